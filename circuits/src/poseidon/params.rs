@@ -1,0 +1,154 @@
+//! Poseidon round constants and MDS matrices, generated exactly as the Poseidon
+//! paper's reference script (`generate_parameters_grain.sage 1 0 254 t 8 R_P p`)
+//! does: a Grain LFSR seeded with the parameters, round constants by rejection
+//! sampling, and a Cauchy MDS matrix from the next `2t` samples.
+//!
+//! circomlib's `poseidon_constants` were produced by the same script, so the
+//! output is circom's parameter set for every width 2..=17 (1 to 16 inputs);
+//! `light-poseidon` ships the same constants but only up to 12 inputs, which is
+//! why veil derives them. The tests check both sources and the circomlibjs
+//! vectors.
+
+use crate::F;
+use ark_ff::{BigInteger, BigInteger256, Field, PrimeField};
+use std::sync::OnceLock;
+
+/// Full rounds, the same for every width.
+pub const FULL_ROUNDS: usize = 8;
+/// Partial rounds for widths 2..=17 (index `t - 2`), as in circomlib.
+pub const PARTIAL_ROUNDS: [usize; 16] = [
+    56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68,
+];
+/// Largest number of inputs circom's Poseidon accepts.
+pub const MAX_INPUTS: usize = 16;
+
+/// The parameters of one Poseidon width.
+#[derive(Debug)]
+pub struct PoseidonParams {
+    /// State width `t` = inputs + 1.
+    pub width: usize,
+    /// Partial rounds for this width.
+    pub partial_rounds: usize,
+    /// `(FULL_ROUNDS + partial_rounds) * width` round constants, round-major.
+    pub round_constants: Vec<F>,
+    /// `width x width` MDS matrix, row-major: `new[i] = sum_j mds[i][j] * old[j]`.
+    pub mds: Vec<Vec<F>>,
+}
+
+impl PoseidonParams {
+    /// Round constant `i` of round `round`.
+    pub fn constant(&self, round: usize, i: usize) -> F {
+        self.round_constants[round * self.width + i]
+    }
+}
+
+/// Parameters for `inputs` inputs (1..=16), generated once and cached.
+/// Returns `None` outside that range.
+pub fn params_for_inputs(inputs: usize) -> Option<&'static PoseidonParams> {
+    static CACHE: [OnceLock<PoseidonParams>; MAX_INPUTS] = [const { OnceLock::new() }; MAX_INPUTS];
+    if inputs == 0 || inputs > MAX_INPUTS {
+        return None;
+    }
+    Some(CACHE[inputs - 1].get_or_init(|| generate(inputs + 1)))
+}
+
+/// The Grain LFSR of the reference script, in self-shrinking mode.
+struct Grain {
+    state: [bool; 80],
+    pos: usize,
+}
+
+impl Grain {
+    fn new(width: usize, partial_rounds: usize) -> Self {
+        // field = 1 (prime), sbox = 0 (x^alpha), n = 254, t, R_F, R_P, then 30 ones.
+        let fields: [(u64, usize); 6] = [
+            (1, 2),
+            (0, 4),
+            (254, 12),
+            (width as u64, 12),
+            (FULL_ROUNDS as u64, 10),
+            (partial_rounds as u64, 10),
+        ];
+        let mut state = [true; 80];
+        let mut i = 0;
+        for (value, bits) in fields {
+            for b in (0..bits).rev() {
+                state[i] = (value >> b) & 1 == 1;
+                i += 1;
+            }
+        }
+        let mut grain = Grain { state, pos: 0 };
+        for _ in 0..160 {
+            grain.step();
+        }
+        grain
+    }
+
+    /// One LFSR step; the state is a ring buffer starting at `pos`.
+    fn step(&mut self) -> bool {
+        let at = |k: usize| self.state[(self.pos + k) % 80];
+        let bit = at(62) ^ at(51) ^ at(38) ^ at(23) ^ at(13) ^ at(0);
+        self.state[self.pos] = bit;
+        self.pos = (self.pos + 1) % 80;
+        bit
+    }
+
+    /// Self-shrinking output: pairs (a, b), emit b when a is 1.
+    fn next_bit(&mut self) -> bool {
+        loop {
+            let keep = self.step();
+            let bit = self.step();
+            if keep {
+                return bit;
+            }
+        }
+    }
+
+    /// 254 bits, most significant first, as an integer.
+    fn next_integer(&mut self) -> BigInteger256 {
+        let bits: Vec<bool> = (0..254).map(|_| self.next_bit()).collect();
+        BigInteger256::from_bits_be(&bits)
+    }
+
+    /// A field element by rejection sampling (round constants).
+    fn next_field_rejecting(&mut self) -> F {
+        loop {
+            if let Some(f) = F::from_bigint(self.next_integer()) {
+                return f;
+            }
+        }
+    }
+
+    /// A field element reduced modulo p (MDS sampling).
+    fn next_field_reduced(&mut self) -> F {
+        F::from_le_bytes_mod_order(&self.next_integer().to_bytes_le())
+    }
+}
+
+fn generate(width: usize) -> PoseidonParams {
+    let partial_rounds = PARTIAL_ROUNDS[width - 2];
+    let mut grain = Grain::new(width, partial_rounds);
+    let round_constants = (0..(FULL_ROUNDS + partial_rounds) * width)
+        .map(|_| grain.next_field_rejecting())
+        .collect();
+    let samples: Vec<F> = (0..2 * width).map(|_| grain.next_field_reduced()).collect();
+    let (xs, ys) = samples.split_at(width);
+    let mds = xs
+        .iter()
+        .map(|x| {
+            ys.iter()
+                .map(|y| {
+                    (*x + y)
+                        .inverse()
+                        .expect("Cauchy MDS entries are non-zero for circom's parameters")
+                })
+                .collect()
+        })
+        .collect();
+    PoseidonParams {
+        width,
+        partial_rounds,
+        round_constants,
+        mds,
+    }
+}
