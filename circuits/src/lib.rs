@@ -9,6 +9,10 @@
 //! of Baby Jubjub, so credentials signed here verify in circom circuits and
 //! circomlibjs, and the other way round.
 
+pub mod babyjubjub;
+pub mod compare;
+pub mod eddsa;
+pub mod encoding;
 pub mod poseidon;
 
 /// The BN254 scalar field: the field of every constraint and of Baby Jubjub

@@ -40,7 +40,11 @@ fn gadget_matches_every_vector_and_rejects_a_wrong_output() {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    let x = if i == flip { fe(s) + F::from(1u64) } else { fe(s) };
+                    let x = if i == flip {
+                        fe(s) + F::from(1u64)
+                    } else {
+                        fe(s)
+                    };
                     FpVar::new_witness(cs.clone(), || Ok(x)).unwrap()
                 })
                 .collect();
@@ -79,7 +83,10 @@ fn circom_poseidon2_costs_240_constraints() {
 #[test]
 fn arity_outside_1_to_16_is_a_typed_error() {
     assert_eq!(poseidon(&[]), Err(PoseidonError::Arity(0)));
-    assert_eq!(poseidon(&[F::from(1u64); 17]), Err(PoseidonError::Arity(17)));
+    assert_eq!(
+        poseidon(&[F::from(1u64); 17]),
+        Err(PoseidonError::Arity(17))
+    );
     assert!(poseidon_var(&[]).is_err());
 }
 

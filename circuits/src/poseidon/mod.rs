@@ -62,10 +62,7 @@ impl PoseidonState for FpVar<F> {
 }
 
 /// The permutation of circomlib's `Poseidon(n)`; returns `state[0]`.
-fn permute<S: PoseidonState>(
-    p: &PoseidonParams,
-    mut state: Vec<S>,
-) -> Result<S, SynthesisError> {
+fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, SynthesisError> {
     let rounds = FULL_ROUNDS + p.partial_rounds;
     for round in 0..rounds {
         let full = round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + p.partial_rounds;
