@@ -183,11 +183,12 @@ pub fn unpack_point(bytes: &[u8]) -> Result<Point, CurveError> {
 
 /// Enforces `a·x² + y² = 1 + d·x²·y²`. 3 constraints.
 pub fn enforce_on_curve(p: &PointVar) -> Result<(), SynthesisError> {
+    // a·x² + y² = 1 + d·x²·y²  ⇔  (d·x² − 1)·y² = a·x² − 1
     let x2 = p.x.square()?;
     let y2 = p.y.square()?;
-    let lhs = &x2 * <BabyJubjubConfig as TECurveConfig>::COEFF_A + &y2;
-    let rhs = (&x2 * &y2) * <BabyJubjubConfig as TECurveConfig>::COEFF_D + F::ONE;
-    lhs.enforce_equal(&rhs)
+    let d_x2_minus_one = &x2 * <BabyJubjubConfig as TECurveConfig>::COEFF_D - F::ONE;
+    let a_x2_minus_one = &x2 * <BabyJubjubConfig as TECurveConfig>::COEFF_A - F::ONE;
+    d_x2_minus_one.mul_equals(&y2, &a_x2_minus_one)
 }
 
 /// Enforces that `p` is in the prime-order subgroup (hence on the curve).

@@ -21,9 +21,10 @@ use ark_r1cs_std::{
 };
 use ark_relations::gr1cs::SynthesisError;
 
-/// Largest bit width the comparison gadgets accept: `2^n` must stay far below
-/// the field modulus so that a wrapped difference cannot pass a range check.
-pub const MAX_BITS: usize = 250;
+/// Largest bit width the comparison gadgets accept. For `a, b < 2^n` a negative
+/// difference wraps to `p − δ` with `δ < 2^n`, which fails an `n`-bit range check
+/// exactly when `p ≥ 2^(n+1)`: true for BN254 (p ≈ 2^253.6) up to `n = 252`.
+pub const MAX_BITS: usize = 252;
 
 /// Does `x` fit in `n` bits?
 pub fn fits_in_bits(x: &F, n: usize) -> bool {
@@ -58,9 +59,10 @@ pub fn mask_bit_is_set(mask: &F, index: &F, width: usize) -> bool {
 use ark_ff::BigInteger;
 
 /// Decomposes `x` into `n` little-endian bits and constrains their sum to `x`,
-/// so `x < 2^n` is enforced. `n + 1` constraints. `n` must be at most [`MAX_BITS`].
+/// so `x < 2^n` is enforced. `n + 1` constraints; `n` at most 253.
 pub fn to_bits_checked(x: &FpVar<F>, n: usize) -> Result<Vec<Boolean<F>>, SynthesisError> {
-    if n > MAX_BITS + 3 {
+    // 253 bits still decompose uniquely (2^253 < p); 254 would not.
+    if n > MAX_BITS + 1 {
         return Err(SynthesisError::Unsatisfiable);
     }
     if let FpVar::Constant(c) = x {

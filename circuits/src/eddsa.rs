@@ -23,7 +23,6 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::{
     alloc::AllocVar,
-    boolean::Boolean,
     convert::ToBitsGadget,
     eq::EqGadget,
     fields::{fp::FpVar, FieldVar},
@@ -277,15 +276,14 @@ pub fn verify_var(
     enforce_in_subgroup(&sig.r8)?;
     key.x.enforce_not_equal(&FpVar::zero())?;
 
-    // S < l, with l < 2^252: 252 bits, then compare against l - 1.
+    // S < l (l < 2^252): S fits in 252 bits and l - 1 - S does too (a
+    // negative difference wraps to ~2^254 and cannot).
     let l_bits = Scalar::MODULUS_BIT_SIZE as usize;
     let s_bits = crate::compare::to_bits_checked(&sig.s, l_bits)?;
-    let l_minus_one = {
-        let mut m = Scalar::MODULUS;
-        m.sub_with_borrow(&1u64.into());
-        m
-    };
-    Boolean::enforce_smaller_or_equal_than_le(&s_bits, l_minus_one)?;
+    let l_minus_one = FpVar::constant(F::from_le_bytes_mod_order(
+        &(subgroup_order() - 1u32).to_bytes_le(),
+    ));
+    crate::compare::enforce_le(&sig.s, &l_minus_one, l_bits)?;
 
     let c = poseidon_var(&[
         sig.r8.x.clone(),

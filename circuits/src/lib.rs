@@ -11,9 +11,12 @@
 
 pub mod babyjubjub;
 pub mod compare;
+pub mod costs;
 pub mod eddsa;
 pub mod encoding;
+pub mod merkle;
 pub mod poseidon;
+pub mod smt;
 
 /// The BN254 scalar field: the field of every constraint and of Baby Jubjub
 /// coordinates.

@@ -1,0 +1,227 @@
+//! Constraint counts of every gadget, measured by synthesising each one on a
+//! fresh constraint system. `cargo run -p veil-circuits --example constraints`
+//! writes the table to `circuits/CONSTRAINTS.md`; a test keeps it current.
+
+use crate::babyjubjub::{
+    alloc_point_unchecked, base8, enforce_in_subgroup, enforce_on_curve, fixed_base_mul,
+    variable_base_mul,
+};
+use crate::compare::{enforce_le, enforce_mask_bit, enforce_not_in_list, enforce_range};
+use crate::eddsa::{verify_var, PrivateKey, SignatureVar};
+use crate::merkle::{MerklePathVar, MerkleTree};
+use crate::poseidon::poseidon_var;
+use crate::smt::{SmtProofVar, SparseMerkleTree};
+use crate::F;
+use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar, groups::CurveVar};
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisError};
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct GadgetCost {
+    /// What was synthesised.
+    pub gadget: String,
+    /// Constraints veil's gadget uses.
+    pub constraints: usize,
+    /// circom 2 (`--O2`) + circomlib 2.0.5 for the same job, where measured
+    /// (figures from `design/targets.md`).
+    pub circom: Option<usize>,
+}
+
+fn count(
+    build: impl FnOnce(ConstraintSystemRef<F>) -> Result<(), SynthesisError>,
+) -> Result<usize, SynthesisError> {
+    let cs = ConstraintSystem::<F>::new_ref();
+    build(cs.clone())?;
+    debug_assert!(cs.is_satisfied()?);
+    Ok(cs.num_constraints())
+}
+
+fn witnesses(cs: &ConstraintSystemRef<F>, values: &[F]) -> Result<Vec<FpVar<F>>, SynthesisError> {
+    values
+        .iter()
+        .map(|v| FpVar::new_witness(cs.clone(), || Ok(*v)))
+        .collect()
+}
+
+fn bits(cs: &ConstraintSystemRef<F>, n: usize) -> Result<Vec<Boolean<F>>, SynthesisError> {
+    (0..n)
+        .map(|i| Boolean::new_witness(cs.clone(), || Ok(i % 3 == 0)))
+        .collect()
+}
+
+/// Measures every gadget on satisfying witnesses.
+pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
+    let mut rows = Vec::new();
+    let mut row = |gadget: &str, constraints: usize, circom: Option<usize>| {
+        rows.push(GadgetCost {
+            gadget: gadget.to_string(),
+            constraints,
+            circom,
+        })
+    };
+    for n in 1..=16usize {
+        let c = count(|cs| {
+            let inputs = witnesses(&cs, &vec![F::from(7u64); n])?;
+            poseidon_var(&inputs).map(|_| ())
+        })?;
+        let circom = match n {
+            2 => Some(240),
+            7 => Some(381),
+            _ => None,
+        };
+        row(&format!("Poseidon({n})"), c, circom);
+    }
+    let point = |cs: &ConstraintSystemRef<F>| alloc_point_unchecked(cs.clone(), || Ok(base8()));
+    row(
+        "Baby Jubjub addition",
+        count(|cs| {
+            let (p, q) = (point(&cs)?, point(&cs)?);
+            let _ = &p + &q;
+            Ok(())
+        })?,
+        None,
+    );
+    row(
+        "Baby Jubjub doubling",
+        count(|cs| point(&cs)?.double().map(|_| ()))?,
+        None,
+    );
+    row(
+        "on-curve check",
+        count(|cs| enforce_on_curve(&point(&cs)?))?,
+        None,
+    );
+    row(
+        "prime-order subgroup check",
+        count(|cs| enforce_in_subgroup(&point(&cs)?))?,
+        None,
+    );
+    row(
+        "fixed-base scalar mul (Base8, 251 bits, incl. bit allocation)",
+        count(|cs| fixed_base_mul(&bits(&cs, 251)?, &base8()).map(|_| ()))?,
+        None,
+    );
+    row(
+        "variable-base scalar mul (254 bits, incl. bit allocation)",
+        count(|cs| {
+            let p = point(&cs)?;
+            variable_base_mul(&bits(&cs, 254)?, &p).map(|_| ())
+        })?,
+        None,
+    );
+    let key = PrivateKey::from_bytes([1u8; 32]);
+    let pk = key.public_key();
+    let sig = key.sign(F::from(9u64));
+    row(
+        "EdDSA-Poseidon verifier (subgroup checks, S < l)",
+        count(|cs| {
+            let k = alloc_point_unchecked(cs.clone(), || Ok(pk.0))?;
+            let m = FpVar::new_witness(cs.clone(), || Ok(F::from(9u64)))?;
+            let s = SignatureVar::new_witness(cs.clone(), || Ok(sig))?;
+            verify_var(&k, &m, &s)
+        })?,
+        Some(4217),
+    );
+    let tree =
+        MerkleTree::new(16, &[F::from(1u64)]).map_err(|_| SynthesisError::AssignmentMissing)?;
+    let path = tree
+        .path(0)
+        .map_err(|_| SynthesisError::AssignmentMissing)?;
+    // The same job as circom's inclusion template: index bits and the root.
+    row(
+        "Merkle root from a path, depth 16",
+        count(|cs| {
+            let p = MerklePathVar::new_witness_with_depth(cs.clone(), 16, Some(&path))?;
+            let leaf = FpVar::new_witness(cs.clone(), || Ok(F::from(1u64)))?;
+            debug_assert_eq!(ark_r1cs_std::GR1CSVar::value(&p.root(&leaf)?)?, tree.root());
+            Ok(())
+        })?,
+        Some(3872),
+    );
+    for depth in [16usize, 32] {
+        let mut smt =
+            SparseMerkleTree::new(depth).map_err(|_| SynthesisError::AssignmentMissing)?;
+        for k in 1..=4u64 {
+            smt.insert(F::from(k), F::from(1u64))
+                .map_err(|_| SynthesisError::AssignmentMissing)?;
+        }
+        let absent = smt.prove(F::from(100u64));
+        row(
+            &format!("sparse Merkle non-membership, depth {depth}"),
+            count(|cs| {
+                let p = SmtProofVar::new_witness(cs.clone(), depth, Some(&absent))?;
+                let key = FpVar::new_witness(cs.clone(), || Ok(F::from(100u64)))?;
+                let root = FpVar::new_input(cs.clone(), || Ok(smt.root()))?;
+                p.enforce_non_membership(&root, &key)
+            })?,
+            None,
+        );
+        let present = smt.prove(F::from(2u64));
+        row(
+            &format!("sparse Merkle membership, depth {depth}"),
+            count(|cs| {
+                let p = SmtProofVar::new_witness(cs.clone(), depth, Some(&present))?;
+                let v = witnesses(&cs, &[F::from(2u64), F::from(1u64)])?;
+                let root = FpVar::new_input(cs.clone(), || Ok(smt.root()))?;
+                p.enforce_membership(&root, &v[0], &v[1])
+            })?,
+            None,
+        );
+    }
+    row(
+        "range check, 32 bits",
+        count(|cs| enforce_range(&witnesses(&cs, &[F::from(5u64)])?[0], 32))?,
+        None,
+    );
+    row(
+        "a <= b, 32-bit operands",
+        count(|cs| {
+            let v = witnesses(&cs, &[F::from(5u64), F::from(9u64)])?;
+            enforce_le(&v[0], &v[1], 32)
+        })?,
+        None,
+    );
+    row(
+        "not in a list of 16",
+        count(|cs| {
+            let v = witnesses(&cs, &[F::from(250u64)])?;
+            let list = witnesses(&cs, &[F::from(1u64); 16])?;
+            enforce_not_in_list(&v[0], &list)
+        })?,
+        None,
+    );
+    row(
+        "bit of an 8-bit mask",
+        count(|cs| {
+            let v = witnesses(&cs, &[F::from(0b11u64), F::from(1u64)])?;
+            enforce_mask_bit(&v[0], &v[1], 3)
+        })?,
+        None,
+    );
+    Ok(rows)
+}
+
+/// The table as Markdown, as committed in `circuits/CONSTRAINTS.md`.
+pub fn render_markdown(rows: &[GadgetCost]) -> String {
+    let mut out = String::from(
+        "# Constraint counts\n\n\
+         Generated by `cargo run -p veil-circuits --example constraints` (a test fails when\n\
+         this file is stale). circom figures: circom 2 `--O2` with circomlib 2.0.5, from\n\
+         `design/targets.md`; \"—\" where no circom figure was measured.\n\n\
+         | gadget | veil (R1CS) | circom | veil / circom |\n|---|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let (circom, ratio) = match r.circom {
+            Some(c) => (
+                c.to_string(),
+                format!("{:.2}", r.constraints as f64 / c as f64),
+            ),
+            None => ("—".to_string(), "—".to_string()),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.gadget, r.constraints, circom, ratio
+        ));
+    }
+    out
+}
