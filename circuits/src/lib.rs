@@ -17,6 +17,7 @@ pub mod encoding;
 pub mod merkle;
 pub mod poseidon;
 pub mod smt;
+pub mod statement;
 
 /// The BN254 scalar field: the field of every constraint and of Baby Jubjub
 /// coordinates.

@@ -1,0 +1,179 @@
+//! The compliance statement as an R1CS circuit: one function wiring the
+//! gadgets of this crate; every rule of `design/statement.md` is one block.
+
+use super::{ComplianceWitness, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, REVOCATION_TREE_DEPTH};
+use crate::babyjubjub::{base8, enforce_in_subgroup, fixed_base_mul, variable_base_mul, PointVar};
+use crate::compare::{
+    enforce_le, enforce_lt, enforce_mask_bit, enforce_not_in_list, enforce_range, to_bits_checked,
+};
+use crate::eddsa::{verify_var, SignatureVar};
+use crate::merkle::MerklePathVar;
+use crate::poseidon::poseidon_var;
+use crate::smt::SmtProofVar;
+use crate::F;
+use ark_ff::PrimeField;
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    eq::EqGadget,
+    fields::{fp::FpVar, FieldVar},
+};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+
+/// The circuit; `witness` is `None` for key generation.
+#[derive(Clone, Default)]
+pub struct ComplianceCircuit {
+    /// The prover's witness (absent during setup).
+    pub witness: Option<ComplianceWitness>,
+}
+
+impl ComplianceCircuit {
+    /// The circuit for setup (shape only).
+    pub fn blank() -> Self {
+        Self { witness: None }
+    }
+
+    /// The circuit for proving.
+    pub fn new(witness: ComplianceWitness) -> Self {
+        Self {
+            witness: Some(witness),
+        }
+    }
+}
+
+fn missing() -> SynthesisError {
+    SynthesisError::AssignmentMissing
+}
+
+impl ConstraintSynthesizer<F> for ComplianceCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<F>) -> Result<(), SynthesisError> {
+        let w = self.witness.as_ref();
+        let public = w.map(|w| w.public.to_vec());
+        let input = |i: usize| {
+            FpVar::new_input(cs.clone(), || {
+                public.as_ref().map(|p| p[i]).ok_or_else(missing)
+            })
+        };
+        // Public inputs, in format order.
+        let policy_hash = input(0)?;
+        let issuers_root = input(1)?;
+        let revocation_root = input(2)?;
+        let today = input(3)?;
+        let scope = input(4)?;
+        let payment_hash = input(5)?;
+        let nullifier = input(6)?;
+        let escrow_c1 = PointVar::new(input(7)?, input(8)?);
+        let escrow_ct = input(9)?;
+
+        let witness = |f: &dyn Fn(&ComplianceWitness) -> F| {
+            FpVar::new_witness(cs.clone(), || w.map(f).ok_or_else(missing))
+        };
+        let claims: Vec<FpVar<F>> = (0..10)
+            .map(|i| witness(&|w| w.credential.claims.to_fields()[i]))
+            .collect::<Result<_, _>>()?;
+        let holder_secret = witness(&|w| w.holder_secret)?;
+        let issuer = PointVar::new(
+            witness(&|w| w.credential.issuer.0.x)?,
+            witness(&|w| w.credential.issuer.0.y)?,
+        );
+        let signature = SignatureVar::new_witness(cs.clone(), || {
+            w.map(|w| w.credential.signature).ok_or_else(missing)
+        })?;
+        let p = |f: fn(&ComplianceWitness) -> F| witness(&move |w| f(w));
+        let min_age = p(|w| F::from(w.policy.min_age_days))?;
+        let max_risk = p(|w| F::from(w.policy.max_risk))?;
+        let min_kyc = p(|w| F::from(w.policy.min_kyc_level))?;
+        let type_mask = p(|w| F::from(w.policy.subject_type_mask))?;
+        let barred: Vec<FpVar<F>> = (0..MAX_BARRED_COUNTRIES)
+            .map(|i| witness(&move |w| w.policy.barred_padded().map(|b| b[i]).unwrap_or_default()))
+            .collect::<Result<_, _>>()?;
+        let regulator = PointVar::new(
+            p(|w| w.policy.regulator_key.0.x)?,
+            p(|w| w.policy.regulator_key.0.y)?,
+        );
+        let escrow_r = p(|w| {
+            F::from_le_bytes_mod_order(&ark_ff::BigInteger::to_bytes_le(
+                &w.escrow_randomness.into_bigint(),
+            ))
+        })?;
+
+        // The issuer's signature on claims_hash, issuer key in the subgroup.
+        let claims_hash = poseidon_var(&claims)?;
+        verify_var(&issuer, &claims_hash, &signature)?;
+
+        // The issuer is trusted.
+        let issuer_leaf = poseidon_var(&[issuer.x.clone(), issuer.y.clone()])?;
+        let issuer_path = MerklePathVar::new_witness_with_depth(
+            cs.clone(),
+            ISSUER_TREE_DEPTH,
+            w.map(|w| &w.issuer_path),
+        )?;
+        issuer_path.enforce_membership(&issuers_root, &issuer_leaf)?;
+
+        // The credential is not revoked.
+        let revocation = SmtProofVar::new_witness(
+            cs.clone(),
+            REVOCATION_TREE_DEPTH,
+            w.map(|w| &w.revocation_proof),
+        )?;
+        revocation.enforce_non_membership(&revocation_root, &claims[2])?;
+
+        // The prover holds the credential.
+        poseidon_var(std::slice::from_ref(&holder_secret))?.enforce_equal(&claims[1])?;
+
+        // Bit widths of every claim, policy parameter and today.
+        let [birth, country, level, risk, subject, issued, expires] =
+            [3, 4, 5, 6, 7, 8, 9].map(|i| claims[i].clone());
+        for (v, bits) in [
+            (&birth, 32),
+            (&country, 16),
+            (&level, 8),
+            (&risk, 16),
+            (&subject, 8),
+            (&issued, 32),
+            (&expires, 32),
+        ] {
+            enforce_range(v, bits)?;
+        }
+        for (v, bits) in [(&today, 32), (&min_age, 32), (&max_risk, 16), (&min_kyc, 8)] {
+            enforce_range(v, bits)?;
+        }
+
+        // Predicates.
+        enforce_le(&(&birth + &min_age), &today, 33)?;
+        enforce_le(&issued, &today, 32)?;
+        enforce_lt(&today, &expires, 32)?;
+        enforce_le(&min_kyc, &level, 8)?;
+        enforce_le(&risk, &max_risk, 16)?;
+        enforce_mask_bit(&type_mask, &subject, 3)?;
+        enforce_not_in_list(&country, &barred)?;
+
+        // The policy parameters hash to policy_hash.
+        let sanctions_hash = poseidon_var(&barred)?;
+        poseidon_var(&[
+            min_age,
+            max_risk,
+            min_kyc,
+            type_mask,
+            sanctions_hash,
+            regulator.x.clone(),
+            regulator.y.clone(),
+        ])?
+        .enforce_equal(&policy_hash)?;
+
+        // The nullifier.
+        poseidon_var(&[holder_secret, scope.clone()])?.enforce_equal(&nullifier)?;
+
+        // Escrow of credential_id to the regulator.
+        enforce_in_subgroup(&regulator)?;
+        let r_bits = to_bits_checked(&escrow_r, 252)?;
+        fixed_base_mul(&r_bits, &base8())?.enforce_equal(&escrow_c1)?;
+        let shared = variable_base_mul(&r_bits, &regulator)?;
+        let pad = poseidon_var(&[shared.x, shared.y])?;
+        (&claims[2] + &pad).enforce_equal(&escrow_ct)?;
+
+        // scope and payment_hash already enter the nullifier and the QAP's input
+        // terms; square payment_hash too so no backend can drop it as unused.
+        let _ = payment_hash.square()?;
+        Ok(())
+    }
+}

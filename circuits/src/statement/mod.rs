@@ -1,0 +1,23 @@
+//! The veil compliance statement v1 (`design/statement.md`): a wallet proves it
+//! holds an issuer-signed credential that satisfies a verifier's policy, bound
+//! to one payment and scope, with the credential id escrowed to a regulator.
+//!
+//! [`witness`] holds the native side (typed credential, policy, payment
+//! context, and a builder that refuses a witness violating the policy, saying
+//! which rule); [`circuit`] wires the gadgets, with no arithmetic of its own.
+
+pub mod circuit;
+pub mod sample;
+pub mod witness;
+
+pub use circuit::ComplianceCircuit;
+pub use witness::*;
+
+/// Depth of the trusted-issuer tree (65,536 issuer keys).
+pub const ISSUER_TREE_DEPTH: usize = 16;
+/// Maximum depth of the revocation sparse Merkle tree (keyed by credential id).
+pub const REVOCATION_TREE_DEPTH: usize = 32;
+/// Barred country codes a policy can list (zero-padded).
+pub const MAX_BARRED_COUNTRIES: usize = 16;
+/// Number of public inputs, in the order of [`PublicInputs::to_vec`].
+pub const NUM_PUBLIC_INPUTS: usize = 10;

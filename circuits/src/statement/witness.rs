@@ -1,0 +1,435 @@
+//! The statement's native side: credential, policy, payment context, public
+//! inputs, and [`ComplianceWitness::build`], which checks every rule before
+//! proving so a wallet learns *why* it cannot prove.
+
+use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
+use crate::babyjubjub::{base8, Point, Scalar};
+use crate::eddsa::{PublicKey, Signature};
+use crate::merkle::MerklePath;
+use crate::poseidon::{poseidon, poseidon_fixed};
+use crate::smt::SmtProof;
+use crate::F;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, PrimeField};
+
+/// The ten claims of a KYC credential, in hashing order (c0..c9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claims {
+    /// c0: `H` of the schema name, packed 31 bytes a limb ([`schema_hash`]).
+    pub schema: F,
+    /// c1: `H(holder_secret)`.
+    pub holder: F,
+    /// c2: random; the revocation key and what the regulator recovers.
+    pub credential_id: F,
+    /// c3: days since 1970-01-01.
+    pub birth_date: u32,
+    /// c4: ISO 3166-1 numeric.
+    pub country: u16,
+    /// c5: 1 basic, 2 enhanced, 3 KYB.
+    pub kyc_level: u8,
+    /// c6: 0 (none) to 1000 (severe).
+    pub risk_score: u16,
+    /// c7: 0 person, 1 business, 2 machine.
+    pub subject_type: u8,
+    /// c8: days.
+    pub issued_at: u32,
+    /// c9: days.
+    pub expires_at: u32,
+}
+
+impl Claims {
+    /// The claims as field elements, c0..c9.
+    pub fn to_fields(&self) -> [F; 10] {
+        [
+            self.schema,
+            self.holder,
+            self.credential_id,
+            F::from(self.birth_date),
+            F::from(self.country),
+            F::from(self.kyc_level),
+            F::from(self.risk_score),
+            F::from(self.subject_type),
+            F::from(self.issued_at),
+            F::from(self.expires_at),
+        ]
+    }
+
+    /// `claims_hash = H(c0..c9)`, what the issuer signs.
+    pub fn hash(&self) -> F {
+        poseidon_fixed(self.to_fields())
+    }
+}
+
+/// `H` of a schema name, its bytes packed 31 to a limb (big-endian within a
+/// limb); names of up to 16·31 bytes.
+pub fn schema_hash(name: &str) -> Result<F, WitnessError> {
+    let limbs: Vec<F> = name
+        .as_bytes()
+        .chunks(31)
+        .map(F::from_be_bytes_mod_order)
+        .collect();
+    poseidon(&limbs).map_err(|_| WitnessError::SchemaName)
+}
+
+/// `H(holder_secret)`: the holder claim an issuer puts in a credential.
+pub fn holder_commitment(holder_secret: F) -> F {
+    poseidon_fixed([holder_secret])
+}
+
+/// `H(Ax, Ay)`: an issuer's leaf in the trusted-issuer tree.
+pub fn issuer_leaf(key: &PublicKey) -> F {
+    poseidon_fixed([key.0.x, key.0.y])
+}
+
+/// `H(holder_secret, scope)`.
+pub fn nullifier(holder_secret: F, scope: F) -> F {
+    poseidon_fixed([holder_secret, scope])
+}
+
+/// A credential as the wallet holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The claims.
+    pub claims: Claims,
+    /// The issuer's Baby Jubjub key.
+    pub issuer: PublicKey,
+    /// The issuer's signature on `claims.hash()`.
+    pub signature: Signature,
+}
+
+/// A verifier's policy (public).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Minimum age in days.
+    pub min_age_days: u32,
+    /// Maximum risk score.
+    pub max_risk: u16,
+    /// Minimum KYC level.
+    pub min_kyc_level: u8,
+    /// Bit `t` set: subject type `t` allowed (types 0..=7).
+    pub subject_type_mask: u8,
+    /// Barred ISO numeric country codes, at most 16.
+    pub barred_countries: Vec<u16>,
+    /// The regulator's escrow key.
+    pub regulator_key: PublicKey,
+}
+
+impl Policy {
+    /// The barred list zero-padded to 16 entries.
+    pub fn barred_padded(&self) -> Result<[F; MAX_BARRED_COUNTRIES], WitnessError> {
+        if self.barred_countries.len() > MAX_BARRED_COUNTRIES {
+            return Err(WitnessError::TooManyBarredCountries(
+                self.barred_countries.len(),
+            ));
+        }
+        let mut out = [F::ZERO; MAX_BARRED_COUNTRIES];
+        for (o, c) in out.iter_mut().zip(&self.barred_countries) {
+            *o = F::from(*c);
+        }
+        Ok(out)
+    }
+
+    /// `sanctions_hash = H(barred list, zero-padded to 16)`.
+    pub fn sanctions_hash(&self) -> Result<F, WitnessError> {
+        Ok(poseidon_fixed(self.barred_padded()?))
+    }
+
+    /// `policy_hash`, the first public input.
+    pub fn hash(&self) -> Result<F, WitnessError> {
+        Ok(poseidon_fixed([
+            F::from(self.min_age_days),
+            F::from(self.max_risk),
+            F::from(self.min_kyc_level),
+            F::from(self.subject_type_mask),
+            self.sanctions_hash()?,
+            self.regulator_key.0.x,
+            self.regulator_key.0.y,
+        ]))
+    }
+}
+
+/// What the proof is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentContext {
+    /// Today in days; the gate checks it against the block time.
+    pub today: u32,
+    /// Who the nullifier is for (a verifier, a gate, an epoch).
+    pub scope: F,
+    /// The settlement's hash, reduced into the field.
+    pub payment_hash: F,
+}
+
+/// The ten public inputs, in their format order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicInputs {
+    /// 1.
+    pub policy_hash: F,
+    /// 2.
+    pub issuers_root: F,
+    /// 3.
+    pub revocation_root: F,
+    /// 4.
+    pub today: F,
+    /// 5.
+    pub scope: F,
+    /// 6.
+    pub payment_hash: F,
+    /// 7.
+    pub nullifier: F,
+    /// 8, 9.
+    pub escrow_c1: (F, F),
+    /// 10.
+    pub escrow_ct: F,
+}
+
+impl PublicInputs {
+    /// The inputs in format order.
+    pub fn to_vec(&self) -> Vec<F> {
+        vec![
+            self.policy_hash,
+            self.issuers_root,
+            self.revocation_root,
+            self.today,
+            self.scope,
+            self.payment_hash,
+            self.nullifier,
+            self.escrow_c1.0,
+            self.escrow_c1.1,
+            self.escrow_ct,
+        ]
+    }
+
+    /// Inputs from a slice in format order; `None` unless exactly ten.
+    pub fn from_slice(v: &[F]) -> Option<Self> {
+        if v.len() != NUM_PUBLIC_INPUTS {
+            return None;
+        }
+        Some(PublicInputs {
+            policy_hash: v[0],
+            issuers_root: v[1],
+            revocation_root: v[2],
+            today: v[3],
+            scope: v[4],
+            payment_hash: v[5],
+            nullifier: v[6],
+            escrow_c1: (v[7], v[8]),
+            escrow_ct: v[9],
+        })
+    }
+}
+
+/// Why a wallet cannot prove: each rule of the statement, named.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WitnessError {
+    /// The issuer's signature does not verify on the claims.
+    #[error("the issuer's signature does not verify on the credential's claims")]
+    BadSignature,
+    /// The issuer key is not under `issuers_root` at the given path.
+    #[error("the issuer is not in the trusted-issuer tree")]
+    IssuerNotTrusted,
+    /// The credential id is in the revocation tree (or the proof is invalid).
+    #[error("the credential is revoked (or the revocation proof does not match the root)")]
+    Revoked,
+    /// `c1 != H(holder_secret)`.
+    #[error("the holder secret does not match the credential's holder")]
+    WrongHolder,
+    /// `today < issued_at`.
+    #[error("the credential is not valid yet (issued on day {issued_at}, today is {today})")]
+    NotYetValid {
+        /// Issue day.
+        issued_at: u32,
+        /// Today.
+        today: u32,
+    },
+    /// `today >= expires_at`.
+    #[error("the credential expired on day {expires_at} (today is {today})")]
+    Expired {
+        /// Expiry day.
+        expires_at: u32,
+        /// Today.
+        today: u32,
+    },
+    /// `today - birth_date < min_age_days`.
+    #[error("the holder is under the policy's minimum age")]
+    UnderAge,
+    /// `risk_score > max_risk`.
+    #[error("risk score {risk} exceeds the policy's maximum {max}")]
+    RiskTooHigh {
+        /// The credential's score.
+        risk: u16,
+        /// The policy's maximum.
+        max: u16,
+    },
+    /// `kyc_level < min_kyc_level`.
+    #[error("KYC level {level} is below the policy's minimum {min}")]
+    KycLevelTooLow {
+        /// The credential's level.
+        level: u8,
+        /// The policy's minimum.
+        min: u8,
+    },
+    /// Subject type not in the policy's mask.
+    #[error("subject type {0} is not allowed by the policy")]
+    SubjectTypeNotAllowed(u8),
+    /// The country is barred.
+    #[error("country {0} is barred by the policy")]
+    BarredCountry(u16),
+    /// More than 16 barred countries.
+    #[error("a policy lists at most 16 barred countries, got {0}")]
+    TooManyBarredCountries(usize),
+    /// A path of the wrong depth.
+    #[error("{tree} path has depth {got}, expected {expected}")]
+    PathDepth {
+        /// Which tree.
+        tree: &'static str,
+        /// Depth expected.
+        expected: usize,
+        /// Depth given.
+        got: usize,
+    },
+    /// A schema name too long to hash.
+    #[error("schema name is longer than 496 bytes")]
+    SchemaName,
+    /// The escrow randomness is zero.
+    #[error("escrow randomness must be non-zero")]
+    ZeroEscrowRandomness,
+}
+
+/// Everything the prover knows, checked against every rule of the statement.
+#[derive(Debug, Clone)]
+pub struct ComplianceWitness {
+    /// The credential.
+    pub credential: Credential,
+    /// The holder's secret.
+    pub holder_secret: F,
+    /// The verifier's policy.
+    pub policy: Policy,
+    /// Path of `H(Ax, Ay)` in the trusted-issuer tree.
+    pub issuer_path: MerklePath,
+    /// Non-membership proof of `credential_id` in the revocation tree.
+    pub revocation_proof: SmtProof,
+    /// The escrow randomness `r`.
+    pub escrow_randomness: Scalar,
+    /// The public inputs this witness proves.
+    pub public: PublicInputs,
+}
+
+/// ElGamal-style escrow: `c1 = r·Base8`, `K = r·regulator_pk`,
+/// `ct = credential_id + H(K.x, K.y)`.
+pub fn escrow(credential_id: F, regulator: &PublicKey, r: &Scalar) -> ((F, F), F) {
+    let c1 = (base8() * r).into_affine();
+    let k = (regulator.0 * r).into_affine();
+    ((c1.x, c1.y), credential_id + poseidon_fixed([k.x, k.y]))
+}
+
+/// The regulator's side: `K = sk·c1`, `credential_id = ct − H(K.x, K.y)`.
+pub fn escrow_decrypt(regulator_secret: &Scalar, c1: &Point, ct: F) -> F {
+    let k = (c1.into_group() * regulator_secret).into_affine();
+    ct - poseidon_fixed([k.x, k.y])
+}
+
+impl ComplianceWitness {
+    /// Checks every rule natively and computes the public inputs; refuses with
+    /// the first rule the witness breaks.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        credential: Credential,
+        holder_secret: F,
+        policy: Policy,
+        issuers_root: F,
+        issuer_path: MerklePath,
+        revocation_root: F,
+        revocation_proof: SmtProof,
+        context: PaymentContext,
+        escrow_randomness: Scalar,
+    ) -> Result<Self, WitnessError> {
+        let c = &credential.claims;
+        if issuer_path.siblings.len() != ISSUER_TREE_DEPTH {
+            return Err(WitnessError::PathDepth {
+                tree: "issuer",
+                expected: ISSUER_TREE_DEPTH,
+                got: issuer_path.siblings.len(),
+            });
+        }
+        if revocation_proof.siblings.len() != REVOCATION_TREE_DEPTH {
+            return Err(WitnessError::PathDepth {
+                tree: "revocation",
+                expected: REVOCATION_TREE_DEPTH,
+                got: revocation_proof.siblings.len(),
+            });
+        }
+        if !credential.issuer.verify(c.hash(), &credential.signature) {
+            return Err(WitnessError::BadSignature);
+        }
+        if !issuer_path.verify(issuers_root, issuer_leaf(&credential.issuer)) {
+            return Err(WitnessError::IssuerNotTrusted);
+        }
+        if !revocation_proof.verify_non_membership(revocation_root, c.credential_id) {
+            return Err(WitnessError::Revoked);
+        }
+        if c.holder != holder_commitment(holder_secret) {
+            return Err(WitnessError::WrongHolder);
+        }
+        let today = context.today;
+        if today < c.issued_at {
+            return Err(WitnessError::NotYetValid {
+                issued_at: c.issued_at,
+                today,
+            });
+        }
+        if today >= c.expires_at {
+            return Err(WitnessError::Expired {
+                expires_at: c.expires_at,
+                today,
+            });
+        }
+        if (c.birth_date as u64) + (policy.min_age_days as u64) > today as u64 {
+            return Err(WitnessError::UnderAge);
+        }
+        if c.risk_score > policy.max_risk {
+            return Err(WitnessError::RiskTooHigh {
+                risk: c.risk_score,
+                max: policy.max_risk,
+            });
+        }
+        if c.kyc_level < policy.min_kyc_level {
+            return Err(WitnessError::KycLevelTooLow {
+                level: c.kyc_level,
+                min: policy.min_kyc_level,
+            });
+        }
+        if c.subject_type >= 8 || (policy.subject_type_mask >> c.subject_type) & 1 == 0 {
+            return Err(WitnessError::SubjectTypeNotAllowed(c.subject_type));
+        }
+        // The circuit compares against the zero-padded list, so country 0 is
+        // barred whenever the list has padding.
+        if policy.barred_padded()?.contains(&F::from(c.country)) {
+            return Err(WitnessError::BarredCountry(c.country));
+        }
+        if escrow_randomness == Scalar::ZERO {
+            return Err(WitnessError::ZeroEscrowRandomness);
+        }
+        let (escrow_c1, escrow_ct) =
+            escrow(c.credential_id, &policy.regulator_key, &escrow_randomness);
+        let public = PublicInputs {
+            policy_hash: policy.hash()?,
+            issuers_root,
+            revocation_root,
+            today: F::from(today),
+            scope: context.scope,
+            payment_hash: context.payment_hash,
+            nullifier: nullifier(holder_secret, context.scope),
+            escrow_c1,
+            escrow_ct,
+        };
+        Ok(ComplianceWitness {
+            credential,
+            holder_secret,
+            policy,
+            issuer_path,
+            revocation_proof,
+            escrow_randomness,
+            public,
+        })
+    }
+}

@@ -1,0 +1,317 @@
+//! The compliance statement at the constraint-system level: the honest witness
+//! satisfies it; every negative case of `design/statement.md` is refused by the
+//! witness builder with the rule's name, and — forced past the builder — leaves
+//! the constraint system unsatisfied.
+//!
+//! Replay for another *payment* is not a constraint-level property (the payment
+//! hash is a free public input bound by the proof); it is tested where proofs
+//! are verified.
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use veil_circuits::babyjubjub::{generator, mul_integer, subgroup_order, Scalar};
+use veil_circuits::eddsa::{challenge, PrivateKey, PublicKey, Signature};
+use veil_circuits::merkle::MerkleTree;
+use veil_circuits::statement::sample::Sample;
+use veil_circuits::statement::*;
+use veil_circuits::F;
+
+fn sample() -> Sample {
+    Sample::new(&mut StdRng::seed_from_u64(2024))
+}
+
+fn satisfied(w: &ComplianceWitness) -> bool {
+    let cs = ConstraintSystem::<F>::new_ref();
+    ComplianceCircuit::new(w.clone())
+        .generate_constraints(cs.clone())
+        .unwrap();
+    cs.is_satisfied().unwrap()
+}
+
+fn one() -> F {
+    F::from(1u64)
+}
+
+#[test]
+fn honest_witness_satisfies_and_public_inputs_are_in_format_order() {
+    let s = sample();
+    let w = s.witness().unwrap();
+    assert!(satisfied(&w));
+    let v = w.public.to_vec();
+    assert_eq!(v.len(), NUM_PUBLIC_INPUTS);
+    assert_eq!(PublicInputs::from_slice(&v), Some(w.public));
+    assert_eq!(v[0], s.policy.hash().unwrap());
+    assert_eq!(v[6], nullifier(s.holder_secret, s.context.scope));
+    // The regulator recovers the credential id.
+    let c1 = veil_circuits::babyjubjub::point_from_coords(v[7], v[8]).unwrap();
+    assert_eq!(
+        escrow_decrypt(&s.regulator_secret, &c1, v[9]),
+        s.claims.credential_id
+    );
+}
+
+#[test]
+fn circuit_shape_does_not_depend_on_the_witness() {
+    let cs = ConstraintSystem::<F>::new_ref();
+    ark_relations::gr1cs::ConstraintSystemRef::set_mode(
+        &cs,
+        ark_relations::gr1cs::SynthesisMode::Setup,
+    );
+    ComplianceCircuit::blank()
+        .generate_constraints(cs.clone())
+        .unwrap();
+    let blank = (cs.num_constraints(), cs.num_instance_variables());
+    let cs = ConstraintSystem::<F>::new_ref();
+    ComplianceCircuit::new(sample().witness().unwrap())
+        .generate_constraints(cs.clone())
+        .unwrap();
+    assert_eq!(blank, (cs.num_constraints(), cs.num_instance_variables()));
+    assert_eq!(blank.1, NUM_PUBLIC_INPUTS + 1);
+}
+
+/// A witness-level violation: how to produce it, and the builder's verdict.
+struct Case {
+    name: &'static str,
+    /// Changes the sample (claims are re-signed by `witness()`).
+    change: fn(&mut Sample),
+    expect: fn(&WitnessError) -> bool,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "expired",
+            change: |s| s.claims.expires_at = s.context.today,
+            expect: |e| matches!(e, WitnessError::Expired { .. }),
+        },
+        Case {
+            name: "not yet valid",
+            change: |s| s.claims.issued_at = s.context.today + 1,
+            expect: |e| matches!(e, WitnessError::NotYetValid { .. }),
+        },
+        Case {
+            name: "under age",
+            change: |s| s.claims.birth_date = s.context.today - s.policy.min_age_days + 1,
+            expect: |e| *e == WitnessError::UnderAge,
+        },
+        Case {
+            name: "risk too high",
+            change: |s| s.claims.risk_score = s.policy.max_risk + 1,
+            expect: |e| matches!(e, WitnessError::RiskTooHigh { .. }),
+        },
+        Case {
+            name: "level too low",
+            change: |s| s.claims.kyc_level = s.policy.min_kyc_level - 1,
+            expect: |e| matches!(e, WitnessError::KycLevelTooLow { .. }),
+        },
+        Case {
+            name: "subject type not allowed",
+            change: |s| s.claims.subject_type = 2,
+            expect: |e| *e == WitnessError::SubjectTypeNotAllowed(2),
+        },
+        Case {
+            name: "barred country",
+            change: |s| s.claims.country = 364,
+            expect: |e| *e == WitnessError::BarredCountry(364),
+        },
+        Case {
+            name: "wrong holder secret",
+            change: |s| s.holder_secret += one(),
+            expect: |e| *e == WitnessError::WrongHolder,
+        },
+        Case {
+            name: "revoked credential",
+            change: |s| {
+                s.revocation_tree
+                    .insert(s.claims.credential_id, one())
+                    .unwrap()
+            },
+            expect: |e| *e == WitnessError::Revoked,
+        },
+        Case {
+            name: "issuer not in the tree",
+            change: |s| {
+                s.issuer_tree = MerkleTree::new(ISSUER_TREE_DEPTH, &[F::from(99u64)]).unwrap()
+            },
+            expect: |e| *e == WitnessError::IssuerNotTrusted,
+        },
+    ]
+}
+
+#[test]
+fn builder_refuses_each_violation_with_its_rule() {
+    for case in cases() {
+        let mut s = sample();
+        (case.change)(&mut s);
+        match s.witness() {
+            Err(e) => assert!((case.expect)(&e), "{}: got {e}", case.name),
+            Ok(_) => panic!("{}: builder accepted", case.name),
+        }
+    }
+}
+
+/// Builds the honest witness, then forces the violation into it, bypassing the
+/// builder: the constraint system must reject it.
+fn forced(change: fn(&mut Sample)) -> ComplianceWitness {
+    let honest = sample();
+    let mut w = honest.witness().unwrap();
+    let mut s = sample();
+    change(&mut s);
+    let credential = s.credential();
+    w.credential = credential;
+    w.holder_secret = s.holder_secret;
+    w.public.nullifier = nullifier(s.holder_secret, s.context.scope);
+    w.issuer_path = s.issuer_tree.path(0).unwrap();
+    w.public.issuers_root = s.issuer_tree.root();
+    w.revocation_proof = s.revocation_tree.prove(s.claims.credential_id);
+    w.public.revocation_root = s.revocation_tree.root();
+    w
+}
+
+#[test]
+fn every_violation_forced_past_the_builder_is_unsatisfiable() {
+    for case in cases() {
+        assert!(!satisfied(&forced(case.change)), "{}", case.name);
+    }
+}
+
+/// Cases that only exist below the builder (tampered proofs, public inputs).
+#[test]
+fn forged_signatures_bad_keys_and_tampered_public_inputs_are_unsatisfiable() {
+    let s = sample();
+    let honest = s.witness().unwrap();
+    type Tamper = (&'static str, Box<dyn Fn(&mut ComplianceWitness)>);
+    let tampers: Vec<Tamper> = vec![
+        (
+            "forged signature (S)",
+            Box::new(|w| w.credential.signature.s += Scalar::from(1u64)),
+        ),
+        (
+            "forged signature (R8)",
+            Box::new(|w| {
+                w.credential.signature.r8 =
+                    (w.credential.signature.r8 + veil_circuits::babyjubjub::base8()).into_affine()
+            }),
+        ),
+        (
+            "claims changed after signing",
+            Box::new(|w| w.credential.claims.risk_score = 1),
+        ),
+        (
+            "wrong policy parameters",
+            Box::new(|w| w.policy.max_risk += 1),
+        ),
+        (
+            "wrong barred list",
+            Box::new(|w| w.policy.barred_countries.push(1)),
+        ),
+        (
+            "wrong regulator key",
+            Box::new(|w| w.policy.regulator_key = PrivateKey::from_bytes([5u8; 32]).public_key()),
+        ),
+        (
+            "wrong nullifier",
+            Box::new(|w| w.public.nullifier += F::from(1u64)),
+        ),
+        (
+            "proof for another scope",
+            Box::new(|w| w.public.scope += F::from(1u64)),
+        ),
+        (
+            "wrong today",
+            Box::new(|w| w.public.today += F::from(400u64)),
+        ),
+        (
+            "escrow ciphertext that does not decrypt to the id",
+            Box::new(|w| w.public.escrow_ct += F::from(1u64)),
+        ),
+        (
+            "escrow c1 for other randomness",
+            Box::new(|w| w.escrow_randomness += Scalar::from(1u64)),
+        ),
+        (
+            "wrong issuers root",
+            Box::new(|w| w.public.issuers_root += F::from(1u64)),
+        ),
+        (
+            "wrong revocation root",
+            Box::new(|w| w.public.revocation_root += F::from(1u64)),
+        ),
+        (
+            "tampered issuer path",
+            Box::new(|w| w.issuer_path.siblings[5] += F::from(1u64)),
+        ),
+        (
+            "tampered revocation path",
+            Box::new(|w| w.revocation_proof.siblings[0] += F::from(1u64)),
+        ),
+    ];
+    for (name, tamper) in tampers {
+        let mut w = honest.clone();
+        tamper(&mut w);
+        assert!(!satisfied(&w), "{name}");
+    }
+}
+
+#[test]
+fn issuer_key_outside_the_subgroup_is_unsatisfiable_even_with_a_cofactored_signature() {
+    // A' = A + T with T of order 8 has 8·A' = 8·A, so a signature whose challenge
+    // is taken over A' passes circomlib's cofactored check S·B8 = R8 + 8·c'·A'.
+    // veil refuses the key anyway.
+    use blake_hash::{Blake512, Digest};
+    use num_bigint::BigUint;
+    let mut s = sample();
+    let honest = s.witness().unwrap();
+    let a = s.issuer_key.public_key().0;
+    let torsion = mul_integer(&generator(), &subgroup_order());
+    let a_t = (a.into_group() + torsion).into_affine();
+    assert!(a_t.is_on_curve() && !a_t.is_in_correct_subgroup_assuming_on_curve());
+
+    // The issuer's pruned scalar s (8·s' with A = s'·B8), as circomlibjs derives it.
+    let h = Blake512::digest(&s.issuer_key.to_bytes()[..]);
+    let mut low = [0u8; 32];
+    low.copy_from_slice(&h[..32]);
+    low[0] &= 0xf8;
+    low[31] &= 0x7f;
+    low[31] |= 0x40;
+    let scalar = BigUint::from_bytes_le(&low);
+    let r = BigUint::from(123_456_789u64);
+    let r8 = veil_circuits::babyjubjub::mul_base8(&r);
+    let msg = s.claims.hash();
+    let c: BigUint = ark_ff::PrimeField::into_bigint(challenge(&r8, &a_t, msg)).into();
+    let big_s = (r + &c * scalar) % subgroup_order();
+    let sig = Signature {
+        r8,
+        s: ark_ff::PrimeField::from_le_bytes_mod_order(&big_s.to_bytes_le()),
+    };
+    // It passes the cofactored equation...
+    let left = veil_circuits::babyjubjub::mul_base8(&big_s);
+    let right = (r8.into_group() + mul_integer(&a_t, &(c * 8u32))).into_affine();
+    assert_eq!(left, right);
+
+    // ...and, with A' trusted in the tree, the circuit still refuses it.
+    s.issuer_tree = MerkleTree::new(ISSUER_TREE_DEPTH, &[poseidon2(a_t.x, a_t.y)]).unwrap();
+    let mut w = honest;
+    w.credential.issuer = PublicKey(a_t);
+    w.credential.signature = sig;
+    w.issuer_path = s.issuer_tree.path(0).unwrap();
+    w.public.issuers_root = s.issuer_tree.root();
+    assert!(!satisfied(&w));
+}
+
+fn poseidon2(a: F, b: F) -> F {
+    veil_circuits::poseidon::poseidon(&[a, b]).unwrap()
+}
+
+#[test]
+fn constraint_count_is_recorded() {
+    let cs = ConstraintSystem::<F>::new_ref();
+    ComplianceCircuit::new(sample().witness().unwrap())
+        .generate_constraints(cs.clone())
+        .unwrap();
+    let n = cs.num_constraints();
+    println!("compliance statement: {n} constraints");
+    // Guard against silent growth; update with a note when the statement changes.
+    assert!((20_000..=25_000).contains(&n), "{n} constraints");
+}
