@@ -152,13 +152,7 @@ pub fn pack_point(p: &Point) -> [u8; 32] {
 /// circomlibjs `unpackPoint`, strict: refuses a non-canonical `y`, a `y` with no
 /// point, and points outside the prime-order subgroup.
 pub fn unpack_point(bytes: &[u8]) -> Result<Point, CurveError> {
-    if bytes.len() != 32 {
-        return Err(DecodeError::Length {
-            expected: 32,
-            got: bytes.len(),
-        }
-        .into());
-    }
+    crate::encoding::expect_len(bytes, 32)?;
     let mut ybytes = [0u8; 32];
     ybytes.copy_from_slice(bytes);
     let negative = ybytes[31] & 0x80 != 0;

@@ -213,13 +213,7 @@ impl Signature {
 
     /// A packed signature, strictly decoded.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SignatureError> {
-        if bytes.len() != 64 {
-            return Err(DecodeError::Length {
-                expected: 64,
-                got: bytes.len(),
-            }
-            .into());
-        }
+        crate::encoding::expect_len(bytes, 64)?;
         let r8 = unpack_point(&bytes[..32])?;
         let s = Scalar::from_bigint(
             BigUint::from_bytes_le(&bytes[32..])

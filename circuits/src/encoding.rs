@@ -69,14 +69,20 @@ pub fn field_from_decimal(s: &str) -> Result<F, DecodeError> {
     prime_field_from_decimal(s, "BN254 scalar field")
 }
 
-/// A field element from its 32-byte little-endian encoding, refusing ≥ p.
-pub fn field_from_le_bytes(bytes: &[u8]) -> Result<F, DecodeError> {
-    if bytes.len() != 32 {
+/// Refuses a byte string that is not exactly `expected` long.
+pub fn expect_len(bytes: &[u8], expected: usize) -> Result<(), DecodeError> {
+    if bytes.len() != expected {
         return Err(DecodeError::Length {
-            expected: 32,
+            expected,
             got: bytes.len(),
         });
     }
+    Ok(())
+}
+
+/// A field element from its 32-byte little-endian encoding, refusing ≥ p.
+pub fn field_from_le_bytes(bytes: &[u8]) -> Result<F, DecodeError> {
+    expect_len(bytes, 32)?;
     let n = BigUint::from_bytes_le(bytes);
     let modulus: BigUint = F::MODULUS.into();
     if n >= modulus {

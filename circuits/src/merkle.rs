@@ -152,6 +152,20 @@ impl MerklePath {
     }
 }
 
+/// One level up a path in-circuit: `H(node, sibling)` if `node_is_right` is
+/// false, else `H(sibling, node)`. 241 constraints (one multiplexer, one
+/// `Poseidon(2)`). Shared by the fixed-depth and the sparse tree.
+pub fn hash_level_var(
+    node: &FpVar<F>,
+    sibling: &FpVar<F>,
+    node_is_right: &Boolean<F>,
+) -> Result<FpVar<F>, SynthesisError> {
+    let b = FpVar::from(node_is_right.clone());
+    let left = node + &b * &(sibling - node);
+    let right = node + sibling - &left;
+    poseidon_var(&[left, right])
+}
+
 /// A path in a constraint system: index bits and siblings.
 #[derive(Clone)]
 pub struct MerklePathVar {
@@ -195,10 +209,7 @@ impl MerklePathVar {
     pub fn root(&self, leaf: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
         let mut node = leaf.clone();
         for (bit, sib) in self.index_bits.iter().zip(&self.siblings) {
-            let b = FpVar::from(bit.clone());
-            let left = &node + &b * &(sib - &node);
-            let right = &node + sib - &left;
-            node = poseidon_var(&[left, right])?;
+            node = hash_level_var(&node, sib, bit)?;
         }
         Ok(node)
     }

@@ -48,6 +48,7 @@ pub fn hash_leaf(key: F, value: F) -> F {
     poseidon_fixed([key, value, F::ONE])
 }
 
+use crate::merkle::hash_level_var;
 pub use crate::merkle::hash_node;
 
 /// Bit `level` of `key`'s path.
@@ -408,11 +409,7 @@ impl SmtProofVar {
         }
         let mut node = node;
         for level in (0..depth).rev() {
-            let b = FpVar::from(key_bits[level].clone());
-            let sib = &self.siblings[level];
-            let left = &node + &b * &(sib - &node);
-            let right = &node + sib - &left;
-            let parent = poseidon_var(&[left, right])?;
+            let parent = hash_level_var(&node, &self.siblings[level], &key_bits[level])?;
             let a = FpVar::from(self.active[level].clone());
             node = &node + &a * &(&parent - &node);
         }
