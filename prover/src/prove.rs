@@ -1,0 +1,142 @@
+//! Proving: synthesize the witness without rebuilding matrices (they were read
+//! once when the prover was made), run arkworks' Groth16 prover (rayon across
+//! the MSMs and FFTs), then check the proof against the verifying key before
+//! handing it out, so a wallet never publishes a proof that fails.
+
+use crate::keys::{self, KeyFileError};
+use crate::shape::{CircuitShape, Matrices};
+use crate::{Curve, Proof, ProvingKey};
+use ark_ff::UniformRand;
+use ark_groth16::{Groth16, PreparedVerifyingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
+};
+use rand::{CryptoRng, RngCore};
+use std::path::Path;
+use veil_circuits::statement::{ComplianceCircuit, ComplianceWitness, PublicInputs};
+use veil_circuits::F;
+
+/// Why proving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The circuit could not be synthesized with this witness.
+    #[error("witness synthesis failed: {0}")]
+    Synthesis(#[from] SynthesisError),
+    /// The witness does not fit the key's circuit (a bug, or a key mix-up).
+    #[error("the witness has {got} variables, the circuit {expected}")]
+    ShapeMismatch {
+        /// Variables the circuit has.
+        expected: usize,
+        /// Variables the synthesis produced.
+        got: usize,
+    },
+    /// The proof did not verify under the key's own verifying key: the witness
+    /// violates a constraint the native builder did not catch.
+    #[error("the proof does not verify: the witness violates the statement")]
+    SelfCheckFailed,
+}
+
+/// A loaded proving key with the circuit's matrices, ready to prove many times.
+pub struct Prover {
+    proving_key: ProvingKey,
+    prepared: PreparedVerifyingKey<Curve>,
+    matrices: Matrices,
+}
+
+impl Prover {
+    /// A prover for the compliance statement from a proving key (assumed to
+    /// be for this circuit; use [`Prover::load`] for files).
+    pub fn new(proving_key: ProvingKey) -> Result<Self, ProveError> {
+        let matrices = Matrices::of(ComplianceCircuit::blank())?;
+        let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
+        Ok(Prover {
+            proving_key,
+            prepared,
+            matrices,
+        })
+    }
+
+    /// Loads a proving key file, refusing one made for another circuit.
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
+        let proving_key = keys::load_proving_key(path, &matrices.shape)?;
+        let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
+        Ok(Prover {
+            proving_key,
+            prepared,
+            matrices,
+        })
+    }
+
+    /// The proving key.
+    pub fn proving_key(&self) -> &ProvingKey {
+        &self.proving_key
+    }
+
+    /// The circuit's shape.
+    pub fn shape(&self) -> &CircuitShape {
+        &self.matrices.shape
+    }
+
+    /// Proves `witness` (already checked by `ComplianceWitness::build`), with
+    /// zero-knowledge randomness from `rng` (use `OsRng` outside tests).
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        witness: ComplianceWitness,
+        rng: &mut R,
+    ) -> Result<(Proof, PublicInputs), ProveError> {
+        let public = witness.public;
+        let assignment = self.assign(ComplianceCircuit::new(witness))?;
+        let shape = &self.matrices.shape;
+        let r = F::rand(rng);
+        let s = F::rand(rng);
+        let proof = Groth16::<Curve>::create_proof_with_reduction_and_matrices(
+            &self.proving_key,
+            r,
+            s,
+            &self.matrices.abc,
+            shape.num_instance_variables,
+            shape.num_constraints,
+            &assignment,
+        )?;
+        let accepted = Groth16::<Curve>::verify_proof(&self.prepared, &proof, &public.to_vec())?;
+        if !accepted {
+            return Err(ProveError::SelfCheckFailed);
+        }
+        Ok((proof, public))
+    }
+
+    /// The full assignment (instance then witness) of `circuit`.
+    fn assign<C: ConstraintSynthesizer<F>>(&self, circuit: C) -> Result<Vec<F>, ProveError> {
+        let cs = ConstraintSystem::<F>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        circuit.generate_constraints(cs.clone())?;
+        let cs = cs.into_inner().ok_or(SynthesisError::MissingCS)?;
+        let mut assignment = cs.instance_assignment()?.to_vec();
+        assignment.extend_from_slice(cs.witness_assignment()?);
+        let shape = &self.matrices.shape;
+        let expected = shape.num_instance_variables + shape.num_witness_variables;
+        if assignment.len() != expected {
+            return Err(ProveError::ShapeMismatch {
+                expected,
+                got: assignment.len(),
+            });
+        }
+        Ok(assignment)
+    }
+}
+
+/// Why a prover could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The key file was refused.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// The circuit could not be synthesized.
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+}

@@ -1,0 +1,64 @@
+//! Circuit-specific Groth16 setup for the compliance statement.
+//!
+//! One party runs it and must destroy its randomness (the "toxic waste"): who
+//! keeps it can forge proofs. That is fine for development, tests and the demo;
+//! a deployment runs a multi-party ceremony and imports the result.
+
+use crate::shape::{CircuitShape, Matrices};
+use crate::{Curve, ProvingKey, VerifyingKey};
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::SynthesisError;
+use rand::{CryptoRng, RngCore};
+use veil_circuits::statement::ComplianceCircuit;
+
+/// A step of [`setup`], reported so a CLI can show progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupStage {
+    /// Synthesizing the circuit and fingerprinting its matrices.
+    Shape,
+    /// Computing the proving and verifying keys (the long step).
+    Keys,
+    /// Finished.
+    Done,
+}
+
+/// Why setup failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The circuit could not be synthesized (a bug in the circuit).
+    #[error("circuit synthesis failed: {0}")]
+    Synthesis(#[from] SynthesisError),
+}
+
+/// The keys of one setup and the shape they belong to.
+#[derive(Clone)]
+pub struct Keys {
+    /// The proving key (with the verifying key inside).
+    pub proving_key: ProvingKey,
+    /// The circuit's shape.
+    pub shape: CircuitShape,
+}
+
+impl Keys {
+    /// The verifying key.
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.proving_key.vk
+    }
+}
+
+/// Runs the Groth16 setup for the compliance statement with randomness from
+/// `rng` (use `OsRng` outside tests), reporting each stage to `progress`.
+pub fn setup<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    mut progress: impl FnMut(SetupStage),
+) -> Result<Keys, SetupError> {
+    progress(SetupStage::Shape);
+    let shape = Matrices::of(ComplianceCircuit::blank())?.shape;
+    progress(SetupStage::Keys);
+    let proving_key = Groth16::<Curve>::generate_random_parameters_with_reduction(
+        ComplianceCircuit::blank(),
+        rng,
+    )?;
+    progress(SetupStage::Done);
+    Ok(Keys { proving_key, shape })
+}

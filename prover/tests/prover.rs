@@ -1,0 +1,166 @@
+//! Setup, key files and proving for the compliance statement.
+
+use ark_groth16::Groth16;
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use std::sync::OnceLock;
+use veil_circuits::statement::sample::Sample;
+use veil_prover::keys::{self, KeyFileError, KeyKind};
+use veil_prover::{setup, CircuitShape, Curve, Keys, Prover, SetupStage};
+
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| setup(&mut StdRng::seed_from_u64(1), |_| {}).expect("setup"))
+}
+
+#[test]
+fn setup_reports_its_stages_in_order() {
+    let mut stages = Vec::new();
+    let keys = setup(&mut StdRng::seed_from_u64(2), |s| stages.push(s)).unwrap();
+    assert_eq!(
+        stages,
+        [SetupStage::Shape, SetupStage::Keys, SetupStage::Done]
+    );
+    assert_eq!(keys.verifying_key().gamma_abc_g1.len(), 11);
+    assert_eq!(keys.shape, CircuitShape::compliance().unwrap());
+}
+
+#[test]
+fn shape_is_stable_and_sized_like_the_statement() {
+    let a = CircuitShape::compliance().unwrap();
+    let b = CircuitShape::compliance().unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.num_instance_variables, 11);
+    assert!(a.num_constraints > 20_000 && a.num_constraints < 30_000);
+}
+
+#[test]
+fn a_proof_verifies_and_carries_the_witness_public_inputs() {
+    let keys = keys();
+    let prover = Prover::new(keys.proving_key.clone()).unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    let sample = Sample::new(&mut rng);
+    let witness = sample.witness().unwrap();
+    let expected = witness.public;
+    let (proof, public) = prover.prove(witness, &mut rng).unwrap();
+    assert_eq!(public, expected);
+    let pvk = ark_groth16::prepare_verifying_key(keys.verifying_key());
+    assert!(Groth16::<Curve>::verify_proof(&pvk, &proof, &public.to_vec()).unwrap());
+}
+
+#[test]
+fn proofs_are_randomised() {
+    let prover = Prover::new(keys().proving_key.clone()).unwrap();
+    let mut rng = StdRng::seed_from_u64(4);
+    let sample = Sample::new(&mut rng);
+    let (p1, _) = prover.prove(sample.witness().unwrap(), &mut rng).unwrap();
+    let (p2, _) = prover.prove(sample.witness().unwrap(), &mut rng).unwrap();
+    assert_ne!(p1, p2);
+}
+
+#[test]
+fn a_witness_the_builder_would_refuse_fails_the_self_check() {
+    let prover = Prover::new(keys().proving_key.clone()).unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    let sample = Sample::new(&mut rng);
+    let mut witness = sample.witness().unwrap();
+    // Forced past the builder: claim another payment than the one proved.
+    witness.public.nullifier += veil_circuits::F::from(1u64);
+    assert!(matches!(
+        prover.prove(witness, &mut rng),
+        Err(veil_prover::ProveError::SelfCheckFailed)
+    ));
+}
+
+#[test]
+fn key_files_round_trip() {
+    let keys = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let pk_path = dir.path().join("compliance.pk");
+    let vk_path = dir.path().join("compliance.vk");
+    keys::save_proving_key(&pk_path, &keys.proving_key, &keys.shape).unwrap();
+    keys::save_verifying_key(&vk_path, keys.verifying_key(), &keys.shape).unwrap();
+    let vk = keys::load_verifying_key(&vk_path, &keys.shape).unwrap();
+    assert_eq!(&vk, keys.verifying_key());
+    let prover = Prover::load(&pk_path).unwrap();
+    assert_eq!(prover.proving_key(), &keys.proving_key);
+}
+
+fn vk_file() -> Vec<u8> {
+    let keys = keys();
+    keys::encode(keys.verifying_key(), KeyKind::Verifying, &keys.shape).unwrap()
+}
+
+fn decode_vk(bytes: &[u8]) -> Result<veil_prover::VerifyingKey, KeyFileError> {
+    keys::decode(bytes, KeyKind::Verifying, &keys().shape)
+}
+
+#[test]
+fn damaged_key_files_are_refused_with_the_reason() {
+    let good = vk_file();
+    assert!(decode_vk(&good).is_ok());
+
+    for cut in [0, 5, 20, 49, good.len() / 2, good.len() - 1] {
+        assert!(
+            matches!(
+                decode_vk(&good[..cut]),
+                Err(KeyFileError::BadMagic | KeyFileError::Length { .. })
+            ),
+            "truncated at {cut}"
+        );
+    }
+    let mut padded = good.clone();
+    padded.push(0);
+    assert!(matches!(
+        decode_vk(&padded),
+        Err(KeyFileError::Length { .. })
+    ));
+
+    let mut magic = good.clone();
+    magic[0] ^= 1;
+    assert!(matches!(decode_vk(&magic), Err(KeyFileError::BadMagic)));
+
+    let mut flipped = good.clone();
+    flipped[60] ^= 1;
+    assert!(matches!(decode_vk(&flipped), Err(KeyFileError::Checksum)));
+
+    assert!(matches!(
+        keys::decode::<veil_prover::ProvingKey>(&good, KeyKind::Proving, &keys().shape),
+        Err(KeyFileError::WrongKind { found: 2, .. })
+    ));
+}
+
+#[test]
+fn a_key_for_another_circuit_is_detected() {
+    let mut other = keys().shape.clone();
+    other.digest[0] ^= 0xff;
+    let foreign = keys::encode(keys().verifying_key(), KeyKind::Verifying, &other).unwrap();
+    assert!(matches!(
+        decode_vk(&foreign),
+        Err(KeyFileError::CircuitMismatch { .. })
+    ));
+}
+
+#[test]
+fn a_valid_checksum_over_an_invalid_point_is_still_refused() {
+    // An attacker can recompute the checksum; point validation must hold.
+    let keys = keys();
+    let mut payload = Vec::new();
+    ark_serialize::CanonicalSerialize::serialize_compressed(keys.verifying_key(), &mut payload)
+        .unwrap();
+    // alpha_g1's x coordinate: make it a non-residue / off-curve candidate.
+    payload[0] ^= 0x5a;
+    let mut file = keys::encode(keys.verifying_key(), KeyKind::Verifying, &keys.shape).unwrap();
+    let start = 49;
+    file[start..start + payload.len()].copy_from_slice(&payload);
+    let n = file.len();
+    let sum = *blake3::hash(&payload).as_bytes();
+    file[n - 32..].copy_from_slice(&sum);
+    assert!(matches!(decode_vk(&file), Err(KeyFileError::Malformed(_))));
+}
+
+#[test]
+fn missing_files_name_the_path() {
+    let err = keys::load_verifying_key(std::path::Path::new("/nonexistent/x.vk"), &keys().shape)
+        .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/x.vk"));
+}
