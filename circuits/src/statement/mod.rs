@@ -4,13 +4,21 @@
 //!
 //! [`witness`] holds the native side (typed credential, policy, payment
 //! context, and a builder that refuses a witness violating the policy, saying
-//! which rule); [`circuit`] wires the gadgets, with no arithmetic of its own.
+//! which rule); [`circuit`] wires the gadgets, with no arithmetic of its own;
+//! [`registry`] builds the issuer and revocation trees from their lists;
+//! [`payment`] computes the payment hash as the settlement contract does;
+//! [`files`] reads and writes the JSON documents the parties exchange.
 
 pub mod circuit;
+pub mod files;
+pub mod payment;
+pub mod registry;
 pub mod sample;
 pub mod witness;
 
 pub use circuit::ComplianceCircuit;
+pub use payment::Payment;
+pub use registry::{Registry, RegistryError};
 pub use witness::*;
 
 /// Depth of the trusted-issuer tree (65,536 issuer keys).
