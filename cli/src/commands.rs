@@ -1,0 +1,387 @@
+//! The subcommands other than the demo: each reads its files, calls the
+//! library, and writes its files. No cryptography lives here.
+
+use crate::dates;
+use crate::files::*;
+use anyhow::{bail, Context, Result};
+use ark_ff::UniformRand;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::OsRng;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use veil_circuits::babyjubjub::{point_from_coords, Scalar};
+use veil_circuits::eddsa::PrivateKey;
+use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::statement::files::*;
+use veil_circuits::statement::{
+    escrow_decrypt, schema_hash, Claims, Credential, Policy, PublicInputs, Registry,
+};
+use veil_circuits::F;
+use veil_prover::keys::{save_proving_key, save_verifying_key};
+use veil_prover::{setup, Keys, Prover, SetupStage};
+use veil_verifier::evm::Calldata;
+use veil_verifier::{snarkjs, PreparedKey};
+
+/// The schema name of veil's KYC credential.
+pub const SCHEMA: &str = "veil.kyc.v1";
+
+/// Runs the Groth16 setup, showing its stages on a spinner unless `quiet`.
+pub fn run_setup(quiet: bool) -> Result<Keys> {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")?);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let keys = setup(&mut OsRng, |stage| {
+        bar.set_message(match stage {
+            SetupStage::Shape => "synthesizing the circuit",
+            SetupStage::Keys => "computing Groth16 keys",
+            SetupStage::Done => "done",
+        })
+    })?;
+    bar.finish_and_clear();
+    Ok(keys)
+}
+
+/// `veil setup --out DIR`.
+pub fn setup_cmd(out: &Path) -> Result<()> {
+    let started = Instant::now();
+    let keys = run_setup(false)?;
+    save_keys(&keys, out)?;
+    println!(
+        "setup done in {:.1?}: {} constraints, circuit {}",
+        started.elapsed(),
+        keys.shape.num_constraints,
+        &keys.shape.digest_hex()[..16]
+    );
+    println!(
+        "wrote {}/{{{PROVING_KEY},{VERIFYING_KEY},{VERIFYING_KEY_JSON}}}",
+        out.display()
+    );
+    println!(
+        "note: one-party setup; whoever ran it could forge proofs. Use a ceremony in production."
+    );
+    Ok(())
+}
+
+/// Writes the three key files into `dir`.
+pub fn save_keys(keys: &Keys, dir: &Path) -> Result<()> {
+    save_proving_key(&in_dir(dir, PROVING_KEY)?, &keys.proving_key, &keys.shape)?;
+    save_verifying_key(
+        &in_dir(dir, VERIFYING_KEY)?,
+        keys.verifying_key(),
+        &keys.shape,
+    )?;
+    write_text(
+        &in_dir(dir, VERIFYING_KEY_JSON)?,
+        &snarkjs::verifying_key_to_string(keys.verifying_key()),
+    )
+}
+
+/// `veil issuer keygen`.
+pub fn issuer_keygen(out: &Path) -> Result<()> {
+    let key = PrivateKey::generate(&mut OsRng);
+    write_json(out, &IssuerKeyJson::from_key(&key))?;
+    println!("issuer key written to {} (keep it private)", out.display());
+    Ok(())
+}
+
+/// `veil holder keygen`.
+pub fn holder_keygen(out: &Path) -> Result<()> {
+    let doc = HolderJson::from_secret(F::rand(&mut OsRng));
+    write_json(out, &doc)?;
+    println!(
+        "holder secret written to {}; give the issuer the commitment:",
+        out.display()
+    );
+    println!("{}", doc.commitment);
+    Ok(())
+}
+
+/// `veil regulator keygen`.
+pub fn regulator_keygen(out: &Path) -> Result<()> {
+    write_json(
+        out,
+        &RegulatorKeyJson::from_secret(&Scalar::rand(&mut OsRng)),
+    )?;
+    println!(
+        "regulator key written to {} (keep it private)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The claims a KYC provider asserts, as given on the command line.
+pub struct IssueArgs<'a> {
+    /// The holder's commitment, decimal.
+    pub holder: &'a str,
+    /// Birth date.
+    pub birth_date: &'a str,
+    /// ISO numeric country.
+    pub country: u16,
+    /// KYC level.
+    pub kyc_level: u8,
+    /// Risk score.
+    pub risk_score: u16,
+    /// Subject type.
+    pub subject_type: u8,
+    /// Issue date (default today).
+    pub issued: Option<&'a str>,
+    /// Validity in days.
+    pub valid_days: u32,
+}
+
+/// Signs a credential: the claims, a fresh credential id, the issuer's
+/// signature on their hash.
+pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
+    if a.risk_score > 1000 {
+        bail!("risk score must be 0..=1000, got {}", a.risk_score);
+    }
+    let issued_at = match a.issued {
+        Some(d) => dates::parse_day(d)?,
+        None => dates::today(),
+    };
+    let claims = Claims {
+        schema: schema_hash(SCHEMA)?,
+        holder: field_from_decimal(a.holder).context("--holder")?,
+        credential_id: F::rand(&mut OsRng),
+        birth_date: dates::parse_day(a.birth_date).context("--birth-date")?,
+        country: a.country,
+        kyc_level: a.kyc_level,
+        risk_score: a.risk_score,
+        subject_type: a.subject_type,
+        issued_at,
+        expires_at: issued_at
+            .checked_add(a.valid_days)
+            .context("--valid-days overflows")?,
+    };
+    Ok(Credential {
+        claims,
+        issuer: key.public_key(),
+        signature: key.sign(claims.hash()),
+    })
+}
+
+/// `veil issue`.
+pub fn issue_cmd(issuer_key: &Path, args: &IssueArgs, out: &Path) -> Result<()> {
+    let key_doc: IssuerKeyJson = read_json(issuer_key)?;
+    let key = key_doc
+        .to_key()
+        .with_context(|| format!("{}", issuer_key.display()))?;
+    let credential = issue_credential(&key, args)?;
+    write_json(out, &CredentialJson::from_credential(&credential))?;
+    println!(
+        "credential {} issued, valid {} to {}, written to {}",
+        field_to_decimal(&credential.claims.credential_id),
+        dates::iso(credential.claims.issued_at),
+        dates::iso(credential.claims.expires_at),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Parses a comma-separated list of numbers.
+pub fn parse_list(s: &str) -> Result<Vec<u16>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim()
+                .parse::<u16>()
+                .with_context(|| format!("{p:?} in {s:?}"))
+        })
+        .collect()
+}
+
+/// `veil policy new`.
+pub fn policy_cmd(
+    regulator: &Path,
+    min_age_years: u32,
+    max_risk: u16,
+    min_kyc_level: u8,
+    subject_types: &str,
+    barred: &str,
+    out: &Path,
+) -> Result<()> {
+    let reg: RegulatorKeyJson = read_json(regulator)?;
+    let mut mask = 0u8;
+    for t in parse_list(subject_types)? {
+        if t > 7 {
+            bail!("subject types are 0..=7, got {t}");
+        }
+        mask |= 1 << t;
+    }
+    let policy = Policy {
+        min_age_days: min_age_years * 365 + min_age_years / 4,
+        max_risk,
+        min_kyc_level,
+        subject_type_mask: mask,
+        barred_countries: parse_list(barred)?,
+        regulator_key: reg.public_key.to_key("regulator public_key")?,
+    };
+    let hash = policy.hash()?;
+    write_json(out, &PolicyJson::from_policy(&policy))?;
+    println!(
+        "policy {} written to {}",
+        field_to_decimal(&hash),
+        out.display()
+    );
+    Ok(())
+}
+
+/// The files `veil prove` reads.
+pub struct ProveArgs<'a> {
+    /// Directory of `veil setup`.
+    pub keys: &'a Path,
+    /// The credential.
+    pub credential: &'a Path,
+    /// The holder's secret.
+    pub holder: &'a Path,
+    /// The verifier's policy.
+    pub policy: &'a Path,
+    /// Trusted issuers.
+    pub issuers: &'a Path,
+    /// Revoked ids.
+    pub revoked: &'a Path,
+    /// Payment context.
+    pub context: &'a Path,
+}
+
+/// `veil prove`.
+pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
+    let at = |p: &Path| format!("{}", p.display());
+    let credential = read_json::<CredentialJson>(a.credential)?
+        .to_credential()
+        .with_context(|| at(a.credential))?;
+    let holder = read_json::<HolderJson>(a.holder)?
+        .to_secret()
+        .with_context(|| at(a.holder))?;
+    let policy = read_json::<PolicyJson>(a.policy)?
+        .to_policy()
+        .with_context(|| at(a.policy))?;
+    let issuers = read_json::<IssuerListJson>(a.issuers)?
+        .to_keys()
+        .with_context(|| at(a.issuers))?;
+    let revoked = read_json::<RevocationListJson>(a.revoked)?
+        .to_ids()
+        .with_context(|| at(a.revoked))?;
+    let context = read_json::<PaymentContextJson>(a.context)?
+        .to_context()
+        .with_context(|| at(a.context))?;
+    let registry = Registry::new(&issuers, &revoked)?;
+    let witness = registry
+        .witness(
+            credential,
+            holder,
+            policy,
+            context,
+            Scalar::rand(&mut OsRng),
+        )
+        .context("cannot prove")?;
+    let prover = Prover::load(&a.keys.join(PROVING_KEY))?;
+    let started = Instant::now();
+    let (proof, public) = prover.prove(witness, &mut OsRng)?;
+    let elapsed = started.elapsed();
+    write_proof_files(out, &proof, &public)?;
+    println!(
+        "proved in {elapsed:.1?}; wrote proof.json, public.json, calldata.txt to {}",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Writes `proof.json`, `public.json` and `calldata.txt` into `dir`.
+pub fn write_proof_files(
+    dir: &Path,
+    proof: &veil_prover::Proof,
+    public: &PublicInputs,
+) -> Result<()> {
+    let inputs = public.to_vec();
+    write_text(
+        &in_dir(dir, "proof.json")?,
+        &snarkjs::proof_to_string(proof),
+    )?;
+    write_text(
+        &in_dir(dir, "public.json")?,
+        &snarkjs::public_to_string(&inputs),
+    )?;
+    write_text(
+        &in_dir(dir, "calldata.txt")?,
+        &Calldata::new(proof, &inputs).to_snarkjs_string(),
+    )
+}
+
+/// Reads `proof.json` and `public.json`.
+pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(veil_prover::Proof, PublicInputs)> {
+    let p = snarkjs::proof_from_str(&read_text(proof)?)
+        .with_context(|| format!("{}", proof.display()))?;
+    let inputs = snarkjs::public_from_str(&read_text(public)?)
+        .with_context(|| format!("{}", public.display()))?;
+    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
+    Ok((p, typed))
+}
+
+/// `veil verify`: the proof, then (if given) that it is for this policy and
+/// this payment.
+pub fn verify_cmd(
+    vk: &Path,
+    proof: &Path,
+    public: &Path,
+    policy: Option<&Path>,
+    context: Option<&Path>,
+) -> Result<()> {
+    let key = PreparedKey::new(&load_any_verifying_key(vk)?)?;
+    let (proof, inputs) = read_proof_files(proof, public)?;
+    if let Some(p) = policy {
+        let policy = read_json::<PolicyJson>(p)?.to_policy()?;
+        if policy.hash()? != inputs.policy_hash {
+            bail!("the proof is for another policy than {}", p.display());
+        }
+    }
+    if let Some(c) = context {
+        let ctx = read_json::<PaymentContextJson>(c)?.to_context()?;
+        if ctx.payment_hash != inputs.payment_hash {
+            bail!("the proof is for another payment than {}", c.display());
+        }
+        if ctx.scope != inputs.scope {
+            bail!("the proof is for another scope than {}", c.display());
+        }
+        if F::from(ctx.today) != inputs.today {
+            bail!("the proof is for another day than {}", c.display());
+        }
+    }
+    let started = Instant::now();
+    key.verify_statement(&proof, &inputs)?;
+    println!(
+        "valid proof ({:.2?}); nullifier {}",
+        started.elapsed(),
+        field_to_decimal(&inputs.nullifier)
+    );
+    Ok(())
+}
+
+/// The credential id escrowed in `public`.
+pub fn decrypt(secret: &Scalar, public: &PublicInputs) -> Result<F> {
+    let (x, y) = public.escrow_c1;
+    let c1 = point_from_coords(x, y).context("escrow_c1")?;
+    Ok(escrow_decrypt(secret, &c1, public.escrow_ct))
+}
+
+/// `veil regulator decrypt`.
+pub fn decrypt_cmd(key: &Path, public: &Path) -> Result<()> {
+    let secret = read_json::<RegulatorKeyJson>(key)?
+        .to_secret()
+        .with_context(|| format!("{}", key.display()))?;
+    let inputs = snarkjs::public_from_str(&read_text(public)?)?;
+    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
+    println!("{}", field_to_decimal(&decrypt(&secret, &typed)?));
+    Ok(())
+}
+
+/// The trusted-issuer list document for `keys`.
+pub fn issuer_list(keys: &[veil_circuits::eddsa::PublicKey]) -> IssuerListJson {
+    IssuerListJson {
+        issuers: keys.iter().map(PointJson::from_key).collect(),
+    }
+}

@@ -1,0 +1,55 @@
+//! Reading and writing the CLI's files, with the path in every error.
+
+use anyhow::{Context, Result};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::{Path, PathBuf};
+use veil_prover::keys::load_verifying_key;
+use veil_prover::{CircuitShape, VerifyingKey};
+
+/// Names of the files `veil setup` writes into its directory.
+pub const PROVING_KEY: &str = "compliance.pk";
+/// The binary verifying key (bound to the circuit shape).
+pub const VERIFYING_KEY: &str = "compliance.vk";
+/// The verifying key in snarkjs's format.
+pub const VERIFYING_KEY_JSON: &str = "verification_key.json";
+
+/// Reads a JSON document.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not a valid document", path.display()))
+}
+
+/// Reads a text file.
+pub fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes a JSON document (pretty, newline-terminated).
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    write_text(path, &text)
+}
+
+/// Writes a text file.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Creates `dir` if needed and returns `dir/name`.
+pub fn in_dir(dir: &Path, name: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join(name))
+}
+
+/// A verifying key from a veil key file (shape checked) or snarkjs JSON.
+pub fn load_any_verifying_key(path: &Path) -> Result<VerifyingKey> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"VEILKEY1") {
+        let shape = CircuitShape::compliance()?;
+        return load_verifying_key(path, &shape).with_context(|| format!("{}", path.display()));
+    }
+    let text = String::from_utf8(bytes).with_context(|| format!("{}: not text", path.display()))?;
+    veil_verifier::snarkjs::verifying_key_from_str(&text)
+        .with_context(|| format!("{}: not a verifying key", path.display()))
+}

@@ -1,0 +1,273 @@
+//! The `veil` binary end to end: the demo, the step-by-step flow through
+//! files, and clear errors (non-zero exit, no panic) on bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn veil(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_veil"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run veil")
+}
+
+fn ok(args: &[&str], dir: &Path) -> String {
+    let out = veil(args, dir);
+    assert!(
+        out.status.success(),
+        "veil {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str], dir: &Path) -> String {
+    let out = veil(args, dir);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "veil {args:?} should fail cleanly:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn demo_reports_every_step_as_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&["demo", "--json"], dir.path());
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["ok"], true);
+    let steps: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "setup",
+        "prove",
+        "verify",
+        "tampered payment",
+        "revoked credential",
+        "regulator decrypt",
+    ] {
+        assert!(
+            steps.contains(&expected),
+            "{expected} missing from {steps:?}"
+        );
+    }
+    assert!(report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["ok"] == true));
+}
+
+#[test]
+fn the_flow_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&["setup", "--out", "keys"], d);
+    ok(&["issuer", "keygen", "--out", "issuer.json"], d);
+    ok(&["regulator", "keygen", "--out", "regulator.json"], d);
+    let holder_out = ok(&["holder", "keygen", "--out", "holder.json"], d);
+    let commitment = holder_out.lines().last().unwrap().trim().to_string();
+    ok(
+        &[
+            "issue",
+            "--issuer-key",
+            "issuer.json",
+            "--holder",
+            &commitment,
+            "--birth-date",
+            "1990-05-17",
+            "--country",
+            "250",
+            "--kyc-level",
+            "2",
+            "--risk-score",
+            "90",
+            "--issued",
+            "2024-01-01",
+            "--valid-days",
+            "730",
+            "--out",
+            "credential.json",
+        ],
+        d,
+    );
+    ok(
+        &[
+            "policy",
+            "new",
+            "--regulator",
+            "regulator.json",
+            "--out",
+            "policy.json",
+        ],
+        d,
+    );
+
+    let issuer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("issuer.json")).unwrap()).unwrap();
+    let issuers = serde_json::json!({ "issuers": [issuer["public_key"]] });
+    std::fs::write(d.join("issuers.json"), issuers.to_string()).unwrap();
+    std::fs::write(d.join("revoked.json"), r#"{"revoked": ["12345"]}"#).unwrap();
+    // 2024-10-04
+    std::fs::write(
+        d.join("context.json"),
+        r#"{"today": 20000, "scope": "7", "payment_hash": "99"}"#,
+    )
+    .unwrap();
+
+    let prove = [
+        "prove",
+        "--keys",
+        "keys",
+        "--credential",
+        "credential.json",
+        "--holder",
+        "holder.json",
+        "--policy",
+        "policy.json",
+        "--issuers",
+        "issuers.json",
+        "--revoked",
+        "revoked.json",
+        "--context",
+        "context.json",
+        "--out",
+        "proof",
+    ];
+    ok(&prove, d);
+    ok(
+        &[
+            "verify",
+            "--policy",
+            "policy.json",
+            "--context",
+            "context.json",
+        ],
+        d,
+    );
+    ok(&["verify", "--vk", "keys/compliance.vk"], d);
+
+    // The regulator recovers the credential id.
+    let credential: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("credential.json")).unwrap()).unwrap();
+    let id = ok(
+        &[
+            "regulator",
+            "decrypt",
+            "--key",
+            "regulator.json",
+            "--public",
+            "proof/public.json",
+        ],
+        d,
+    );
+    assert_eq!(
+        id.trim(),
+        credential["claims"]["credential_id"].as_str().unwrap()
+    );
+
+    // Another payment: the verifier's own context does not match the proof.
+    std::fs::write(
+        d.join("other.json"),
+        r#"{"today": 20000, "scope": "7", "payment_hash": "100"}"#,
+    )
+    .unwrap();
+    let err = fails(&["verify", "--context", "other.json"], d);
+    assert!(err.contains("another payment"), "{err}");
+
+    // Public inputs edited to match that payment: the proof fails.
+    let public = std::fs::read_to_string(d.join("proof/public.json")).unwrap();
+    let mut v: Vec<String> = serde_json::from_str(&public).unwrap();
+    v[5] = "100".into();
+    std::fs::write(
+        d.join("proof/public.json"),
+        serde_json::to_string(&v).unwrap(),
+    )
+    .unwrap();
+    let err = fails(&["verify", "--context", "other.json"], d);
+    assert!(err.contains("does not verify"), "{err}");
+
+    // The wallet is told why it cannot prove: the credential is now revoked.
+    std::fs::write(
+        d.join("revoked.json"),
+        format!(
+            r#"{{"revoked": [{}]}}"#,
+            credential["claims"]["credential_id"]
+        ),
+    )
+    .unwrap();
+    let err = fails(&prove, d);
+    assert!(err.contains("revoked"), "{err}");
+
+    // Under-age for a stricter policy.
+    ok(
+        &[
+            "policy",
+            "new",
+            "--regulator",
+            "regulator.json",
+            "--min-age-years",
+            "60",
+            "--out",
+            "strict.json",
+        ],
+        d,
+    );
+    std::fs::write(d.join("revoked.json"), r#"{"revoked": []}"#).unwrap();
+    let mut strict = prove.to_vec();
+    strict[8] = "strict.json";
+    let err = fails(&strict, d);
+    assert!(err.contains("minimum age"), "{err}");
+}
+
+#[test]
+fn bad_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("garbage.json"), "{ not json").unwrap();
+    let err = fails(&["verify", "--vk", "garbage.json"], d);
+    assert!(err.contains("garbage.json"), "{err}");
+    let err = fails(
+        &[
+            "regulator",
+            "decrypt",
+            "--key",
+            "missing.json",
+            "--public",
+            "x",
+        ],
+        d,
+    );
+    assert!(err.contains("missing.json"), "{err}");
+    std::fs::write(d.join("truncated.vk"), b"VEILKEY1\x02abc").unwrap();
+    let err = fails(&["verify", "--vk", "truncated.vk"], d);
+    assert!(err.contains("truncated"), "{err}");
+    let err = fails(
+        &[
+            "issue",
+            "--issuer-key",
+            "garbage.json",
+            "--holder",
+            "1",
+            "--birth-date",
+            "1990-02-30",
+            "--country",
+            "1",
+            "--kyc-level",
+            "1",
+            "--risk-score",
+            "1",
+        ],
+        d,
+    );
+    assert!(err.contains("garbage.json"), "{err}");
+}
