@@ -10,9 +10,10 @@
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use veil_circuits::babyjubjub::{generator, mul_integer, subgroup_order, Scalar};
-use veil_circuits::eddsa::{challenge, PrivateKey, PublicKey, Signature};
+use veil_circuits::babyjubjub::{generator, mul_integer, subgroup_order};
+use veil_circuits::eddsa::{challenge, PublicKey, Signature};
 use veil_circuits::merkle::MerkleTree;
+use veil_circuits::statement::negative::{forced, tamper_cases, witness_cases};
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::*;
 use veil_circuits::F;
@@ -27,10 +28,6 @@ fn satisfied(w: &ComplianceWitness) -> bool {
         .generate_constraints(cs.clone())
         .unwrap();
     cs.is_satisfied().unwrap()
-}
-
-fn one() -> F {
-    F::from(1u64)
 }
 
 #[test]
@@ -70,78 +67,9 @@ fn circuit_shape_does_not_depend_on_the_witness() {
     assert_eq!(blank.1, NUM_PUBLIC_INPUTS + 1);
 }
 
-/// A witness-level violation: how to produce it, and the builder's verdict.
-struct Case {
-    name: &'static str,
-    /// Changes the sample (claims are re-signed by `witness()`).
-    change: fn(&mut Sample),
-    expect: fn(&WitnessError) -> bool,
-}
-
-fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            name: "expired",
-            change: |s| s.claims.expires_at = s.context.today,
-            expect: |e| matches!(e, WitnessError::Expired { .. }),
-        },
-        Case {
-            name: "not yet valid",
-            change: |s| s.claims.issued_at = s.context.today + 1,
-            expect: |e| matches!(e, WitnessError::NotYetValid { .. }),
-        },
-        Case {
-            name: "under age",
-            change: |s| s.claims.birth_date = s.context.today - s.policy.min_age_days + 1,
-            expect: |e| *e == WitnessError::UnderAge,
-        },
-        Case {
-            name: "risk too high",
-            change: |s| s.claims.risk_score = s.policy.max_risk + 1,
-            expect: |e| matches!(e, WitnessError::RiskTooHigh { .. }),
-        },
-        Case {
-            name: "level too low",
-            change: |s| s.claims.kyc_level = s.policy.min_kyc_level - 1,
-            expect: |e| matches!(e, WitnessError::KycLevelTooLow { .. }),
-        },
-        Case {
-            name: "subject type not allowed",
-            change: |s| s.claims.subject_type = 2,
-            expect: |e| *e == WitnessError::SubjectTypeNotAllowed(2),
-        },
-        Case {
-            name: "barred country",
-            change: |s| s.claims.country = 364,
-            expect: |e| *e == WitnessError::BarredCountry(364),
-        },
-        Case {
-            name: "wrong holder secret",
-            change: |s| s.holder_secret += one(),
-            expect: |e| *e == WitnessError::WrongHolder,
-        },
-        Case {
-            name: "revoked credential",
-            change: |s| {
-                s.revocation_tree
-                    .insert(s.claims.credential_id, one())
-                    .unwrap()
-            },
-            expect: |e| *e == WitnessError::Revoked,
-        },
-        Case {
-            name: "issuer not in the tree",
-            change: |s| {
-                s.issuer_tree = MerkleTree::new(ISSUER_TREE_DEPTH, &[F::from(99u64)]).unwrap()
-            },
-            expect: |e| *e == WitnessError::IssuerNotTrusted,
-        },
-    ]
-}
-
 #[test]
 fn builder_refuses_each_violation_with_its_rule() {
-    for case in cases() {
+    for case in witness_cases() {
         let mut s = sample();
         (case.change)(&mut s);
         match s.witness() {
@@ -151,28 +79,10 @@ fn builder_refuses_each_violation_with_its_rule() {
     }
 }
 
-/// Builds the honest witness, then forces the violation into it, bypassing the
-/// builder: the constraint system must reject it.
-fn forced(change: fn(&mut Sample)) -> ComplianceWitness {
-    let honest = sample();
-    let mut w = honest.witness().unwrap();
-    let mut s = sample();
-    change(&mut s);
-    let credential = s.credential();
-    w.credential = credential;
-    w.holder_secret = s.holder_secret;
-    w.public.nullifier = nullifier(s.holder_secret, s.context.scope);
-    w.issuer_path = s.issuer_tree.path(0).unwrap();
-    w.public.issuers_root = s.issuer_tree.root();
-    w.revocation_proof = s.revocation_tree.prove(s.claims.credential_id);
-    w.public.revocation_root = s.revocation_tree.root();
-    w
-}
-
 #[test]
 fn every_violation_forced_past_the_builder_is_unsatisfiable() {
-    for case in cases() {
-        assert!(!satisfied(&forced(case.change)), "{}", case.name);
+    for case in witness_cases() {
+        assert!(!satisfied(&forced(sample, case.change)), "{}", case.name);
     }
 }
 
@@ -181,76 +91,10 @@ fn every_violation_forced_past_the_builder_is_unsatisfiable() {
 fn forged_signatures_bad_keys_and_tampered_public_inputs_are_unsatisfiable() {
     let s = sample();
     let honest = s.witness().unwrap();
-    type Tamper = (&'static str, Box<dyn Fn(&mut ComplianceWitness)>);
-    let tampers: Vec<Tamper> = vec![
-        (
-            "forged signature (S)",
-            Box::new(|w| w.credential.signature.s += Scalar::from(1u64)),
-        ),
-        (
-            "forged signature (R8)",
-            Box::new(|w| {
-                w.credential.signature.r8 =
-                    (w.credential.signature.r8 + veil_circuits::babyjubjub::base8()).into_affine()
-            }),
-        ),
-        (
-            "claims changed after signing",
-            Box::new(|w| w.credential.claims.risk_score = 1),
-        ),
-        (
-            "wrong policy parameters",
-            Box::new(|w| w.policy.max_risk += 1),
-        ),
-        (
-            "wrong barred list",
-            Box::new(|w| w.policy.barred_countries.push(1)),
-        ),
-        (
-            "wrong regulator key",
-            Box::new(|w| w.policy.regulator_key = PrivateKey::from_bytes([5u8; 32]).public_key()),
-        ),
-        (
-            "wrong nullifier",
-            Box::new(|w| w.public.nullifier += F::from(1u64)),
-        ),
-        (
-            "proof for another scope",
-            Box::new(|w| w.public.scope += F::from(1u64)),
-        ),
-        (
-            "wrong today",
-            Box::new(|w| w.public.today += F::from(400u64)),
-        ),
-        (
-            "escrow ciphertext that does not decrypt to the id",
-            Box::new(|w| w.public.escrow_ct += F::from(1u64)),
-        ),
-        (
-            "escrow c1 for other randomness",
-            Box::new(|w| w.escrow_randomness += Scalar::from(1u64)),
-        ),
-        (
-            "wrong issuers root",
-            Box::new(|w| w.public.issuers_root += F::from(1u64)),
-        ),
-        (
-            "wrong revocation root",
-            Box::new(|w| w.public.revocation_root += F::from(1u64)),
-        ),
-        (
-            "tampered issuer path",
-            Box::new(|w| w.issuer_path.siblings[5] += F::from(1u64)),
-        ),
-        (
-            "tampered revocation path",
-            Box::new(|w| w.revocation_proof.siblings[0] += F::from(1u64)),
-        ),
-    ];
-    for (name, tamper) in tampers {
+    for case in tamper_cases() {
         let mut w = honest.clone();
-        tamper(&mut w);
-        assert!(!satisfied(&w), "{name}");
+        (case.tamper)(&mut w);
+        assert!(!satisfied(&w), "{}", case.name);
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod circuit;
 pub mod files;
+pub mod negative;
 pub mod payment;
 pub mod registry;
 pub mod sample;

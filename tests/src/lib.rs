@@ -1,0 +1,1 @@
+//! End-to-end tests of veil live in `tests/tests/`; this library is empty.
