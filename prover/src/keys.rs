@@ -12,7 +12,11 @@
 
 use crate::shape::CircuitShape;
 use crate::{ProvingKey, VerifyingKey};
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use ark_bn254::G1Affine;
+use ark_serialize::{
+    CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Validate,
+};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"VEILKEY1";
@@ -112,6 +116,64 @@ pub fn decode<K: CanonicalDeserialize>(
     kind: KeyKind,
     shape: &CircuitShape,
 ) -> Result<K, KeyFileError> {
+    let mut reader = checked_payload(bytes, kind, shape)?;
+    let key = K::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)?;
+    finish(reader, key)
+}
+
+/// Decodes a proving key file like [`decode`], decompressing and validating
+/// the ~130k points of the key's queries on every core.
+pub fn decode_proving_key(bytes: &[u8], shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
+    let mut r = checked_payload(bytes, KeyKind::Proving, shape)?;
+    let vk = VerifyingKey::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
+    let beta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
+    let delta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
+    let key = ProvingKey {
+        vk,
+        beta_g1,
+        delta_g1,
+        a_query: points_par(&mut r)?,
+        b_g1_query: points_par(&mut r)?,
+        b_g2_query: points_par(&mut r)?,
+        h_query: points_par(&mut r)?,
+        l_query: points_par(&mut r)?,
+    };
+    finish(r, key)
+}
+
+/// A length-prefixed vector of compressed points, decoded in parallel.
+fn points_par<P>(reader: &mut &[u8]) -> Result<Vec<P>, SerializationError>
+where
+    P: CanonicalDeserialize + CanonicalSerialize + Default + Send,
+{
+    let len = u64::deserialize_compressed(&mut *reader)?;
+    let size = P::default().compressed_size();
+    let total = usize::try_from(len)
+        .ok()
+        .and_then(|n| n.checked_mul(size))
+        .filter(|&n| n <= reader.len())
+        .ok_or(SerializationError::InvalidData)?;
+    let (points, rest) = reader.split_at(total);
+    *reader = rest;
+    points
+        .par_chunks(size)
+        .map(|mut chunk| P::deserialize_with_mode(&mut chunk, Compress::Yes, Validate::Yes))
+        .collect()
+}
+
+fn finish<K>(reader: &[u8], key: K) -> Result<K, KeyFileError> {
+    if !reader.is_empty() {
+        return Err(KeyFileError::Malformed(SerializationError::InvalidData));
+    }
+    Ok(key)
+}
+
+/// Checks the header, length and checksum; returns the payload.
+fn checked_payload<'a>(
+    bytes: &'a [u8],
+    kind: KeyKind,
+    shape: &CircuitShape,
+) -> Result<&'a [u8], KeyFileError> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(KeyFileError::BadMagic);
     }
@@ -151,14 +213,7 @@ pub fn decode<K: CanonicalDeserialize>(
     if blake3::hash(payload).as_bytes() != &bytes[bytes.len() - CHECKSUM_LEN..] {
         return Err(KeyFileError::Checksum);
     }
-    let mut reader = payload;
-    let key = K::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)?;
-    if !reader.is_empty() {
-        return Err(KeyFileError::Malformed(
-            ark_serialize::SerializationError::InvalidData,
-        ));
-    }
-    Ok(key)
+    Ok(payload)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), KeyFileError> {
@@ -199,7 +254,7 @@ pub fn save_verifying_key(
 
 /// Loads a proving key file made for `shape`.
 pub fn load_proving_key(path: &Path, shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
-    decode(&read(path)?, KeyKind::Proving, shape)
+    decode_proving_key(&read(path)?, shape)
 }
 
 /// Loads a verifying key file made for `shape`.

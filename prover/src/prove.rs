@@ -102,7 +102,7 @@ impl Prover {
         rng: &mut R,
     ) -> Result<(Proof, PublicInputs), ProveError> {
         let public = witness.public;
-        let assignment = self.assign(ComplianceCircuit::new(witness))?;
+        let assignment = self.assignment(witness)?;
         let shape = &self.matrices.shape;
         let r = F::rand(rng);
         let s = F::rand(rng);
@@ -118,7 +118,13 @@ impl Prover {
         Ok((proof, public))
     }
 
-    /// The full assignment (instance then witness) of `circuit`.
+    /// The full assignment (instance then witness variables) of the circuit
+    /// for `witness`: the witness-generation step of proving, on its own for
+    /// benchmarks.
+    pub fn assignment(&self, witness: ComplianceWitness) -> Result<Vec<F>, ProveError> {
+        self.assign(ComplianceCircuit::new(witness))
+    }
+
     fn assign<C: ConstraintSynthesizer<F>>(&self, circuit: C) -> Result<Vec<F>, ProveError> {
         let cs = ConstraintSystem::<F>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);

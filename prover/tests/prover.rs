@@ -164,3 +164,26 @@ fn missing_files_name_the_path() {
         .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/x.vk"));
 }
+
+#[test]
+fn the_parallel_proving_key_decoder_agrees_and_validates() {
+    let keys = keys();
+    let file = keys::encode(&keys.proving_key, KeyKind::Proving, &keys.shape).unwrap();
+    let parallel = keys::decode_proving_key(&file, &keys.shape).unwrap();
+    let sequential: veil_prover::ProvingKey =
+        keys::decode(&file, KeyKind::Proving, &keys.shape).unwrap();
+    assert_eq!(parallel, sequential);
+
+    // Damage one point deep inside a query and re-seal the checksum.
+    let mut bad = file.clone();
+    let n = bad.len();
+    let at = n / 2;
+    bad[at] ^= 0x5a;
+    bad[at + 1] ^= 0x33;
+    let sum = *blake3::hash(&bad[49..n - 32]).as_bytes();
+    bad[n - 32..].copy_from_slice(&sum);
+    assert!(matches!(
+        keys::decode_proving_key(&bad, &keys.shape),
+        Err(KeyFileError::Malformed(_))
+    ));
+}

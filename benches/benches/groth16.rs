@@ -1,0 +1,110 @@
+//! The compliance statement on Groth16: constraint count, setup, witness
+//! generation, proving, key loading, verification, and batch verification of
+//! 64 proofs. Run with `cargo bench -p veil-benches`; record the figures,
+//! with the machine, in `benches/RESULTS.md`.
+
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use std::time::Duration;
+use veil_circuits::statement::sample::Sample;
+use veil_circuits::statement::ComplianceCircuit;
+use veil_circuits::F;
+use veil_prover::keys::save_proving_key;
+use veil_prover::{setup, Prover};
+use veil_verifier::{verify_batch, PreparedKey};
+
+fn constraint_count() {
+    let cs = ConstraintSystem::<F>::new_ref();
+    cs.set_mode(SynthesisMode::Setup);
+    ComplianceCircuit::blank()
+        .generate_constraints(cs.clone())
+        .expect("synthesis");
+    println!(
+        "compliance statement: {} constraints, {} public inputs, {} witness variables",
+        cs.num_constraints(),
+        cs.num_instance_variables() - 1,
+        cs.num_witness_variables()
+    );
+}
+
+fn groth16(c: &mut Criterion) {
+    constraint_count();
+    let mut rng = StdRng::seed_from_u64(1);
+    let keys = setup(&mut rng, |_| {}).expect("setup");
+    let prover = Prover::new(keys.proving_key.clone()).expect("prover");
+    let key = PreparedKey::new(keys.verifying_key()).expect("key");
+    let sample = Sample::new(&mut rng);
+
+    let mut slow = c.benchmark_group("compliance/slow");
+    slow.sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    slow.bench_function("setup", |b| {
+        b.iter(|| setup(&mut rng, |_| {}).expect("setup"))
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pk_path = dir.path().join("compliance.pk");
+    save_proving_key(&pk_path, &keys.proving_key, &keys.shape).expect("save");
+    slow.bench_function("load proving key (checked)", |b| {
+        b.iter(|| Prover::load(&pk_path).expect("load"))
+    });
+    slow.finish();
+
+    let mut g = c.benchmark_group("compliance");
+    g.sample_size(20);
+    g.bench_function("witness (native checks + assignment)", |b| {
+        b.iter(|| {
+            let w = sample.witness().expect("witness");
+            prover.assignment(w).expect("assignment")
+        })
+    });
+    g.bench_function("prove (witness + Groth16 + self-check)", |b| {
+        b.iter(|| {
+            prover
+                .prove(sample.witness().expect("witness"), &mut rng)
+                .expect("prove")
+        })
+    });
+    g.bench_function("prove (Groth16 only)", |b| {
+        b.iter_batched(
+            || sample.witness().expect("witness"),
+            |w| prover.prove_unchecked(w, &mut rng).expect("prove"),
+            BatchSize::SmallInput,
+        )
+    });
+    let (proof, public) = prover
+        .prove(sample.witness().expect("witness"), &mut rng)
+        .expect("prove");
+    g.sample_size(100);
+    g.bench_function("verify", |b| {
+        b.iter(|| key.verify_statement(&proof, &public).expect("valid"))
+    });
+    g.finish();
+
+    // 64 distinct proofs of 4 samples.
+    let samples: Vec<Sample> = (0..4).map(|_| Sample::new(&mut rng)).collect();
+    let items: Vec<_> = (0..64)
+        .map(|i| {
+            let (p, x) = prover
+                .prove(samples[i % 4].witness().expect("witness"), &mut rng)
+                .expect("prove");
+            (p, x.to_vec())
+        })
+        .collect();
+    let mut batch = c.benchmark_group("compliance/batch");
+    batch.sample_size(20).throughput(Throughput::Elements(64));
+    batch.bench_function("verify 64 one by one", |b| {
+        b.iter(|| {
+            for (p, x) in &items {
+                key.verify(p, x).expect("valid");
+            }
+        })
+    });
+    batch.bench_function("verify 64 batched", |b| {
+        b.iter(|| verify_batch(&key, &items, &mut rng).expect("valid"))
+    });
+    batch.finish();
+}
+
+criterion_group!(benches, groth16);
+criterion_main!(benches);

@@ -1,0 +1,290 @@
+pragma circom 2.0.0;
+
+// veil's compliance statement (shared/design/statement.md) in circom 2 with
+// circomlib, for a side-by-side comparison with veil's arkworks circuit.
+// Same ten public inputs in the same order; the witness comes from veil
+// (`cargo run --release -p veil-benches --example peer_input`), so a
+// successful witness calculation also shows that veil's Poseidon, EdDSA,
+// Merkle, sparse-Merkle and escrow values are the ones circomlib computes.
+
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/eddsaposeidon.circom";
+include "circomlib/circuits/comparators.circom";
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/babyjub.circom";
+include "circomlib/circuits/escalarmulany.circom";
+include "circomlib/circuits/escalarmulfix.circom";
+include "circomlib/circuits/smt/smtverifier.circom";
+
+// Witness helper: k·P on Baby Jubjub by double-and-add (not constrained).
+function bjjMul(x, y, k) {
+    var a = 168700;
+    var d = 168696;
+    var rx = 0;
+    var ry = 1;
+    var px = x;
+    var py = y;
+    var e = k;
+    while (e > 0) {
+        if (e % 2 == 1) {
+            var t = d * rx * px * ry * py;
+            var nx = (rx * py + ry * px) / (1 + t);
+            var ny = (ry * py - a * rx * px) / (1 - t);
+            rx = nx;
+            ry = ny;
+        }
+        var s = d * px * px * py * py;
+        var qx = (2 * px * py) / (1 + s);
+        var qy = (py * py - a * px * px) / (1 - s);
+        px = qx;
+        py = qy;
+        e = e \ 2;
+    }
+    return [rx, ry];
+}
+
+// P is in the prime-order subgroup: P = 8·Q for a Q on the curve.
+template InSubgroup() {
+    signal input x;
+    signal input y;
+    signal qx;
+    signal qy;
+    var q[2] = bjjMul(x, y, 2394026564107420727433200628387514462817212225638746351800188703329891451411);
+    qx <-- q[0];
+    qy <-- q[1];
+    component onCurve = BabyCheck();
+    onCurve.x <== qx;
+    onCurve.y <== qy;
+    component d1 = BabyDbl();
+    d1.x <== qx;
+    d1.y <== qy;
+    component d2 = BabyDbl();
+    d2.x <== d1.xout;
+    d2.y <== d1.yout;
+    component d3 = BabyDbl();
+    d3.x <== d2.xout;
+    d3.y <== d2.yout;
+    d3.xout === x;
+    d3.yout === y;
+}
+
+// Binary Merkle membership with Poseidon(2), index bits little-endian.
+template MerkleRoot(depth) {
+    signal input leaf;
+    signal input indices[depth];
+    signal input siblings[depth];
+    signal output root;
+    component h[depth];
+    signal cur[depth + 1];
+    signal left[depth];
+    signal right[depth];
+    cur[0] <== leaf;
+    for (var i = 0; i < depth; i++) {
+        indices[i] * (indices[i] - 1) === 0;
+        left[i] <== cur[i] + indices[i] * (siblings[i] - cur[i]);
+        right[i] <== cur[i] + siblings[i] - left[i];
+        h[i] = Poseidon(2);
+        h[i].inputs[0] <== left[i];
+        h[i].inputs[1] <== right[i];
+        cur[i + 1] <== h[i].out;
+    }
+    root <== cur[depth];
+}
+
+template Bits(n) {
+    signal input in;
+    component b = Num2Bits(n);
+    b.in <== in;
+}
+
+template Compliance(issuerDepth, revDepth, nBarred) {
+    // Public inputs, in the statement's order.
+    signal input policy_hash;
+    signal input issuers_root;
+    signal input revocation_root;
+    signal input today;
+    signal input scope;
+    signal input payment_hash;
+    signal input nullifier;
+    signal input escrow_c1x;
+    signal input escrow_c1y;
+    signal input escrow_ct;
+
+    // Credential.
+    signal input claims[10];
+    signal input holder_secret;
+    signal input issuer_ax;
+    signal input issuer_ay;
+    signal input sig_r8x;
+    signal input sig_r8y;
+    signal input sig_s;
+    signal input issuer_indices[issuerDepth];
+    signal input issuer_siblings[issuerDepth];
+    signal input rev_siblings[revDepth];
+    signal input rev_old_key;
+    signal input rev_old_value;
+    signal input rev_is_old0;
+    // Policy.
+    signal input min_age_days;
+    signal input max_risk;
+    signal input min_kyc_level;
+    signal input subject_type_mask;
+    signal input barred[nBarred];
+    signal input regulator_x;
+    signal input regulator_y;
+    // Escrow randomness (below the subgroup order).
+    signal input escrow_r;
+
+    // Issuer signature on H(c0..c9), key and R8 in the subgroup.
+    component claimsHash = Poseidon(10);
+    for (var i = 0; i < 10; i++) claimsHash.inputs[i] <== claims[i];
+    component sig = EdDSAPoseidonVerifier();
+    sig.enabled <== 1;
+    sig.Ax <== issuer_ax;
+    sig.Ay <== issuer_ay;
+    sig.S <== sig_s;
+    sig.R8x <== sig_r8x;
+    sig.R8y <== sig_r8y;
+    sig.M <== claimsHash.out;
+    component keyInGroup = InSubgroup();
+    keyInGroup.x <== issuer_ax;
+    keyInGroup.y <== issuer_ay;
+    component r8InGroup = InSubgroup();
+    r8InGroup.x <== sig_r8x;
+    r8InGroup.y <== sig_r8y;
+
+    // Issuer trusted.
+    component leaf = Poseidon(2);
+    leaf.inputs[0] <== issuer_ax;
+    leaf.inputs[1] <== issuer_ay;
+    component issuers = MerkleRoot(issuerDepth);
+    issuers.leaf <== leaf.out;
+    for (var i = 0; i < issuerDepth; i++) {
+        issuers.indices[i] <== issuer_indices[i];
+        issuers.siblings[i] <== issuer_siblings[i];
+    }
+    issuers.root === issuers_root;
+
+    // Not revoked.
+    component rev = SMTVerifier(revDepth);
+    rev.enabled <== 1;
+    rev.fnc <== 1;
+    rev.root <== revocation_root;
+    for (var i = 0; i < revDepth; i++) rev.siblings[i] <== rev_siblings[i];
+    rev.oldKey <== rev_old_key;
+    rev.oldValue <== rev_old_value;
+    rev.isOld0 <== rev_is_old0;
+    rev.key <== claims[2];
+    rev.value <== 0;
+
+    // Holder binding and nullifier.
+    component holder = Poseidon(1);
+    holder.inputs[0] <== holder_secret;
+    holder.out === claims[1];
+    component nul = Poseidon(2);
+    nul.inputs[0] <== holder_secret;
+    nul.inputs[1] <== scope;
+    nul.out === nullifier;
+
+    // Ranges of every compared value.
+    component r0 = Bits(32); r0.in <== claims[3];
+    component r1 = Bits(16); r1.in <== claims[4];
+    component r2 = Bits(8); r2.in <== claims[5];
+    component r3 = Bits(16); r3.in <== claims[6];
+    component r5 = Bits(32); r5.in <== claims[8];
+    component r6 = Bits(32); r6.in <== claims[9];
+    component r7 = Bits(32); r7.in <== today;
+    component r8 = Bits(32); r8.in <== min_age_days;
+    component r9 = Bits(16); r9.in <== max_risk;
+    component r10 = Bits(8); r10.in <== min_kyc_level;
+
+    // Predicates.
+    component age = LessEqThan(34);
+    age.in[0] <== claims[3] + min_age_days;
+    age.in[1] <== today;
+    age.out === 1;
+    component issued = LessEqThan(32);
+    issued.in[0] <== claims[8];
+    issued.in[1] <== today;
+    issued.out === 1;
+    component expiry = LessThan(32);
+    expiry.in[0] <== today;
+    expiry.in[1] <== claims[9];
+    expiry.out === 1;
+    component kyc = GreaterEqThan(8);
+    kyc.in[0] <== claims[5];
+    kyc.in[1] <== min_kyc_level;
+    kyc.out === 1;
+    component risk = LessEqThan(16);
+    risk.in[0] <== claims[6];
+    risk.in[1] <== max_risk;
+    risk.out === 1;
+
+    // Bit `subject_type` of the mask is set (subject_type < 8).
+    component mask = Num2Bits(8);
+    mask.in <== subject_type_mask;
+    component typeIs[8];
+    signal picked[9];
+    signal hits[9];
+    picked[0] <== 0;
+    hits[0] <== 0;
+    for (var t = 0; t < 8; t++) {
+        typeIs[t] = IsEqual();
+        typeIs[t].in[0] <== claims[7];
+        typeIs[t].in[1] <== t;
+        picked[t + 1] <== picked[t] + typeIs[t].out * mask.out[t];
+        hits[t + 1] <== hits[t] + typeIs[t].out;
+    }
+    hits[8] === 1;
+    picked[8] === 1;
+
+    // Country not barred.
+    component barredEq[nBarred];
+    for (var i = 0; i < nBarred; i++) {
+        barredEq[i] = IsEqual();
+        barredEq[i].in[0] <== claims[4];
+        barredEq[i].in[1] <== barred[i];
+        barredEq[i].out === 0;
+    }
+
+    // Policy hash.
+    component sanctions = Poseidon(nBarred);
+    for (var i = 0; i < nBarred; i++) sanctions.inputs[i] <== barred[i];
+    component policy = Poseidon(7);
+    policy.inputs[0] <== min_age_days;
+    policy.inputs[1] <== max_risk;
+    policy.inputs[2] <== min_kyc_level;
+    policy.inputs[3] <== subject_type_mask;
+    policy.inputs[4] <== sanctions.out;
+    policy.inputs[5] <== regulator_x;
+    policy.inputs[6] <== regulator_y;
+    policy.out === policy_hash;
+
+    // Escrow: c1 = r·Base8, K = r·regulator, ct = id + H(K).
+    component rBits = Num2Bits(251);
+    rBits.in <== escrow_r;
+    var BASE8[2] = [
+        5299619240641551281634865583518297030282874472190772894086521144482721001553,
+        16950150798460657717958625567821834550301663161624707787222815936182638968203
+    ];
+    component c1 = EscalarMulFix(251, BASE8);
+    for (var i = 0; i < 251; i++) c1.e[i] <== rBits.out[i];
+    c1.out[0] === escrow_c1x;
+    c1.out[1] === escrow_c1y;
+    component k = EscalarMulAny(251);
+    for (var i = 0; i < 251; i++) k.e[i] <== rBits.out[i];
+    k.p[0] <== regulator_x;
+    k.p[1] <== regulator_y;
+    component kHash = Poseidon(2);
+    kHash.inputs[0] <== k.out[0];
+    kHash.inputs[1] <== k.out[1];
+    escrow_ct === claims[2] + kHash.out;
+
+    // Bind the payment hash.
+    signal paymentSquared;
+    paymentSquared <== payment_hash * payment_hash;
+}
+
+component main {public [policy_hash, issuers_root, revocation_root, today, scope,
+                        payment_hash, nullifier, escrow_c1x, escrow_c1y, escrow_ct]}
+    = Compliance(16, 32, 16);
