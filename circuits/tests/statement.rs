@@ -159,3 +159,20 @@ fn constraint_count_is_recorded() {
     // Guard against silent growth; update with a note when the statement changes.
     assert!((20_000..=25_000).contains(&n), "{n} constraints");
 }
+
+#[test]
+fn escrow_randomness_outside_the_ladder_shape_is_refused() {
+    use veil_circuits::babyjubjub::Scalar;
+    for bad in [
+        Scalar::from(0u64),
+        Scalar::from(2u64),
+        Scalar::from(3u64),
+        -Scalar::from(1u64),
+    ] {
+        let mut s = sample();
+        s.escrow_randomness = bad;
+        assert_eq!(s.witness().unwrap_err(), WitnessError::EscrowRandomness);
+    }
+    let r = escrow_randomness(&mut StdRng::seed_from_u64(1));
+    assert_eq!(escrow_bits(&r).map(|b| b.len()), Some(ESCROW_LADDER_BITS));
+}

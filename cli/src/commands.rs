@@ -14,7 +14,8 @@ use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::*;
 use veil_circuits::statement::{
-    escrow_decrypt, schema_hash, Claims, Credential, Policy, PublicInputs, Registry,
+    escrow_decrypt, escrow_randomness, schema_hash, Claims, Credential, Policy, PublicInputs,
+    Registry,
 };
 use veil_circuits::F;
 use veil_prover::keys::{save_proving_key, save_verifying_key};
@@ -276,7 +277,7 @@ pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
             holder,
             policy,
             context,
-            Scalar::rand(&mut OsRng),
+            escrow_randomness(&mut OsRng),
         )
         .context("cannot prove")?;
     let prover = Prover::load(&a.keys.join(PROVING_KEY))?;

@@ -17,7 +17,9 @@ use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::eddsa::{PrivateKey, PublicKey};
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{CredentialJson, PolicyJson};
-use veil_circuits::statement::{Payment, PaymentContext, Policy, Registry, WitnessError};
+use veil_circuits::statement::{
+    escrow_randomness, Payment, PaymentContext, Policy, Registry, WitnessError,
+};
 use veil_circuits::F;
 use veil_prover::keys::load_verifying_key;
 use veil_prover::Prover;
@@ -212,7 +214,7 @@ pub fn run(json: bool) -> Result<()> {
         holder_secret,
         policy.clone(),
         context,
-        Scalar::rand(rng),
+        escrow_randomness(rng),
     )?;
     let (proof, public) = prover.prove(witness, rng)?;
     commands::write_proof_files(dir.path(), &proof, &public)?;
@@ -253,7 +255,7 @@ pub fn run(json: bool) -> Result<()> {
         holder_secret,
         policy,
         context,
-        Scalar::rand(rng),
+        escrow_randomness(rng),
     );
     let mut stale = public;
     stale.revocation_root = registry.revocation_root();

@@ -1,23 +1,28 @@
 //! The compliance statement as an R1CS circuit: one function wiring the
 //! gadgets of this crate; every rule of `design/statement.md` is one block.
 
-use super::{ComplianceWitness, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, REVOCATION_TREE_DEPTH};
-use crate::babyjubjub::{base8, enforce_in_subgroup, fixed_base_mul, variable_base_mul, PointVar};
+use super::{
+    escrow_bits, ComplianceWitness, ESCROW_LADDER_BITS, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES,
+    REVOCATION_TREE_DEPTH,
+};
+use crate::babyjubjub::{base8, enforce_in_subgroup, fixed_base_mul, mul_integer, PointVar};
 use crate::compare::{
-    enforce_le, enforce_lt, enforce_mask_bit, enforce_not_in_list, enforce_range, to_bits_checked,
+    enforce_le, enforce_lt, enforce_mask_bit, enforce_not_in_list, enforce_range,
 };
 use crate::eddsa::{verify_var, SignatureVar};
+use crate::ladder::ladder_mul;
 use crate::merkle::MerklePathVar;
 use crate::poseidon::poseidon_var;
 use crate::smt::SmtProofVar;
 use crate::F;
-use ark_ff::PrimeField;
 use ark_r1cs_std::{
     alloc::AllocVar,
+    boolean::Boolean,
     eq::EqGadget,
     fields::{fp::FpVar, FieldVar},
 };
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use num_bigint::BigUint;
 
 /// The circuit; `witness` is `None` for key generation.
 #[derive(Clone, Default)]
@@ -90,11 +95,19 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
             p(|w| w.policy.regulator_key.0.x)?,
             p(|w| w.policy.regulator_key.0.y)?,
         );
-        let escrow_r = p(|w| {
-            F::from_le_bytes_mod_order(&ark_ff::BigInteger::to_bytes_le(
-                &w.escrow_randomness.into_bigint(),
-            ))
-        })?;
+        let escrow_s: Vec<Boolean<F>> = (0..ESCROW_LADDER_BITS)
+            .map(|i| {
+                Boolean::new_witness(cs.clone(), || {
+                    let w = self
+                        .witness
+                        .as_ref()
+                        .ok_or(SynthesisError::AssignmentMissing)?;
+                    escrow_bits(&w.escrow_randomness)
+                        .map(|b| b[i])
+                        .ok_or(SynthesisError::AssignmentMissing)
+                })
+            })
+            .collect::<Result<_, _>>()?;
 
         // The issuer's signature on claims_hash, issuer key in the subgroup.
         let claims_hash = poseidon_var(&claims)?;
@@ -165,9 +178,16 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
 
         // Escrow of credential_id to the regulator.
         enforce_in_subgroup(&regulator)?;
-        let r_bits = to_bits_checked(&escrow_r, 252)?;
-        fixed_base_mul(&r_bits, &base8())?.enforce_equal(&escrow_c1)?;
-        let shared = variable_base_mul(&r_bits, &regulator)?;
+        // r = 2^248 + 2s + 1: c1 = (2s + 1)·Base8 + 2^248·Base8, K = r·regulator
+        // by the Montgomery ladder (sound for this shape of r; see `ladder`).
+        let odd_bits: Vec<Boolean<F>> = std::iter::once(Boolean::TRUE)
+            .chain(escrow_s.iter().cloned())
+            .collect();
+        let high = mul_integer(&base8(), &(BigUint::from(1u8) << ESCROW_LADDER_BITS));
+        (fixed_base_mul(&odd_bits, &base8())?
+            + PointVar::new(FpVar::constant(high.x), FpVar::constant(high.y)))
+        .enforce_equal(&escrow_c1)?;
+        let shared = ladder_mul(&escrow_s, &regulator)?;
         let pad = poseidon_var(&[shared.x, shared.y])?;
         (&claims[2] + &pad).enforce_equal(&escrow_ct)?;
 

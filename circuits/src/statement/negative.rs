@@ -173,7 +173,7 @@ pub fn tamper_cases() -> Vec<TamperCase> {
         },
         TamperCase {
             name: "escrow c1 for other randomness",
-            tamper: |w| w.escrow_randomness += Scalar::from(1u64),
+            tamper: |w| w.escrow_randomness += Scalar::from(2u64),
         },
         TamperCase {
             name: "wrong issuers root",

@@ -87,7 +87,7 @@ impl Sample {
             claims,
             policy,
             context,
-            escrow_randomness: Scalar::rand(rng),
+            escrow_randomness: escrow_randomness(rng),
         }
     }
 

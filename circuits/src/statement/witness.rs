@@ -5,12 +5,14 @@
 use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::{base8, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
+use crate::ladder::{ladder_s, ladder_scalar};
 use crate::merkle::MerklePath;
 use crate::poseidon::{poseidon, poseidon_fixed};
 use crate::smt::SmtProof;
 use crate::F;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, PrimeField};
+use num_bigint::BigUint;
 
 /// The ten claims of a KYC credential, in hashing order (c0..c9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,9 +292,9 @@ pub enum WitnessError {
     /// A schema name too long to hash.
     #[error("schema name is longer than 496 bytes")]
     SchemaName,
-    /// The escrow randomness is zero.
-    #[error("escrow randomness must be non-zero")]
-    ZeroEscrowRandomness,
+    /// The escrow randomness is not of the ladder's shape.
+    #[error("escrow randomness must be 2^248 + 2s + 1 with s < 2^248 (use statement::escrow_randomness)")]
+    EscrowRandomness,
 }
 
 /// Everything the prover knows, checked against every rule of the statement.
@@ -308,10 +310,29 @@ pub struct ComplianceWitness {
     pub issuer_path: MerklePath,
     /// Non-membership proof of `credential_id` in the revocation tree.
     pub revocation_proof: SmtProof,
-    /// The escrow randomness `r`.
+    /// The escrow randomness `r` ([`escrow_randomness`]).
     pub escrow_randomness: Scalar,
     /// The public inputs this witness proves.
     pub public: PublicInputs,
+}
+
+/// Bits of `s` in the escrow randomness `r = 2^248 + 2s + 1`: the shape the
+/// circuit's Montgomery ladder multiplies by (see [`crate::ladder`]).
+pub const ESCROW_LADDER_BITS: usize = 248;
+
+/// Fresh escrow randomness `2^248 + 2s + 1` for a uniform 248-bit `s` (use
+/// `OsRng` outside tests).
+pub fn escrow_randomness<R: rand::RngCore + rand::CryptoRng>(rng: &mut R) -> Scalar {
+    let mut bytes = [0u8; ESCROW_LADDER_BITS / 8];
+    rng.fill_bytes(&mut bytes);
+    let r = ladder_scalar(&BigUint::from_bytes_le(&bytes), ESCROW_LADDER_BITS);
+    Scalar::from_le_bytes_mod_order(&r.to_bytes_le())
+}
+
+/// The bits of `s` (little-endian) if `r = 2^248 + 2s + 1`, else `None`.
+pub fn escrow_bits(r: &Scalar) -> Option<Vec<bool>> {
+    let s = ladder_s(&BigUint::from(r.into_bigint()), ESCROW_LADDER_BITS)?;
+    Some((0..ESCROW_LADDER_BITS).map(|i| s.bit(i as u64)).collect())
 }
 
 /// ElGamal-style escrow: `c1 = r·Base8`, `K = r·regulator_pk`,
@@ -406,8 +427,8 @@ impl ComplianceWitness {
         if policy.barred_padded()?.contains(&F::from(c.country)) {
             return Err(WitnessError::BarredCountry(c.country));
         }
-        if escrow_randomness == Scalar::ZERO {
-            return Err(WitnessError::ZeroEscrowRandomness);
+        if escrow_bits(&escrow_randomness).is_none() {
+            return Err(WitnessError::EscrowRandomness);
         }
         let (escrow_c1, escrow_ct) =
             escrow(c.credential_id, &policy.regulator_key, &escrow_randomness);
