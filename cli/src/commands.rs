@@ -167,10 +167,7 @@ pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
 
 /// `veil issue`.
 pub fn issue_cmd(issuer_key: &Path, args: &IssueArgs, out: &Path) -> Result<()> {
-    let key_doc: IssuerKeyJson = read_json(issuer_key)?;
-    let key = key_doc
-        .to_key()
-        .with_context(|| format!("{}", issuer_key.display()))?;
+    let key = read_document(issuer_key, IssuerKeyJson::to_key)?;
     let credential = issue_credential(&key, args)?;
     write_json(out, &CredentialJson::from_credential(&credential))?;
     println!(
@@ -251,25 +248,12 @@ pub struct ProveArgs<'a> {
 
 /// `veil prove`.
 pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
-    let at = |p: &Path| format!("{}", p.display());
-    let credential = read_json::<CredentialJson>(a.credential)?
-        .to_credential()
-        .with_context(|| at(a.credential))?;
-    let holder = read_json::<HolderJson>(a.holder)?
-        .to_secret()
-        .with_context(|| at(a.holder))?;
-    let policy = read_json::<PolicyJson>(a.policy)?
-        .to_policy()
-        .with_context(|| at(a.policy))?;
-    let issuers = read_json::<IssuerListJson>(a.issuers)?
-        .to_keys()
-        .with_context(|| at(a.issuers))?;
-    let revoked = read_json::<RevocationListJson>(a.revoked)?
-        .to_ids()
-        .with_context(|| at(a.revoked))?;
-    let context = read_json::<PaymentContextJson>(a.context)?
-        .to_context()
-        .with_context(|| at(a.context))?;
+    let credential = read_document(a.credential, CredentialJson::to_credential)?;
+    let holder = read_document(a.holder, HolderJson::to_secret)?;
+    let policy = read_document(a.policy, PolicyJson::to_policy)?;
+    let issuers = read_document(a.issuers, IssuerListJson::to_keys)?;
+    let revoked = read_document(a.revoked, RevocationListJson::to_ids)?;
+    let context = read_document(a.context, PaymentContextJson::to_context)?;
     let registry = Registry::new(&issuers, &revoked)?;
     let witness = registry
         .witness(
@@ -335,13 +319,13 @@ pub fn verify_cmd(
     let key = PreparedKey::new(&load_any_verifying_key(vk)?)?;
     let (proof, inputs) = read_proof_files(proof, public)?;
     if let Some(p) = policy {
-        let policy = read_json::<PolicyJson>(p)?.to_policy()?;
+        let policy = read_document(p, PolicyJson::to_policy)?;
         if policy.hash()? != inputs.policy_hash {
             bail!("the proof is for another policy than {}", p.display());
         }
     }
     if let Some(c) = context {
-        let ctx = read_json::<PaymentContextJson>(c)?.to_context()?;
+        let ctx = read_document(c, PaymentContextJson::to_context)?;
         if ctx.payment_hash != inputs.payment_hash {
             bail!("the proof is for another payment than {}", c.display());
         }
@@ -371,9 +355,7 @@ pub fn decrypt(secret: &Scalar, public: &PublicInputs) -> Result<F> {
 
 /// `veil regulator decrypt`.
 pub fn decrypt_cmd(key: &Path, public: &Path) -> Result<()> {
-    let secret = read_json::<RegulatorKeyJson>(key)?
-        .to_secret()
-        .with_context(|| format!("{}", key.display()))?;
+    let secret = read_document(key, RegulatorKeyJson::to_secret)?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
     println!("{}", field_to_decimal(&decrypt(&secret, &typed)?));

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
+use veil_circuits::statement::files::DocumentError;
 use veil_prover::keys::load_verifying_key;
 use veil_prover::{CircuitShape, VerifyingKey};
 
@@ -17,6 +18,15 @@ pub const VERIFYING_KEY_JSON: &str = "verification_key.json";
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     let text = read_text(path)?;
     serde_json::from_str(&text).with_context(|| format!("{}: not a valid document", path.display()))
+}
+
+/// Reads a JSON document and converts it to its checked type, naming the
+/// file in any error.
+pub fn read_document<T: DeserializeOwned, U>(
+    path: &Path,
+    convert: impl FnOnce(&T) -> Result<U, DocumentError>,
+) -> Result<U> {
+    convert(&read_json::<T>(path)?).with_context(|| format!("{}", path.display()))
 }
 
 /// Reads a text file.
