@@ -13,7 +13,7 @@ pub mod shape;
 
 pub use keys::{KeyFileError, KeyKind};
 pub use prove::{LoadError, ProveError, Prover};
-pub use setup::{setup, Keys, SetupError, SetupStage};
+pub use setup::{insecure_demo_setup, setup, Keys, SetupError, SetupStage, INSECURE_DEMO_SEED};
 pub use shape::CircuitShape;
 
 /// The pairing veil proves over.

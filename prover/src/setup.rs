@@ -62,3 +62,18 @@ pub fn setup<R: RngCore + CryptoRng>(
     progress(SetupStage::Done);
     Ok(Keys { proving_key, shape })
 }
+
+/// The published seed of [`insecure_demo_setup`]. Anyone can recompute its
+/// toxic waste and forge proofs under its keys.
+pub const INSECURE_DEMO_SEED: [u8; 32] = *b"veil demo key: INSECURE, public.";
+
+/// The demo's and the tests' fixed keys: a setup whose randomness is derived
+/// from [`INSECURE_DEMO_SEED`] (ChaCha20), so the committed
+/// `contracts/src/Groth16Verifier.sol` matches it and `veil demo` runs
+/// on-chain without compiling Solidity. **Insecure by construction**: never
+/// deploy these keys where proofs matter; run a ceremony instead.
+pub fn insecure_demo_setup(progress: impl FnMut(SetupStage)) -> Result<Keys, SetupError> {
+    use rand_chacha::rand_core::SeedableRng;
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(INSECURE_DEMO_SEED);
+    setup(&mut rng, progress)
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evm;
 pub mod points;
 pub mod snarkjs;
+pub mod solidity;
 pub mod verify;
 
 pub use batch::verify_batch;

@@ -1,0 +1,20 @@
+//! The committed verifier is the one the demo key generates.
+
+#[test]
+fn the_committed_verifier_matches_the_demo_key() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/Groth16Verifier.sol");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let fresh = veil_contracts::demo_verifier_source().unwrap();
+    assert!(
+        committed == fresh,
+        "src/Groth16Verifier.sol is stale: run `cargo run -p veil-contracts --example generate_verifier`, then `npm run build` in contracts/"
+    );
+}
+
+#[test]
+fn every_embedded_artifact_parses() {
+    for name in veil_contracts::artifacts::names() {
+        let a = veil_contracts::artifacts::Artifact::load(name).unwrap();
+        assert!(!a.bytecode.is_empty(), "{name} has no bytecode");
+    }
+}

@@ -1,0 +1,81 @@
+//! The honest path: a proof bound to a payment settles through the router.
+
+use crate::fixture::*;
+use alloy_primitives::U256;
+use alloy_sol_types::SolEvent;
+use veil_contracts::abi::{IComplianceGate, ISettlementRouter};
+use veil_contracts::system::uint;
+
+#[test]
+fn an_honest_proof_verifies_on_chain_checks_and_settles() {
+    let mut w = World::new(true);
+    let payment = w.payment(1);
+    let (proof, public) = w.prove(&payment);
+    keys()
+        .key
+        .verify_statement(&proof, &public)
+        .expect("native");
+
+    let (ok, _) = w
+        .system
+        .verify_on_chain(&proof, &public)
+        .expect("verify call");
+    assert!(ok, "the generated verifier rejected an honest proof");
+
+    let checked = w.system.check(&proof, &public, &payment).expect("check");
+    assert_eq!(
+        U256::from_be_slice(&checked.output),
+        uint(&public.payment_hash)
+    );
+
+    let receipt = w.system.settle(&proof, &public, &payment).expect("settle");
+    assert_eq!(
+        w.system.balance(w.system.token, payee()).unwrap(),
+        U256::from(AMOUNT)
+    );
+    assert_eq!(
+        w.system.balance(w.system.token, payer()).unwrap(),
+        U256::from(9 * AMOUNT)
+    );
+
+    let consumed = receipt
+        .logs
+        .iter()
+        .find_map(|l| IComplianceGate::Consumed::decode_log_data(&l.data).ok())
+        .expect("Consumed event");
+    assert_eq!(consumed.nullifier, uint(&public.nullifier));
+    assert_eq!(consumed.escrowCt, uint(&public.escrow_ct));
+    let settled = receipt
+        .logs
+        .iter()
+        .find_map(|l| ISettlementRouter::Settled::decode_log_data(&l.data).ok())
+        .expect("Settled event");
+    assert_eq!(settled.amount, U256::from(AMOUNT));
+    assert_eq!(settled.payer, payer());
+}
+
+#[test]
+fn the_gate_computes_the_same_payment_hash_as_the_wallet() {
+    let mut w = World::new(false);
+    let payment = w.payment(77);
+    let call = IComplianceGate::paymentHashCall {
+        payment: veil_contracts::system::sol_payment(&payment),
+    };
+    let gate = w.system.gate;
+    let hash = w.system.chain.view_call(payer(), gate, &call).unwrap();
+    assert_eq!(hash, uint(&payment.hash()));
+}
+
+#[test]
+fn without_uniqueness_the_same_holder_settles_two_payments() {
+    let mut w = World::new(false);
+    for nonce in [1, 2] {
+        let payment = w.payment(nonce);
+        let (proof, public) = w.prove(&payment);
+        w.system.settle(&proof, &public, &payment).expect("settle");
+    }
+    assert_eq!(
+        w.system.balance(w.system.token, payee()).unwrap(),
+        U256::from(2 * AMOUNT)
+    );
+}

@@ -1,0 +1,10 @@
+//! The contracts on revm with real proofs from veil-prover (the insecure
+//! demo key, which the committed verifier embeds).
+
+mod artifacts;
+mod fixture;
+mod flow;
+mod gate;
+mod governance;
+mod registry;
+mod settlement;
