@@ -10,6 +10,7 @@ use crate::chain::{CallError, Chain, Receipt, CHAIN_ID};
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use ark_ff::{BigInteger, PrimeField};
+use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::{Payment, Policy, PublicInputs, WitnessError};
 use veil_circuits::F;
 use veil_verifier::evm::Calldata;
@@ -301,6 +302,16 @@ impl System {
                 root: uint(&revocation),
             },
         )?;
+        Ok(())
+    }
+
+    /// Configures the gate for a sample's world: its policy registered with
+    /// its scope, its roots published, the clock on its day.
+    pub fn prepare_for(&mut self, sample: &Sample, unique: bool) -> Result<(), SystemError> {
+        self.register_policy(&sample.policy, sample.context.scope, unique)?;
+        self.publish_roots(sample.issuer_tree.root(), sample.revocation_tree.root())
+            .map_err(step("publish roots"))?;
+        self.set_day(sample.context.today);
         Ok(())
     }
 

@@ -42,13 +42,7 @@ impl World {
     pub fn new(unique: bool) -> Self {
         let mut system = System::deploy(Config::default()).expect("deploy");
         let s = Self::base_sample();
-        system
-            .register_policy(&s.policy, s.context.scope, unique)
-            .expect("policy");
-        system
-            .publish_roots(s.issuer_tree.root(), s.revocation_tree.root())
-            .expect("roots");
-        system.set_day(s.context.today);
+        system.prepare_for(&s, unique).expect("configure");
         system.fund(account(PAYER), 10 * AMOUNT).expect("fund");
         World { system }
     }
