@@ -39,7 +39,7 @@ struct Chain {
 
 impl Chain {
     fn new() -> Self {
-        let mut system = System::deploy(Config::default()).expect("deploy");
+        let system = System::deploy(Config::default()).expect("deploy");
         let payment = system.payment(account(0x10), account(0x11), 1_000_000, 1);
         let mut chain = Chain { system, payment };
         let s = chain.sample();
