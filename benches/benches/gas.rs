@@ -1,0 +1,166 @@
+//! Gas of veil's on-chain path on revm (Prague rules), with real proofs from
+//! the demo key: the verifier alone, the gate's `check` and `consume`, and a
+//! full `settle` through the router; next to the precompile floor for this
+//! statement and to snarkjs's exported verifier for the same key.
+//!
+//!   cargo bench -p veil-benches --bench gas
+//!
+//! Gas is deterministic, so this prints one table rather than timing.
+//! snarkjs's verifier needs `npm ci` in benches/peer and contracts/; without
+//! node or those packages its row says why it is missing.
+
+use alloy_primitives::U256;
+use alloy_sol_types::SolCall;
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use std::process::Command;
+use veil_circuits::statement::sample::Sample;
+use veil_contracts::abi::IComplianceGate;
+use veil_contracts::system::{account, sol_payment, sol_proof, statement, verify_call};
+use veil_contracts::{Config, System};
+use veil_prover::{insecure_demo_setup, Prover};
+
+/// EIP-2028 calldata cost (4 per zero byte, 16 per non-zero byte).
+fn calldata_gas(data: &[u8]) -> u64 {
+    data.iter().map(|&b| if b == 0 { 4 } else { 16 }).sum()
+}
+
+const BASE: u64 = 21_000;
+/// EIP-1108: pairing 45,000 + 34,000 per pair (4 pairs); ecMul 6,000 and
+/// ecAdd 150 per public input (10).
+const PRECOMPILE_FLOOR: u64 = 45_000 + 4 * 34_000 + 10 * (6_000 + 150);
+
+fn snarkjs_verifier(vk_json: &str) -> Result<Vec<u8>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let vk_path = dir.path().join("verification_key.json");
+    std::fs::write(&vk_path, vk_json).map_err(|e| e.to_string())?;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peer/snarkjs_verifier.js");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(&vk_path)
+        .output()
+        .map_err(|e| format!("node not found ({e})"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    hex::decode(out.stdout.trim_ascii()).map_err(|e| e.to_string())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(()); // `cargo test --benches` asks for a list; nothing to run
+    }
+    eprintln!("setting up the demo key and proving once...");
+    let keys = insecure_demo_setup(|_| {})?;
+    let vk_json = veil_verifier::snarkjs::verifying_key_to_string(keys.verifying_key());
+    let prover = Prover::new(keys.proving_key)?;
+
+    // Two identical deployments (same addresses, so one proof serves both):
+    // the first measures verify, check and consume, the second settle.
+    let (payer, payee) = (account(0x10), account(0x11));
+    let deploy = |sample: &Sample| -> Result<System, Box<dyn std::error::Error>> {
+        let mut system = System::deploy(Config::default())?;
+        system.prepare_for(sample, true)?;
+        system.fund(payer, 250_000_000)?;
+        Ok(system)
+    };
+    let mut sample = Sample::new(&mut StdRng::seed_from_u64(7));
+    let mut system = deploy(&sample)?;
+    let payment = system.payment(payer, payee, 250_000_000, 1);
+    sample.context.payment_hash = payment.hash();
+    let mut settlement = deploy(&sample)?;
+    assert_eq!(settlement.gate, system.gate);
+    let (proof, public) = prover.prove(sample.witness()?, &mut StdRng::seed_from_u64(1))?;
+
+    let mut rows: Vec<(String, u64, u64)> = Vec::new();
+    let verify = verify_call(&proof, &public.to_vec()).abi_encode();
+    let (ok, r) = system.verify_on_chain(&proof, &public)?;
+    assert!(ok, "the generated verifier rejected the proof");
+    rows.push((
+        "verifyProof (veil Groth16Verifier)".into(),
+        r.gas_used,
+        calldata_gas(&verify),
+    ));
+
+    match snarkjs_verifier(&vk_json) {
+        Ok(code) => {
+            let deployer = system.deployer;
+            let addr = system.chain.deploy(deployer, code.into())?;
+            let r = system.chain.view(deployer, addr, verify.clone().into())?;
+            assert_eq!(
+                U256::from_be_slice(&r.output),
+                U256::from(1u64),
+                "snarkjs's verifier rejected the proof"
+            );
+            rows.push((
+                "verifyProof (snarkjs 0.7.6 template)".into(),
+                r.gas_used,
+                calldata_gas(&verify),
+            ));
+        }
+        Err(why) => eprintln!("snarkjs verifier skipped: {why}"),
+    }
+
+    let check = IComplianceGate::checkCall {
+        proof: sol_proof(&proof),
+        st: statement(&public),
+        payment: sol_payment(&payment),
+    };
+    let r = system.check(&proof, &public, &payment)?;
+    rows.push((
+        "gate.check (view)".into(),
+        r.gas_used,
+        calldata_gas(&check.abi_encode()),
+    ));
+
+    // consume alone, by an account granted the consumer role through governance.
+    let consumer = account(0x30);
+    let gate = system.gate;
+    let role = system
+        .chain
+        .view_call(payer, gate, &IComplianceGate::CONSUMER_ROLECall {})?;
+    system.govern(
+        gate,
+        IComplianceGate::grantRoleCall {
+            role,
+            account: consumer,
+        }
+        .abi_encode(),
+    )?;
+    system.set_day(sample.context.today);
+    let consume = IComplianceGate::consumeCall {
+        proof: sol_proof(&proof),
+        st: statement(&public),
+        payment: sol_payment(&payment),
+    };
+    let data = consume.abi_encode();
+    let r = system.chain.send(consumer, gate, data.clone().into())?;
+    rows.push((
+        "gate.consume (spends nullifier)".into(),
+        r.gas_used,
+        calldata_gas(&data),
+    ));
+
+    let data = veil_contracts::system::settle_call(&proof, &public, &payment).abi_encode();
+    let r = settlement.settle(&proof, &public, &payment)?;
+    rows.push((
+        "router.settle (consume + ERC-20 transfer)".into(),
+        r.gas_used,
+        calldata_gas(&data),
+    ));
+
+    let floor_total = BASE + calldata_gas(&verify) + PRECOMPILE_FLOOR;
+    println!("| call | gas (tx total) | calldata | execution | vs floor |");
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| precompile floor (pairing 4 pairs + 10 × (ecMul + ecAdd)) | {floor_total} | {} | {PRECOMPILE_FLOOR} | 1.000 |",
+        calldata_gas(&verify)
+    );
+    for (name, total, calldata) in rows {
+        let execution = total - BASE - calldata;
+        println!(
+            "| {name} | {total} | {calldata} | {execution} | {:.3} |",
+            total as f64 / floor_total as f64
+        );
+    }
+    Ok(())
+}
