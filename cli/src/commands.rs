@@ -19,15 +19,17 @@ use veil_circuits::statement::{
 };
 use veil_circuits::F;
 use veil_prover::keys::{save_proving_key, save_verifying_key};
-use veil_prover::{setup, Keys, Prover, SetupStage};
+use veil_prover::{insecure_demo_setup, setup, Keys, Prover, SetupStage};
 use veil_verifier::evm::Calldata;
 use veil_verifier::{snarkjs, PreparedKey};
 
 /// The schema name of veil's KYC credential.
 pub const SCHEMA: &str = "veil.kyc.v1";
 
-/// Runs the Groth16 setup, showing its stages on a spinner unless `quiet`.
-pub fn run_setup(quiet: bool) -> Result<Keys> {
+/// Runs the Groth16 setup, showing its stages on a spinner unless `quiet`;
+/// with `insecure_demo`, the published demo key (see
+/// [`veil_prover::insecure_demo_setup`]) instead of fresh OS randomness.
+pub fn run_setup(quiet: bool, insecure_demo: bool) -> Result<Keys> {
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
@@ -35,21 +37,26 @@ pub fn run_setup(quiet: bool) -> Result<Keys> {
     };
     bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")?);
     bar.enable_steady_tick(Duration::from_millis(120));
-    let keys = setup(&mut OsRng, |stage| {
+    let report = |stage| {
         bar.set_message(match stage {
             SetupStage::Shape => "synthesizing the circuit",
             SetupStage::Keys => "computing Groth16 keys",
             SetupStage::Done => "done",
         })
-    })?;
+    };
+    let keys = if insecure_demo {
+        insecure_demo_setup(report)?
+    } else {
+        setup(&mut OsRng, report)?
+    };
     bar.finish_and_clear();
     Ok(keys)
 }
 
-/// `veil setup --out DIR`.
-pub fn setup_cmd(out: &Path) -> Result<()> {
+/// `veil setup --out DIR [--insecure-demo-key]`.
+pub fn setup_cmd(out: &Path, insecure_demo: bool) -> Result<()> {
     let started = Instant::now();
-    let keys = run_setup(false)?;
+    let keys = run_setup(false, insecure_demo)?;
     save_keys(&keys, out)?;
     println!(
         "setup done in {:.1?}: {} constraints, circuit {}",
@@ -61,8 +68,31 @@ pub fn setup_cmd(out: &Path) -> Result<()> {
         "wrote {}/{{{PROVING_KEY},{VERIFYING_KEY},{VERIFYING_KEY_JSON}}}",
         out.display()
     );
+    if insecure_demo {
+        println!("WARNING: the demo key's randomness is public: anyone can forge proofs under it.");
+    } else {
+        println!(
+            "note: one-party setup; whoever ran it could forge proofs. Use a ceremony in production."
+        );
+    }
+    Ok(())
+}
+
+/// `veil contracts verifier --vk FILE --out FILE`.
+pub fn verifier_sol_cmd(vk: &Path, out: &Path) -> Result<()> {
+    let key = load_any_verifying_key(vk)?;
+    let label = vk
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "verifying key".into());
+    write_text(
+        out,
+        &veil_verifier::solidity::groth16_verifier_source(&key, &label),
+    )?;
     println!(
-        "note: one-party setup; whoever ran it could forge proofs. Use a ceremony in production."
+        "wrote {} ({} public inputs); compile it with the solc of contracts/",
+        out.display(),
+        key.gamma_abc_g1.len().saturating_sub(1)
     );
     Ok(())
 }

@@ -1,13 +1,22 @@
 //! `veil demo`: the whole flow on embedded defaults in a temporary directory.
 //! An issuer and a regulator make keys; the issuer is listed as trusted and
-//! issues a credential; a verifier publishes a policy; the wallet proves for
-//! one payment; the proof is verified natively from its snarkjs files; then a
-//! tampered payment and a revoked credential are rejected, and the regulator
-//! recovers the credential id from the escrow.
+//! issues a credential; a verifier writes a policy; the contracts are
+//! deployed on an in-process EVM (revm) and the policy registered through the
+//! multisig and the timelock; the wallet proves for one payment; the proof is
+//! verified natively from its snarkjs files and on-chain, and the payment
+//! settles through the router; then a replay, a tampered payment and a
+//! revoked credential are refused, and the regulator recovers the credential
+//! id from the escrow.
+//!
+//! The keys are the INSECURE demo key (published seed), which the committed
+//! `Groth16Verifier.sol` embeds; a deployment uses a ceremony's key and a
+//! verifier generated for it (`veil contracts verifier`).
 
 use crate::commands::{self, decrypt, issue_credential, read_proof_files, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
+use alloy_primitives::{FixedBytes, U256};
+use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
 use ark_ff::UniformRand;
 use rand::rngs::OsRng;
@@ -17,10 +26,11 @@ use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::eddsa::{PrivateKey, PublicKey};
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{CredentialJson, PolicyJson};
-use veil_circuits::statement::{
-    escrow_randomness, Payment, PaymentContext, Policy, Registry, WitnessError,
-};
+use veil_circuits::statement::{escrow_randomness, PaymentContext, Policy, Registry, WitnessError};
 use veil_circuits::F;
+use veil_contracts::abi::IVeilDIDRegistry;
+use veil_contracts::system::{account, uint};
+use veil_contracts::{CallError, Config, Receipt, System};
 use veil_prover::keys::load_verifying_key;
 use veil_prover::Prover;
 use veil_verifier::{PreparedKey, VerifyError};
@@ -92,14 +102,14 @@ pub fn run(json: bool) -> Result<()> {
     let rng = &mut OsRng;
 
     // 1. Keys for the statement.
-    let keys = commands::run_setup(json)?;
+    let keys = commands::run_setup(json, true)?;
     save_keys(&keys, dir.path())?;
     let pk_size = std::fs::metadata(dir.path().join(PROVING_KEY))?.len();
     r.record(
         "setup",
         true,
         format!(
-            "Groth16 keys for {} constraints; proving key {:.1} MB on disk",
+            "INSECURE demo keys (public seed) for {} constraints; proving key {:.1} MB",
             keys.shape.num_constraints,
             pk_size as f64 / 1e6
         ),
@@ -184,25 +194,52 @@ pub fn run(json: bool) -> Result<()> {
         &dir.path().join("policy.json"),
         &PolicyJson::from_policy(&policy),
     )?;
-    let payment = Payment::new(
-        1,
-        [0xaa; 20],
-        [0x11; 20],
-        [0x22; 20],
-        [0x33; 20],
-        250_000_000,
-        1,
+    let scope = F::from(0x7e11_u64);
+    let mut chain = System::deploy(Config::default())?;
+    chain.register_policy(&policy, scope, true)?;
+    chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
+    chain.set_day(today);
+    let issuer_account = account(0x20);
+    let registry_address = chain.registry;
+    chain.chain.send_call(
+        issuer_account,
+        registry_address,
+        &IVeilDIDRegistry::setAttributeCall {
+            identity: issuer_account,
+            name: FixedBytes::right_padding_from(b"did/pub/BabyJubJub/veriKey".as_slice()),
+            value: (
+                uint(&issuer.public_key().0.x),
+                uint(&issuer.public_key().0.y),
+            )
+                .abi_encode_params()
+                .into(),
+            validity: U256::from(365 * 86_400u64),
+        },
+    )?;
+    r.record(
+        "deploy on-chain",
+        true,
+        format!(
+            "revm: verifier, 2-of-3 multisig, timelock ({} h), gate {}, router, DID registry (issuer's Baby Jubjub key published), test USD; policy registered via multisig + timelock, roots published",
+            chain.config().timelock_delay / 3600,
+            chain.gate
+        ),
     );
+
+    let (payer, payee) = (account(0x10), account(0x11));
+    let amount: u128 = 250_000_000;
+    chain.fund(payer, amount)?;
+    let payment = chain.payment(payer, payee, amount, 1);
     let context = PaymentContext {
         today,
-        scope: F::from(0x7e11_u64),
+        scope,
         payment_hash: payment.hash(),
     };
     r.record(
         "policy and payment",
         true,
         format!(
-            "policy {} (age ≥ 18, risk ≤ 500, KYC ≥ 2, not KP/IR/SY); 250 USDC, payment {}",
+            "policy {} (age ≥ 18, risk ≤ 500, KYC ≥ 2, not KP/IR/SY); 250 tUSD, payment {}",
             short(&policy.hash()?),
             short(&context.payment_hash)
         ),
@@ -242,13 +279,49 @@ pub fn run(json: bool) -> Result<()> {
     let mut other = public;
     other.payment_hash = tampered.hash();
     let verdict = key.verify_statement(&proof, &other);
+    let on_chain = chain.check(&proof, &public, &tampered);
     r.record(
         "tampered payment",
-        verdict == Err(VerifyError::Rejected),
-        format!("amount changed by one unit: {}", outcome(&verdict)),
+        verdict == Err(VerifyError::Rejected) && on_chain.is_err(),
+        format!(
+            "amount changed by one unit: natively {}; gate {}",
+            outcome(&verdict),
+            onchain(&on_chain)
+        ),
     );
 
-    // 8. The issuer revokes the credential.
+    // 8. On-chain: the verifier alone, then the settlement.
+    let (accepted, receipt) = chain.verify_on_chain(&proof, &public)?;
+    r.record(
+        "verify on-chain",
+        accepted,
+        format!(
+            "Groth16Verifier.verifyProof: {} ({} gas)",
+            if accepted { "true" } else { "false" },
+            receipt.gas_used
+        ),
+    );
+    let settled = chain.settle(&proof, &public, &payment);
+    let paid = chain.balance(chain.token, payee)?;
+    r.record(
+        "settle on-chain",
+        settled.is_ok() && paid == U256::from(amount),
+        match &settled {
+            Ok(receipt) => format!(
+                "router paid 250 tUSD to the payee after the gate accepted ({} gas); nullifier spent",
+                receipt.gas_used
+            ),
+            Err(e) => format!("refused: {e}"),
+        },
+    );
+    let replay = chain.settle(&proof, &public, &payment);
+    r.record(
+        "replay refused",
+        replay.is_err(),
+        format!("the same proof again: {}", onchain(&replay)),
+    );
+
+    // 9. The issuer revokes the credential.
     registry.revoke(credential_id)?;
     let refused = registry.witness(
         credential,
@@ -260,20 +333,25 @@ pub fn run(json: bool) -> Result<()> {
     let mut stale = public;
     stale.revocation_root = registry.revocation_root();
     let verdict = key.verify_statement(&proof, &stale);
+    chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
+    chain.chain.warp(chain.config().root_grace_period + 1);
+    let next = chain.payment(payer, payee, amount, 2);
+    let on_chain = chain.check(&proof, &public, &next);
     r.record(
         "revoked credential",
-        matches!(refused, Err(WitnessError::Revoked)) && verdict.is_err(),
+        matches!(refused, Err(WitnessError::Revoked)) && verdict.is_err() && on_chain.is_err(),
         format!(
-            "wallet refuses to prove ({}); old proof against the new root: {}",
+            "wallet refuses to prove ({}); old proof against the new root: {}; on-chain after the grace period: {}",
             refused
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_else(|| "proved!".into()),
-            outcome(&verdict)
+            outcome(&verdict),
+            onchain(&on_chain)
         ),
     );
 
-    // 9. The regulator opens the escrow.
+    // 10. The regulator opens the escrow.
     let recovered = decrypt(&regulator_secret, &public)?;
     r.record(
         "regulator decrypt",
@@ -296,6 +374,13 @@ pub fn run(json: bool) -> Result<()> {
         bail!("demo failed: a step did not have the expected outcome");
     }
     Ok(())
+}
+
+fn onchain(v: &Result<Receipt, CallError>) -> String {
+    match v {
+        Ok(_) => "accepted".into(),
+        Err(e) => format!("refused ({e})"),
+    }
 }
 
 fn outcome(v: &Result<(), VerifyError>) -> String {

@@ -37,6 +37,15 @@ enum Command {
         /// Directory for compliance.pk, compliance.vk, verification_key.json.
         #[arg(long, default_value = "keys")]
         out: PathBuf,
+        /// Make the published, INSECURE demo key instead (its toxic waste is
+        /// known; it matches the committed contracts/src/Groth16Verifier.sol).
+        #[arg(long)]
+        insecure_demo_key: bool,
+    },
+    /// On-chain artifacts.
+    Contracts {
+        #[command(subcommand)]
+        command: ContractsCommand,
     },
     /// Issuer (KYC provider) keys.
     Issuer {
@@ -139,6 +148,20 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ContractsCommand {
+    /// Generate Groth16Verifier.sol for a verifying key (compile it with the
+    /// same solc as contracts/, e.g. `npm run build` there).
+    Verifier {
+        /// verification_key.json or compliance.vk.
+        #[arg(long, default_value = "keys/compliance.vk")]
+        vk: PathBuf,
+        /// Output file.
+        #[arg(long, default_value = "Groth16Verifier.sol")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum KeygenOnly {
     /// Make a new key and write it to a file.
     Keygen {
@@ -205,7 +228,13 @@ fn main() {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo { json } => demo::run(json),
-        Command::Setup { out } => commands::setup_cmd(&out),
+        Command::Setup {
+            out,
+            insecure_demo_key,
+        } => commands::setup_cmd(&out, insecure_demo_key),
+        Command::Contracts {
+            command: ContractsCommand::Verifier { vk, out },
+        } => commands::verifier_sol_cmd(&vk, &out),
         Command::Issuer {
             command: KeygenOnly::Keygen { out },
         } => commands::issuer_keygen(&out),

@@ -52,6 +52,10 @@ fn demo_reports_every_step_as_expected() {
         "prove",
         "verify",
         "tampered payment",
+        "deploy on-chain",
+        "verify on-chain",
+        "settle on-chain",
+        "replay refused",
         "revoked credential",
         "regulator decrypt",
     ] {
@@ -65,6 +69,35 @@ fn demo_reports_every_step_as_expected() {
         .unwrap()
         .iter()
         .all(|s| s["ok"] == true));
+}
+
+#[test]
+fn the_demo_key_generates_the_committed_solidity_verifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&["setup", "--insecure-demo-key", "--out", "keys"], d);
+    ok(
+        &[
+            "contracts",
+            "verifier",
+            "--vk",
+            "keys/verification_key.json",
+            "--out",
+            "V.sol",
+        ],
+        d,
+    );
+    let generated = std::fs::read_to_string(d.join("V.sol")).unwrap();
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../contracts/src/Groth16Verifier.sol"),
+    )
+    .unwrap();
+    // Identical but for the key's label in the header.
+    let body = |s: &str| s.lines().skip(2).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&generated), body(&committed));
+    let err = fails(&["contracts", "verifier", "--vk", "missing.vk"], d);
+    assert!(err.contains("missing.vk"), "{err}");
 }
 
 #[test]
