@@ -200,17 +200,19 @@ contract ComplianceGate is AccessControl {
 
     /// @notice Whether proofs against this trusted-issuers root are accepted now.
     function isIssuersRootAccepted(uint256 root) public view returns (bool) {
-        return _accepted(root, issuersRoot, issuersRootRetiredAt[root]);
+        if (root == 0) return false;
+        return root == issuersRoot || _withinGrace(issuersRootRetiredAt[root]);
     }
 
     /// @notice Whether proofs against this revocation root are accepted now.
     function isRevocationRootAccepted(uint256 root) public view returns (bool) {
-        return _accepted(root, revocationRoot, revocationRootRetiredAt[root]);
+        if (root == 0) return false;
+        return root == revocationRoot || _withinGrace(revocationRootRetiredAt[root]);
     }
 
-    function _accepted(uint256 root, uint256 current, uint64 retiredAt) private view returns (bool) {
-        if (root == 0) return false;
-        if (root == current) return true;
+    /// @dev The history is read only for a root that is not current, so the
+    /// common case costs one storage read per root.
+    function _withinGrace(uint64 retiredAt) private view returns (bool) {
         return retiredAt != 0 && block.timestamp <= uint256(retiredAt) + rootGracePeriod;
     }
 

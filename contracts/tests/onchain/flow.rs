@@ -79,3 +79,53 @@ fn without_uniqueness_the_same_holder_settles_two_payments() {
         U256::from(2 * AMOUNT)
     );
 }
+
+#[test]
+fn a_registered_policys_event_lets_anyone_recompute_its_hash() {
+    use alloy_sol_types::SolCall;
+    use ark_ff::PrimeField;
+    use veil_circuits::babyjubjub::point_from_coords;
+    use veil_circuits::eddsa::PublicKey;
+    use veil_circuits::statement::Policy;
+    use veil_contracts::system::policy_params;
+
+    let mut s = veil_contracts::System::deploy(veil_contracts::Config::default()).unwrap();
+    let sample = veil_circuits::statement::sample::Sample::new(
+        &mut <ark_std::rand::rngs::StdRng as ark_std::rand::SeedableRng>::seed_from_u64(9),
+    );
+    let policy = sample.policy.clone();
+    let hash = policy.hash().unwrap();
+    let call = IComplianceGate::registerPolicyCall {
+        policyHash: uint(&hash),
+        params: policy_params(&policy).unwrap(),
+        scope: U256::from(5u64),
+        uniqueNullifier: true,
+    };
+    let gate = s.gate;
+    let salt = s.schedule(gate, &call.abi_encode()).unwrap();
+    s.chain.warp(s.config().timelock_delay);
+    let receipt = s.execute_scheduled(gate, &call.abi_encode(), salt).unwrap();
+    let event = receipt
+        .logs
+        .iter()
+        .find_map(|l| IComplianceGate::PolicyRegistered::decode_log_data(&l.data).ok())
+        .expect("PolicyRegistered");
+
+    // An auditor rebuilds the policy from the event alone.
+    let p = event.params;
+    let small = |x: U256| -> u64 { x.saturating_to() };
+    let field = |x: U256| veil_circuits::F::from_be_bytes_mod_order(&x.to_be_bytes::<32>());
+    let rebuilt = Policy {
+        min_age_days: small(p.minAgeDays) as u32,
+        max_risk: small(p.maxRisk) as u16,
+        min_kyc_level: small(p.minKycLevel) as u8,
+        subject_type_mask: small(p.subjectTypeMask) as u8,
+        barred_countries: p.barredCountries.iter().map(|c| small(*c) as u16).collect(),
+        regulator_key: PublicKey(
+            point_from_coords(field(p.regulatorX), field(p.regulatorY)).unwrap(),
+        ),
+    };
+    assert_eq!(uint(&rebuilt.hash().unwrap()), event.policyHash);
+    assert_eq!(event.scope, U256::from(5u64));
+    assert!(event.uniqueNullifier);
+}
