@@ -8,6 +8,7 @@ mod commands;
 mod dates;
 mod demo;
 mod files;
+mod identity;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -41,6 +42,22 @@ enum Command {
         /// known; it matches the committed contracts/src/Groth16Verifier.sol).
         #[arg(long)]
         insecure_demo_key: bool,
+    },
+    /// DIDs: did:veil in a RocksDB registry (did:key resolves too).
+    Did {
+        /// Database directory (default: <data dir>/veil).
+        #[arg(long, global = true)]
+        db: Option<PathBuf>,
+        #[command(subcommand)]
+        command: DidCommand,
+    },
+    /// W3C Verifiable Credentials (KycCredential) and revocation.
+    Vc {
+        /// Database directory (default: <data dir>/veil).
+        #[arg(long, global = true)]
+        db: Option<PathBuf>,
+        #[command(subcommand)]
+        command: VcCommand,
     },
     /// On-chain artifacts.
     Contracts {
@@ -148,6 +165,150 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum DidCommand {
+    /// Make an Ed25519 key (private JWK): a controller or assertion key.
+    Keygen {
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Create a did:veil controlled by KEY (prints the DID).
+    Create {
+        /// Controller key (JWK).
+        #[arg(long)]
+        key: PathBuf,
+        /// Ed25519 key for signing credentials (added as #vc-1).
+        #[arg(long)]
+        vc_key: Option<PathBuf>,
+        /// Baby Jubjub issuer key file (added as #bjj-1).
+        #[arg(long)]
+        bjj: Option<PathBuf>,
+        /// A service, `fragment,type,endpoint` (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+    },
+    /// Resolve a DID (W3C resolution result); `DID?versionId=N` for a version.
+    Resolve {
+        /// The DID.
+        did: String,
+        /// A version.
+        #[arg(long)]
+        version: Option<u64>,
+    },
+    /// Change a DID, signed by its current controller key.
+    Update {
+        /// Current controller key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+        /// New controller key (rotation).
+        #[arg(long)]
+        rotate: Option<PathBuf>,
+        /// Add an Ed25519 assertion key, `fragment=key.jwk`.
+        #[arg(long)]
+        add_vc_key: Option<String>,
+        /// Add a Baby Jubjub key, `fragment=issuer.json`.
+        #[arg(long)]
+        add_bjj: Option<String>,
+        /// Add a service, `fragment,type,endpoint` (repeatable).
+        #[arg(long)]
+        add_service: Vec<String>,
+        /// Remove a verification method by fragment (repeatable).
+        #[arg(long)]
+        remove_method: Vec<String>,
+        /// Remove a service by fragment (repeatable).
+        #[arg(long)]
+        remove_service: Vec<String>,
+    },
+    /// Deactivate a DID for good.
+    Deactivate {
+        /// Current controller key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum VcCommand {
+    /// Issue a KycCredential for a ZK credential from `veil issue`.
+    Issue {
+        /// credential.json from `veil issue`.
+        #[arg(long)]
+        credential: PathBuf,
+        /// The issuer's Baby Jubjub key file.
+        #[arg(long)]
+        issuer_key: PathBuf,
+        /// The issuer's DID.
+        #[arg(long)]
+        did: String,
+        /// The Ed25519 assertion key (JWK).
+        #[arg(long)]
+        vc_key: PathBuf,
+        /// Its fragment in the DID document.
+        #[arg(long, default_value = "vc-1")]
+        vc_fragment: String,
+        /// The Baby Jubjub key's fragment.
+        #[arg(long, default_value = "bjj-1")]
+        bjj_fragment: String,
+        /// The holder's DID.
+        #[arg(long)]
+        holder_did: Option<String>,
+        /// URL of the issuer's status list credential.
+        #[arg(long, default_value = "https://issuer.example/status/1")]
+        status_list: String,
+        /// `v2` (VC 2.0, eddsa-rdfc-2022) or `v1` (VC 1.1, Ed25519Signature2020).
+        #[arg(long, default_value = "v2")]
+        format: String,
+        /// Output file.
+        #[arg(long, default_value = "vc.json")]
+        out: PathBuf,
+    },
+    /// Verify a KycCredential; optionally its status and write the ZK credential.
+    Verify {
+        /// The credential.
+        vc: PathBuf,
+        /// The issuer's status list credential.
+        #[arg(long)]
+        status_list: Option<PathBuf>,
+        /// The day to check validity on, YYYY-MM-DD (default today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Write the ZK credential (for `veil prove`) here.
+        #[arg(long)]
+        credential_out: Option<PathBuf>,
+    },
+    /// Revoke a credential (revocation tree and status list).
+    Revoke {
+        /// The credential id, decimal.
+        #[arg(long)]
+        credential_id: String,
+    },
+    /// Write the signed BitstringStatusListCredential.
+    StatusList {
+        /// The issuer's DID.
+        #[arg(long)]
+        did: String,
+        /// The Ed25519 assertion key (JWK).
+        #[arg(long)]
+        vc_key: PathBuf,
+        /// Its fragment.
+        #[arg(long, default_value = "vc-1")]
+        vc_fragment: String,
+        /// Where the list is published.
+        #[arg(long, default_value = "https://issuer.example/status/1")]
+        url: String,
+        /// Output file.
+        #[arg(long, default_value = "status-list.json")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ContractsCommand {
     /// Generate Groth16Verifier.sol for a verifying key (compile it with the
     /// same solc as contracts/, e.g. `npm run build` there).
@@ -232,6 +393,101 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             insecure_demo_key,
         } => commands::setup_cmd(&out, insecure_demo_key),
+        Command::Did { db, command } => {
+            let db = db.unwrap_or_else(identity::default_db);
+            match command {
+                DidCommand::Keygen { out } => identity::did_keygen(&out),
+                DidCommand::Create {
+                    key,
+                    vc_key,
+                    bjj,
+                    service,
+                } => identity::did_create(
+                    &db,
+                    &identity::CreateArgs {
+                        key: &key,
+                        vc_key: vc_key.as_deref(),
+                        bjj: bjj.as_deref(),
+                        services: &service,
+                    },
+                ),
+                DidCommand::Resolve { did, version } => identity::did_resolve(&db, &did, version),
+                DidCommand::Update {
+                    key,
+                    did,
+                    rotate,
+                    add_vc_key,
+                    add_bjj,
+                    add_service,
+                    remove_method,
+                    remove_service,
+                } => identity::did_update(
+                    &db,
+                    &identity::UpdateArgs {
+                        key: &key,
+                        did: &did,
+                        rotate: rotate.as_deref(),
+                        add_vc_key: add_vc_key.as_deref(),
+                        add_bjj: add_bjj.as_deref(),
+                        add_services: &add_service,
+                        remove_methods: &remove_method,
+                        remove_services: &remove_service,
+                    },
+                ),
+                DidCommand::Deactivate { key, did } => identity::did_deactivate(&db, &key, &did),
+            }
+        }
+        Command::Vc { db, command } => {
+            let db = db.unwrap_or_else(identity::default_db);
+            match command {
+                VcCommand::Issue {
+                    credential,
+                    issuer_key,
+                    did,
+                    vc_key,
+                    vc_fragment,
+                    bjj_fragment,
+                    holder_did,
+                    status_list,
+                    format,
+                    out,
+                } => identity::vc_issue(
+                    &db,
+                    &identity::VcIssueArgs {
+                        credential: &credential,
+                        issuer_key: &issuer_key,
+                        did: &did,
+                        vc_key: &vc_key,
+                        vc_fragment: &vc_fragment,
+                        bjj_fragment: &bjj_fragment,
+                        holder_did,
+                        status_list: &status_list,
+                        format: &format,
+                    },
+                    &out,
+                ),
+                VcCommand::Verify {
+                    vc,
+                    status_list,
+                    today,
+                    credential_out,
+                } => identity::vc_verify(
+                    &db,
+                    &vc,
+                    status_list.as_deref(),
+                    today.as_deref(),
+                    credential_out.as_deref(),
+                ),
+                VcCommand::Revoke { credential_id } => identity::vc_revoke(&db, &credential_id),
+                VcCommand::StatusList {
+                    did,
+                    vc_key,
+                    vc_fragment,
+                    url,
+                    out,
+                } => identity::vc_status_list(&db, &did, &vc_key, &vc_fragment, &url, &out),
+            }
+        }
         Command::Contracts {
             command: ContractsCommand::Verifier { vk, out },
         } => commands::verifier_sol_cmd(&vk, &out),

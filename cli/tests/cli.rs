@@ -304,3 +304,226 @@ fn bad_files_are_clear_errors() {
     );
     assert!(err.contains("garbage.json"), "{err}");
 }
+
+#[test]
+fn dids_and_credentials_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("db");
+    let db = db.to_str().unwrap();
+    ok(&["did", "keygen", "--out", "controller.jwk"], d);
+    ok(&["did", "keygen", "--out", "new.jwk"], d);
+    ok(&["did", "keygen", "--out", "vc.jwk"], d);
+    ok(&["issuer", "keygen", "--out", "issuer.json"], d);
+    let did = ok(
+        &[
+            "did",
+            "create",
+            "--db",
+            db,
+            "--key",
+            "controller.jwk",
+            "--vc-key",
+            "vc.jwk",
+            "--bjj",
+            "issuer.json",
+            "--service",
+            "kyc,KycIssuer,https://issuer.example/kyc",
+        ],
+        d,
+    );
+    let did = did.trim();
+    assert!(did.starts_with("did:veil:z"), "{did}");
+    let resolved: serde_json::Value =
+        serde_json::from_str(&ok(&["did", "resolve", "--db", db, did], d)).unwrap();
+    assert_eq!(resolved["didDocument"]["id"], did);
+    assert_eq!(resolved["didDocumentMetadata"]["versionId"], "1");
+
+    // A credential: the ZK one from `veil issue`, then the VC around it.
+    let holder = ok(&["holder", "keygen", "--out", "holder.json"], d);
+    let commitment = holder
+        .split_whitespace()
+        .find(|w| w.len() > 30 && w.chars().all(|c| c.is_ascii_digit()))
+        .expect("commitment printed")
+        .to_string();
+    ok(
+        &[
+            "issue",
+            "--issuer-key",
+            "issuer.json",
+            "--holder",
+            &commitment,
+            "--birth-date",
+            "1990-05-17",
+            "--country",
+            "250",
+            "--kyc-level",
+            "2",
+            "--risk-score",
+            "90",
+            "--out",
+            "credential.json",
+        ],
+        d,
+    );
+    for format in ["v2", "v1"] {
+        let vc = format!("vc-{format}.json");
+        ok(
+            &[
+                "vc",
+                "issue",
+                "--db",
+                db,
+                "--credential",
+                "credential.json",
+                "--issuer-key",
+                "issuer.json",
+                "--did",
+                did,
+                "--vc-key",
+                "vc.jwk",
+                "--format",
+                format,
+                "--out",
+                &vc,
+            ],
+            d,
+        );
+        ok(
+            &[
+                "vc",
+                "verify",
+                "--db",
+                db,
+                &vc,
+                "--credential-out",
+                "zk.json",
+            ],
+            d,
+        );
+    }
+    let zk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("zk.json")).unwrap()).unwrap();
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("credential.json")).unwrap()).unwrap();
+    assert_eq!(zk, original, "the VC does not carry the same ZK credential");
+    ok(
+        &[
+            "vc",
+            "status-list",
+            "--db",
+            db,
+            "--did",
+            did,
+            "--vc-key",
+            "vc.jwk",
+            "--out",
+            "list.json",
+        ],
+        d,
+    );
+    ok(
+        &[
+            "vc",
+            "verify",
+            "--db",
+            db,
+            "vc-v2.json",
+            "--status-list",
+            "list.json",
+        ],
+        d,
+    );
+    let id = original["claims"]["credential_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&["vc", "revoke", "--db", db, "--credential-id", &id], d);
+    ok(
+        &[
+            "vc",
+            "status-list",
+            "--db",
+            db,
+            "--did",
+            did,
+            "--vc-key",
+            "vc.jwk",
+            "--out",
+            "list.json",
+        ],
+        d,
+    );
+    let err = fails(
+        &[
+            "vc",
+            "verify",
+            "--db",
+            db,
+            "vc-v2.json",
+            "--status-list",
+            "list.json",
+        ],
+        d,
+    );
+    assert!(err.contains("revoked"), "{err}");
+
+    // Rotation, then the old key is refused; deactivation is final.
+    ok(
+        &[
+            "did",
+            "update",
+            "--db",
+            db,
+            "--key",
+            "controller.jwk",
+            "--did",
+            did,
+            "--rotate",
+            "new.jwk",
+        ],
+        d,
+    );
+    let err = fails(
+        &[
+            "did",
+            "update",
+            "--db",
+            db,
+            "--key",
+            "controller.jwk",
+            "--did",
+            did,
+            "--remove-service",
+            "kyc",
+        ],
+        d,
+    );
+    assert!(err.contains("controller"), "{err}");
+    ok(
+        &[
+            "did",
+            "deactivate",
+            "--db",
+            db,
+            "--key",
+            "new.jwk",
+            "--did",
+            did,
+        ],
+        d,
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["did", "resolve", "--db", db, did], d)).unwrap();
+    assert_eq!(v["didDocumentMetadata"]["deactivated"], true);
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &["did", "resolve", "--db", db, &format!("{did}?versionId=1")],
+        d,
+    ))
+    .unwrap();
+    assert_eq!(v["didDocumentMetadata"]["nextVersionId"], "2");
+    let err = fails(&["did", "resolve", "--db", db, "did:veil:nope"], d);
+    assert!(err.contains("invalidDid"), "{err}");
+    let err = fails(&["vc", "verify", "--db", db, "controller.jwk"], d);
+    assert!(err.contains("does not verify"), "{err}");
+}

@@ -1,0 +1,393 @@
+//! `veil did …` and `veil vc …`: the identity layer (`veil-did`) from the
+//! command line. DIDs live in a `did:veil` registry and revocation state in
+//! an issuer store, both RocksDB under `--db` (default: the user's data
+//! directory).
+
+use crate::files::*;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::statement::files::{CredentialJson, IssuerKeyJson};
+use veil_did::status::StatusStore;
+use veil_did::vc::{self, Format, Issuer, StatusEntry};
+use veil_did::{
+    resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilResolver,
+};
+
+/// The default database directory: `<data dir>/veil`.
+pub fn default_db() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("veil")
+}
+
+fn open_registry(db: &Path) -> Result<Arc<Registry>> {
+    std::fs::create_dir_all(db).with_context(|| format!("creating {}", db.display()))?;
+    Ok(Arc::new(Registry::open(&db.join("dids")).with_context(
+        || format!("opening {}/dids", db.display()),
+    )?))
+}
+
+fn open_status(db: &Path) -> Result<StatusStore> {
+    std::fs::create_dir_all(db).with_context(|| format!("creating {}", db.display()))?;
+    StatusStore::open(&db.join("status"))
+        .with_context(|| format!("opening {}/status", db.display()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().build()?)
+}
+
+fn read_key(path: &Path) -> Result<ControllerKey> {
+    let text = read_text(path)?;
+    ControllerKey::from_json(&text).with_context(|| format!("{}", path.display()))
+}
+
+fn bjj_point(issuer_key: &Path) -> Result<BabyJubJubPoint> {
+    let key = read_document(issuer_key, IssuerKeyJson::to_key)?.public_key();
+    Ok(BabyJubJubPoint {
+        x: field_to_decimal(&key.0.x),
+        y: field_to_decimal(&key.0.y),
+    })
+}
+
+/// `veil did keygen --out FILE`: an Ed25519 key as a private JWK.
+pub fn did_keygen(out: &Path) -> Result<()> {
+    let key = ControllerKey::generate()?;
+    write_text(out, &key.to_json())?;
+    println!(
+        "wrote {} (public {})",
+        out.display(),
+        key.public_multibase()?
+    );
+    Ok(())
+}
+
+/// What `veil did create` puts in the document.
+pub struct CreateArgs<'a> {
+    /// Controller key file.
+    pub key: &'a Path,
+    /// Ed25519 assertion key file (fragment `vc-1`).
+    pub vc_key: Option<&'a Path>,
+    /// Baby Jubjub issuer key file (fragment `bjj-1`).
+    pub bjj: Option<&'a Path>,
+    /// Services as `fragment,type,endpoint`.
+    pub services: &'a [String],
+}
+
+fn service_patch(spec: &str) -> Result<Patch> {
+    let parts: Vec<&str> = spec.splitn(3, ',').collect();
+    let [fragment, kind, endpoint] = parts[..] else {
+        bail!("--service {spec:?}: expected fragment,type,endpoint");
+    };
+    Ok(Patch::AddService {
+        fragment: fragment.into(),
+        kind: kind.into(),
+        endpoint: endpoint.into(),
+    })
+}
+
+/// `veil did create`.
+pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
+    let registry = open_registry(db)?;
+    let key = read_key(a.key)?;
+    let mut methods = Vec::new();
+    if let Some(p) = a.vc_key {
+        methods.push(MethodSpec::Ed25519 {
+            fragment: "vc-1".into(),
+            public_key_multibase: read_key(p)?.public_multibase()?,
+        });
+    }
+    if let Some(p) = a.bjj {
+        methods.push(MethodSpec::BabyJubJub {
+            fragment: "bjj-1".into(),
+            point: bjj_point(p)?,
+        });
+    }
+    let controller = key.public_multibase()?;
+    let did = veil_did::did_for_key(&controller);
+    let mut services = Vec::new();
+    for s in a.services {
+        services.push(service_patch(s)?);
+    }
+    let op = veil_did::Operation::sign(
+        &key,
+        &did,
+        1,
+        veil_did::registry::Action::Create {
+            controller,
+            methods,
+            services,
+        },
+    )?;
+    let r = registry.apply(&op)?;
+    println!("{}", r.did_document.id);
+    Ok(())
+}
+
+/// `veil did resolve DID [--version N]`: W3C resolution result as JSON.
+pub fn did_resolve(db: &Path, did: &str, version: Option<u64>) -> Result<()> {
+    let (did, version) = match did.split_once("?versionId=") {
+        Some((d, v)) => (d, Some(v.parse().context("versionId is not a number")?)),
+        None => (did, version),
+    };
+    let registry = open_registry(db)?;
+    match registry.resolve(did, version) {
+        Ok(r) => {
+            let out = serde_json::json!({
+                "didDocument": r.did_document,
+                "didDocumentMetadata": r.did_document_metadata,
+                "didResolutionMetadata": { "contentType": "application/did+json" },
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+        Err(e) => {
+            let out = serde_json::json!({
+                "didDocument": null,
+                "didDocumentMetadata": {},
+                "didResolutionMetadata": { "error": e.code(), "message": e.to_string() },
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            bail!("{e}")
+        }
+    }
+}
+
+/// What `veil did update` changes.
+pub struct UpdateArgs<'a> {
+    /// Current controller key file.
+    pub key: &'a Path,
+    /// The DID.
+    pub did: &'a str,
+    /// New controller key file.
+    pub rotate: Option<&'a Path>,
+    /// Ed25519 assertion key to add, as `fragment=file`.
+    pub add_vc_key: Option<&'a str>,
+    /// Baby Jubjub key to add, as `fragment=file`.
+    pub add_bjj: Option<&'a str>,
+    /// Services to add, `fragment,type,endpoint`.
+    pub add_services: &'a [String],
+    /// Verification methods to remove, by fragment.
+    pub remove_methods: &'a [String],
+    /// Services to remove, by fragment.
+    pub remove_services: &'a [String],
+}
+
+fn fragment_file(spec: &str, flag: &str) -> Result<(String, PathBuf)> {
+    let (f, p) = spec
+        .split_once('=')
+        .with_context(|| format!("{flag} {spec:?}: expected fragment=file"))?;
+    Ok((f.into(), PathBuf::from(p)))
+}
+
+/// `veil did update`.
+pub fn did_update(db: &Path, a: &UpdateArgs) -> Result<()> {
+    let registry = open_registry(db)?;
+    let key = read_key(a.key)?;
+    let mut patches = Vec::new();
+    if let Some(spec) = a.add_vc_key {
+        let (fragment, path) = fragment_file(spec, "--add-vc-key")?;
+        patches.push(Patch::AddMethod {
+            method: MethodSpec::Ed25519 {
+                fragment,
+                public_key_multibase: read_key(&path)?.public_multibase()?,
+            },
+        });
+    }
+    if let Some(spec) = a.add_bjj {
+        let (fragment, path) = fragment_file(spec, "--add-bjj")?;
+        patches.push(Patch::AddMethod {
+            method: MethodSpec::BabyJubJub {
+                fragment,
+                point: bjj_point(&path)?,
+            },
+        });
+    }
+    for s in a.add_services {
+        patches.push(service_patch(s)?);
+    }
+    for f in a.remove_methods {
+        patches.push(Patch::RemoveMethod {
+            fragment: f.clone(),
+        });
+    }
+    for f in a.remove_services {
+        patches.push(Patch::RemoveService {
+            fragment: f.clone(),
+        });
+    }
+    if let Some(p) = a.rotate {
+        patches.push(Patch::RotateController {
+            public_key_multibase: read_key(p)?.public_multibase()?,
+        });
+    }
+    if patches.is_empty() {
+        bail!("nothing to update: give at least one change");
+    }
+    let r = registry.update(&key, a.did, patches)?;
+    println!(
+        "{} now at version {}",
+        a.did, r.did_document_metadata.version_id
+    );
+    Ok(())
+}
+
+/// `veil did deactivate`.
+pub fn did_deactivate(db: &Path, key: &Path, did: &str) -> Result<()> {
+    let registry = open_registry(db)?;
+    let r = registry.deactivate(&read_key(key)?, did)?;
+    println!(
+        "{did} deactivated at version {}",
+        r.did_document_metadata.version_id
+    );
+    Ok(())
+}
+
+/// What `veil vc issue` signs.
+pub struct VcIssueArgs<'a> {
+    /// The ZK credential from `veil issue`.
+    pub credential: &'a Path,
+    /// The issuer's Baby Jubjub key (the one that signed it).
+    pub issuer_key: &'a Path,
+    /// The issuer's DID.
+    pub did: &'a str,
+    /// The Ed25519 assertion key file.
+    pub vc_key: &'a Path,
+    /// Its fragment.
+    pub vc_fragment: &'a str,
+    /// The Baby Jubjub key's fragment.
+    pub bjj_fragment: &'a str,
+    /// The holder's DID.
+    pub holder_did: Option<String>,
+    /// Status list URL.
+    pub status_list: &'a str,
+    /// `v2` or `v1`.
+    pub format: &'a str,
+}
+
+fn parse_format(s: &str) -> Result<Format> {
+    match s {
+        "v2" => Ok(Format::V2),
+        "v1" => Ok(Format::V1),
+        other => bail!("--format {other:?}: expected v2 or v1"),
+    }
+}
+
+/// `veil vc issue`: a KycCredential for a ZK credential's claims.
+pub fn vc_issue(db: &Path, a: &VcIssueArgs, out: &Path) -> Result<()> {
+    let format = parse_format(a.format)?;
+    let credential = read_document(a.credential, CredentialJson::to_credential)?;
+    let zk_key = read_document(a.issuer_key, IssuerKeyJson::to_key)?;
+    if zk_key.public_key() != credential.issuer {
+        bail!(
+            "{}: not the key that signed {}",
+            a.issuer_key.display(),
+            a.credential.display()
+        );
+    }
+    let signing_key = read_key(a.vc_key)?;
+    let resolver = resolver(open_registry(db)?);
+    let status = open_status(db)?;
+    let index = status.allocate(&credential.claims.credential_id)?;
+    let entry = StatusEntry::revocation(a.status_list, index);
+    let issuer = Issuer {
+        did: a.did,
+        signing_key: &signing_key,
+        signing_fragment: a.vc_fragment,
+        zk_key: &zk_key,
+        zk_fragment: a.bjj_fragment,
+    };
+    let vc = runtime()?.block_on(vc::issue(
+        &resolver,
+        &issuer,
+        &credential.claims,
+        a.holder_did.clone(),
+        Some(&entry),
+        format,
+    ))?;
+    write_text(out, &serde_json::to_string_pretty(&vc)?)?;
+    println!(
+        "issued {} (status index {index}) to {}",
+        field_to_decimal(&credential.claims.credential_id),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `veil vc verify`: proof, issuer, validity, ZK signature, and status when
+/// a status list is given; writes the ZK credential for `veil prove`.
+pub fn vc_verify(
+    db: &Path,
+    vc_path: &Path,
+    status_list: Option<&Path>,
+    today: Option<&str>,
+    credential_out: Option<&Path>,
+) -> Result<()> {
+    let text = read_text(vc_path)?;
+    let resolver: VeilResolver = resolver(open_registry(db)?);
+    let today = match today {
+        Some(d) => crate::dates::parse_day(d)?,
+        None => crate::dates::today(),
+    };
+    let rt = runtime()?;
+    let verified = rt
+        .block_on(vc::verify(&resolver, &text, today))
+        .with_context(|| format!("{} does not verify", vc_path.display()))?;
+    if let Some(list) = status_list {
+        let list_text = read_text(list)?;
+        rt.block_on(vc::check_status(&resolver, &verified, &list_text))
+            .with_context(|| format!("status of {}", vc_path.display()))?;
+    }
+    if let Some(out) = credential_out {
+        write_json(out, &CredentialJson::from_credential(&verified.credential))?;
+    }
+    println!(
+        "valid: issuer {}, credential {}, {:?}{}",
+        verified.issuer,
+        field_to_decimal(&verified.credential.claims.credential_id),
+        verified.format,
+        if status_list.is_some() {
+            ", not revoked"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// `veil vc revoke --credential-id ID`.
+pub fn vc_revoke(db: &Path, credential_id: &str) -> Result<()> {
+    let id = field_from_decimal(credential_id).context("--credential-id")?;
+    let record = open_status(db)?.revoke(&id)?;
+    println!(
+        "revoked; revocation root #{} is {} ({} revoked)",
+        record.sequence, record.root, record.revoked
+    );
+    Ok(())
+}
+
+/// `veil vc status-list`: the signed BitstringStatusListCredential.
+pub fn vc_status_list(
+    db: &Path,
+    did: &str,
+    vc_key: &Path,
+    vc_fragment: &str,
+    url: &str,
+    out: &Path,
+) -> Result<()> {
+    let key = read_key(vc_key)?;
+    let resolver = resolver(open_registry(db)?);
+    let status = open_status(db)?;
+    let list = runtime()?.block_on(status.status_list_credential(
+        &resolver,
+        did,
+        &key,
+        vc_fragment,
+        url,
+    ))?;
+    write_text(out, &serde_json::to_string_pretty(&list)?)?;
+    println!("wrote {}", out.display());
+    Ok(())
+}

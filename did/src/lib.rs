@@ -1,0 +1,24 @@
+//! veil's identity layer, on SpruceID's `ssi`.
+//!
+//! - [`keys`]: Ed25519 controller keys (ssi's JWK, signing, multicodec).
+//! - [`document`]: `did:veil` documents and the patches updates apply.
+//! - [`registry`]: the `did:veil` registry on RocksDB — create, update
+//!   (rotation, keys, services) and deactivate by signed operations; every
+//!   version kept; W3C DID Resolution results and errors.
+//! - [`resolver`]: `did:veil` as an `ssi` method, composed with ssi's
+//!   `did:key`, so ssi resolves and verifies against both.
+
+pub mod claims;
+pub mod document;
+pub mod error;
+pub mod keys;
+pub mod registry;
+pub mod resolver;
+pub mod status;
+pub mod vc;
+
+pub use document::{BabyJubJubPoint, DidDocument, MethodSpec, Patch, Service};
+pub use error::{KeyError, RegistryError, ResolutionError, VcError};
+pub use keys::ControllerKey;
+pub use registry::{did_for_key, Operation, Registry, Resolution};
+pub use resolver::{resolver, VeilMethod, VeilResolver};

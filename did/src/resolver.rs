@@ -1,0 +1,80 @@
+//! `did:veil` as an `ssi` DID method, so `ssi`'s resolution and verification
+//! resolve it like any other method; and veil's resolver: `did:key` (ssi's
+//! implementation) plus `did:veil`.
+
+use crate::error::ResolutionError;
+use crate::registry::Registry;
+use ssi::dids::resolution::{Error, Metadata, Options, Output};
+use ssi::dids::{DIDKey, DIDMethod, DIDMethodResolver};
+use std::sync::Arc;
+
+/// The media type of resolved documents.
+pub const DID_JSON: &str = "application/did+json";
+
+/// `did:veil` backed by a registry.
+#[derive(Clone)]
+pub struct VeilMethod {
+    registry: Arc<Registry>,
+}
+
+impl VeilMethod {
+    /// The method over `registry`.
+    pub fn new(registry: Arc<Registry>) -> Self {
+        VeilMethod { registry }
+    }
+}
+
+impl DIDMethod for VeilMethod {
+    const DID_METHOD_NAME: &'static str = "veil";
+}
+
+fn to_ssi(e: ResolutionError, id: &str) -> Error {
+    match e {
+        ResolutionError::InvalidDid(_) => Error::InvalidMethodSpecificId(id.to_owned()),
+        ResolutionError::NotFound(_) => Error::NotFound,
+        ResolutionError::MethodNotSupported(m) => Error::MethodNotSupported(m),
+        ResolutionError::Internal(s) => Error::internal(s),
+    }
+}
+
+impl DIDMethodResolver for VeilMethod {
+    async fn resolve_method_representation<'a>(
+        &'a self,
+        method_specific_id: &'a str,
+        options: Options,
+    ) -> Result<Output<Vec<u8>>, Error> {
+        let did = format!("did:veil:{method_specific_id}");
+        let version = match options.parameters.version_id.as_deref() {
+            None => None,
+            Some(v) => Some(v.parse::<u64>().map_err(|_| Error::InvalidOptions)?),
+        };
+        let resolution = self
+            .registry
+            .resolve(&did, version)
+            .map_err(|e| to_ssi(e, method_specific_id))?;
+        let bytes = serde_json::to_vec(&resolution.did_document).map_err(Error::internal)?;
+        Ok(Output::new(
+            bytes,
+            ssi::dids::document::Metadata {
+                deactivated: Some(resolution.did_document_metadata.deactivated),
+            },
+            Metadata::from_content_type(Some(DID_JSON.to_owned())),
+        ))
+    }
+}
+
+/// veil's DID resolver for `ssi`: `did:key` and `did:veil`.
+pub type VeilResolver = (DIDKey, VeilMethod);
+
+/// The verification-method resolver ssi signs and verifies with.
+pub fn vm_resolver(
+    resolver: &VeilResolver,
+) -> ssi::dids::VerificationMethodDIDResolver<VeilResolver, ssi::verification_methods::AnyMethod> {
+    use ssi::dids::DIDResolver;
+    (DIDKey, resolver.1.clone()).into_vm_resolver()
+}
+
+/// The resolver over `registry`.
+pub fn resolver(registry: Arc<Registry>) -> VeilResolver {
+    (DIDKey, VeilMethod::new(registry))
+}

@@ -1,0 +1,294 @@
+//! An issuer's revocation state on RocksDB: the revocation sparse Merkle
+//! tree of the statement (keyed by credential id; its root is what ZK proofs
+//! show non-membership against) with the history of its roots, and a W3C
+//! Bitstring Status List for classic verifiers. Both change together, in one
+//! write batch.
+
+use crate::error::{StatusError, VcError};
+use crate::keys::ControllerKey;
+use crate::resolver::VeilResolver;
+use crate::vc::StatusEntry;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, ProofOptions};
+use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
+use ssi::verification_methods::SingleSecretSigner;
+use std::path::Path;
+use std::sync::Mutex;
+use veil_circuits::encoding::{field_from_le_bytes, field_to_le_bytes};
+use veil_circuits::smt::SparseMerkleTree;
+use veil_circuits::statement::REVOCATION_TREE_DEPTH;
+use veil_circuits::F;
+
+/// Entries in one status list (the spec's 16 KB minimum: 131,072).
+pub const LIST_SIZE: usize = 131_072;
+
+/// One published revocation root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RootRecord {
+    /// Sequence number, from 1 (0 is the empty tree, never stored).
+    pub sequence: u64,
+    /// The root, decimal.
+    pub root: String,
+    /// Revoked credentials under it.
+    pub revoked: u64,
+    /// RFC 3339 time.
+    pub time: String,
+}
+
+/// The issuer's revocation store.
+pub struct StatusStore {
+    db: rocksdb::DB,
+    state: Mutex<State>,
+}
+
+struct State {
+    tree: SparseMerkleTree,
+    bits: BitString,
+    next_index: u64,
+    roots: u64,
+}
+
+const NEXT_INDEX: &[u8] = b"meta/next-index";
+const ROOTS: &[u8] = b"meta/roots";
+
+fn index_key(id: &F) -> Vec<u8> {
+    [b"index/".as_slice(), &field_to_le_bytes(id)].concat()
+}
+
+fn revoked_key(id: &F) -> Vec<u8> {
+    [b"revoked/".as_slice(), &field_to_le_bytes(id)].concat()
+}
+
+fn root_key(seq: u64) -> Vec<u8> {
+    [b"root/".as_slice(), &seq.to_be_bytes()].concat()
+}
+
+fn u64_value(v: Option<Vec<u8>>) -> Result<u64, StatusError> {
+    match v {
+        None => Ok(0),
+        Some(b) => Ok(u64::from_be_bytes(
+            b.as_slice()
+                .try_into()
+                .map_err(|_| StatusError::Corrupt("counter".into()))?,
+        )),
+    }
+}
+
+impl StatusStore {
+    /// Opens (or creates) the store; rebuilds the tree and the list from the
+    /// revoked ids, and checks the rebuilt root against the last recorded one.
+    pub fn open(path: &Path) -> Result<Self, StatusError> {
+        let mut options = rocksdb::Options::default();
+        options.create_if_missing(true);
+        let db = rocksdb::DB::open(&options, path)?;
+        let next_index = u64_value(db.get(NEXT_INDEX)?)?;
+        let roots = u64_value(db.get(ROOTS)?)?;
+        let mut tree = SparseMerkleTree::new(REVOCATION_TREE_DEPTH)
+            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+        let mut bits = BitString::new_zeroed(StatusSize::DEFAULT, LIST_SIZE);
+        for item in db.prefix_iterator(b"revoked/") {
+            let (k, v) = item?;
+            if !k.starts_with(b"revoked/") {
+                break;
+            }
+            let id =
+                field_from_le_bytes(&k[8..]).map_err(|e| StatusError::Corrupt(e.to_string()))?;
+            let index = u64_value(Some(v.to_vec()))?;
+            tree.insert(id, F::from(1u64))
+                .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+            set_bit(&mut bits, index)?;
+        }
+        let store = StatusStore {
+            db,
+            state: Mutex::new(State {
+                tree,
+                bits,
+                next_index,
+                roots,
+            }),
+        };
+        if let Some(last) = store.root_history()?.last() {
+            if last.root != veil_circuits::encoding::field_to_decimal(&store.root()) {
+                return Err(StatusError::Corrupt(
+                    "rebuilt revocation root differs from the last recorded root".into(),
+                ));
+            }
+        }
+        Ok(store)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Gives a new credential its status-list index (stored before it is used).
+    pub fn allocate(&self, credential_id: &F) -> Result<u64, StatusError> {
+        let mut s = self.state();
+        if let Some(i) = self.db.get(index_key(credential_id))? {
+            return u64_value(Some(i));
+        }
+        let index = s.next_index;
+        if index >= LIST_SIZE as u64 {
+            return Err(StatusError::ListFull);
+        }
+        let mut batch = rocksdb::WriteBatch::default();
+        batch.put(index_key(credential_id), index.to_be_bytes());
+        batch.put(NEXT_INDEX, (index + 1).to_be_bytes());
+        self.write(batch)?;
+        s.next_index = index + 1;
+        Ok(index)
+    }
+
+    fn write(&self, batch: rocksdb::WriteBatch) -> Result<(), StatusError> {
+        let mut options = rocksdb::WriteOptions::default();
+        options.set_sync(true);
+        Ok(self.db.write_opt(batch, &options)?)
+    }
+
+    /// Revokes a credential: inserts its id into the tree, sets its bit, and
+    /// records the new root; returns the root record.
+    pub fn revoke(&self, credential_id: &F) -> Result<RootRecord, StatusError> {
+        let mut s = self.state();
+        let index = match self.db.get(index_key(credential_id))? {
+            Some(i) => u64_value(Some(i))?,
+            None => return Err(StatusError::Unknown),
+        };
+        if self.db.get(revoked_key(credential_id))?.is_some() {
+            return Err(StatusError::AlreadyRevoked);
+        }
+        let mut tree = s.tree.clone();
+        tree.insert(*credential_id, F::from(1u64))
+            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+        let sequence = s.roots + 1;
+        let record = RootRecord {
+            sequence,
+            root: veil_circuits::encoding::field_to_decimal(&tree.root()),
+            revoked: self.revoked_count(&s) + 1,
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let mut batch = rocksdb::WriteBatch::default();
+        batch.put(revoked_key(credential_id), index.to_be_bytes());
+        batch.put(
+            root_key(sequence),
+            serde_json::to_vec(&record).map_err(|e| StatusError::Corrupt(e.to_string()))?,
+        );
+        batch.put(ROOTS, sequence.to_be_bytes());
+        self.write(batch)?;
+        set_bit(&mut s.bits, index)?;
+        s.tree = tree;
+        s.roots = sequence;
+        Ok(record)
+    }
+
+    fn revoked_count(&self, s: &State) -> u64 {
+        (0..s.next_index)
+            .filter(|i| s.bits.get(StatusSize::DEFAULT, *i as usize) == Some(1))
+            .count() as u64
+    }
+
+    /// Whether the credential is revoked.
+    pub fn is_revoked(&self, credential_id: &F) -> Result<bool, StatusError> {
+        Ok(self.db.get(revoked_key(credential_id))?.is_some())
+    }
+
+    /// The current revocation root.
+    pub fn root(&self) -> F {
+        self.state().tree.root()
+    }
+
+    /// Every revoked credential id (to build a wallet's or verifier's tree).
+    pub fn revoked_ids(&self) -> Result<Vec<F>, StatusError> {
+        let mut out = Vec::new();
+        for item in self.db.prefix_iterator(b"revoked/") {
+            let (k, _) = item?;
+            if !k.starts_with(b"revoked/") {
+                break;
+            }
+            out.push(
+                field_from_le_bytes(&k[8..]).map_err(|e| StatusError::Corrupt(e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The roots published so far, oldest first.
+    pub fn root_history(&self) -> Result<Vec<RootRecord>, StatusError> {
+        let n = self.state().roots;
+        (1..=n)
+            .map(|seq| {
+                let bytes = self
+                    .db
+                    .get(root_key(seq))?
+                    .ok_or_else(|| StatusError::Corrupt(format!("root {seq} missing")))?;
+                serde_json::from_slice(&bytes).map_err(|e| StatusError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// The status list as a signed `BitstringStatusListCredential` (VC 2.0,
+    /// `eddsa-rdfc-2022`), published at `url`.
+    pub async fn status_list_credential(
+        &self,
+        resolver: &VeilResolver,
+        issuer_did: &str,
+        key: &ControllerKey,
+        key_fragment: &str,
+        url: &str,
+    ) -> Result<serde_json::Value, VcError> {
+        let encoded = self.state().bits.encode();
+        let vc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": issuer_did,
+            "validFrom": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "credentialSubject": {
+                "id": format!("{url}#list"),
+                "type": "BitstringStatusList",
+                "statusPurpose": "revocation",
+                "encodedList": encoded,
+            }
+        });
+        let credential: ssi::claims::vc::v2::JsonCredential =
+            serde_json::from_value(vc).map_err(|e| VcError::Json(e.to_string()))?;
+        let vm: ssi::dids::DIDURLBuf = format!("{issuer_did}#{key_fragment}")
+            .parse()
+            .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
+        let signer = SingleSecretSigner::new(key.jwk().clone()).into_local();
+        let signed = AnySuite::EdDsaRdfc2022
+            .sign(
+                credential,
+                &crate::resolver::vm_resolver(resolver),
+                &signer,
+                ProofOptions::from_method(vm.into_iri().into()),
+            )
+            .await
+            .map_err(|e| VcError::Signing(e.to_string()))?;
+        serde_json::to_value(&signed).map_err(|e| VcError::Json(e.to_string()))
+    }
+}
+
+fn set_bit(bits: &mut BitString, index: u64) -> Result<(), StatusError> {
+    bits.set(StatusSize::DEFAULT, index as usize, 1)
+        .map(|_| ())
+        .map_err(|_| StatusError::Corrupt(format!("status index {index} out of range")))
+}
+
+/// Whether `entry`'s bit is set in a status list credential (after the
+/// list's own proof was verified by [`crate::vc::verify_status_list`]).
+pub fn is_set(list: &serde_json::Value, entry: &StatusEntry) -> Result<bool, VcError> {
+    let encoded = list
+        .pointer("/credentialSubject/encodedList")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| VcError::field("credentialSubject.encodedList", "missing"))?;
+    let bytes = EncodedList::new(encoded.to_owned())
+        .decode(None)
+        .map_err(|e| VcError::field("credentialSubject.encodedList", e.to_string()))?;
+    let index = entry.index()?;
+    BitString::from_bytes(bytes)
+        .get(StatusSize::DEFAULT, index as usize)
+        .map(|b| b == 1)
+        .ok_or_else(|| VcError::field("credentialStatus.statusListIndex", "beyond the list"))
+}
