@@ -15,6 +15,7 @@
 use crate::commands::{self, decrypt, issue_credential, read_proof_files, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
+use crate::identity;
 use alloy_primitives::{FixedBytes, U256};
 use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
@@ -167,10 +168,6 @@ pub fn run(json: bool) -> Result<()> {
         },
     )?;
     let credential_id = credential.claims.credential_id;
-    write_json(
-        &dir.path().join("credential.json"),
-        &CredentialJson::from_credential(&credential),
-    )?;
     r.record(
         "issue credential",
         true,
@@ -179,6 +176,21 @@ pub fn run(json: bool) -> Result<()> {
             short(&credential_id),
             dates::iso(credential.claims.expires_at)
         ),
+    );
+
+    // 3b. The same credential as a W3C VC from the issuer's did:veil; the
+    // wallet verifies it and takes the ZK credential out of it.
+    let (did, vc) = identity::demo_issue_vc(&dir.path().join("db"), &issuer, &credential)?;
+    write_text(&dir.path().join("vc.json"), &vc)?;
+    let credential = identity::demo_verify_vc(&dir.path().join("db"), &vc, today)?;
+    write_json(
+        &dir.path().join("credential.json"),
+        &CredentialJson::from_credential(&credential),
+    )?;
+    r.record(
+        "W3C credential",
+        credential.claims.credential_id == credential_id,
+        format!("KycCredential (VC 2.0, eddsa-rdfc-2022) from {did}; verified: proof, issuer DID, validity, ZK signature over the same claims"),
     );
 
     // 4. Policy and payment.

@@ -391,3 +391,67 @@ pub fn vc_status_list(
     println!("wrote {}", out.display());
     Ok(())
 }
+
+/// The demo's issuer DID and VC: a did:veil with fresh Ed25519 keys and the
+/// issuer's Baby Jubjub key, and a VC 2.0 KycCredential for `credential`.
+pub fn demo_issue_vc(
+    db: &Path,
+    zk_key: &veil_circuits::eddsa::PrivateKey,
+    credential: &veil_circuits::statement::Credential,
+) -> Result<(String, String)> {
+    let registry = open_registry(db)?;
+    let controller = ControllerKey::generate()?;
+    let signing = ControllerKey::generate()?;
+    let point = zk_key.public_key();
+    let did = registry
+        .create(
+            &controller,
+            vec![
+                MethodSpec::Ed25519 {
+                    fragment: "vc-1".into(),
+                    public_key_multibase: signing.public_multibase()?,
+                },
+                MethodSpec::BabyJubJub {
+                    fragment: "bjj-1".into(),
+                    point: BabyJubJubPoint {
+                        x: field_to_decimal(&point.0.x),
+                        y: field_to_decimal(&point.0.y),
+                    },
+                },
+            ],
+            vec![],
+        )?
+        .did_document
+        .id;
+    let status = open_status(db)?;
+    let index = status.allocate(&credential.claims.credential_id)?;
+    let entry = StatusEntry::revocation("https://issuer.example/status/1", index);
+    let issuer = Issuer {
+        did: &did,
+        signing_key: &signing,
+        signing_fragment: "vc-1",
+        zk_key,
+        zk_fragment: "bjj-1",
+    };
+    let vc = runtime()?.block_on(vc::issue(
+        &resolver(registry),
+        &issuer,
+        &credential.claims,
+        None,
+        Some(&entry),
+        Format::V2,
+    ))?;
+    Ok((did, serde_json::to_string_pretty(&vc)?))
+}
+
+/// The demo wallet's check of its VC; returns the ZK credential inside.
+pub fn demo_verify_vc(
+    db: &Path,
+    vc: &str,
+    today: u32,
+) -> Result<veil_circuits::statement::Credential> {
+    let resolver = resolver(open_registry(db)?);
+    Ok(runtime()?
+        .block_on(vc::verify(&resolver, vc, today))?
+        .credential)
+}

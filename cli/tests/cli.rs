@@ -52,6 +52,7 @@ fn demo_reports_every_step_as_expected() {
         "prove",
         "verify",
         "tampered payment",
+        "W3C credential",
         "deploy on-chain",
         "verify on-chain",
         "settle on-chain",
