@@ -36,6 +36,10 @@ pub struct KycSubject {
     pub risk_score: u16,
     /// `person`, `business` or `machine`.
     pub subject_type: String,
+    /// Issue date, `YYYY-MM-DD` (also the credential's `validFrom`).
+    pub issued_at: String,
+    /// Expiry date, `YYYY-MM-DD` (also its `validUntil`).
+    pub expires_at: String,
 }
 
 const LEVELS: [&str; 3] = ["basic", "enhanced", "kyb"];
@@ -132,11 +136,22 @@ impl KycSubject {
             kyc_level: named("kycLevel", &LEVELS, claims.kyc_level, 1)?,
             risk_score: claims.risk_score,
             subject_type: named("subjectType", &SUBJECTS, claims.subject_type, 0)?,
+            issued_at: iso_date(claims.issued_at),
+            expires_at: iso_date(claims.expires_at),
         })
     }
 
-    /// The circuit's claims, with the validity days from the credential.
-    pub fn to_claims(&self, issued_at: u32, expires_at: u32) -> Result<Claims, VcError> {
+    /// The circuit's claims; `valid_from` and `valid_until` (days) are the
+    /// credential's validity bounds, which must agree with the claims' dates.
+    pub fn to_claims(&self, valid_from: u32, valid_until: u32) -> Result<Claims, VcError> {
+        let issued_at = parse_date("credentialSubject.issuedAt", &self.issued_at)?;
+        let expires_at = parse_date("credentialSubject.expiresAt", &self.expires_at)?;
+        if issued_at != valid_from || expires_at != valid_until {
+            return Err(VcError::field(
+                "credentialSubject.issuedAt",
+                "issuedAt/expiresAt differ from the credential's validity period",
+            ));
+        }
         if self.schema != SCHEMA {
             return Err(VcError::field(
                 "credentialSubject.schema",

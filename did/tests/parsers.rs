@@ -52,7 +52,8 @@ fn credentials_and_dates() {
         "credentialSubject": {
             "schema": "veil.kyc.v1", "holderCommitment": "1", "credentialId": "2",
             "birthDate": "1990-05-17", "country": "DE", "kycLevel": "enhanced",
-            "riskScore": 10, "subjectType": "person"
+            "riskScore": 10, "subjectType": "person",
+            "issuedAt": "2026-01-01", "expiresAt": "2027-01-01"
         },
         "zkSignature": {
             "type": "EdDsaPoseidonBabyJubJub",

@@ -118,6 +118,8 @@ async fn a_v2_credential_round_trips_to_the_circuit_claims() {
     assert_eq!(vc["credentialSubject"]["country"], "DE");
     assert_eq!(vc["credentialSubject"]["birthDate"], "1989-12-27");
     assert_eq!(vc["credentialSubject"]["kycLevel"], "enhanced");
+    assert_eq!(vc["credentialSubject"]["issuedAt"], "2024-06-26");
+    assert_eq!(vc["validFrom"], "2024-06-26T00:00:00Z");
     let verified = vc::verify(&w.resolver, &text, w.today()).await.unwrap();
     assert_eq!(verified.credential.claims, w.sample.claims);
     assert_eq!(verified.credential.issuer, w.zk.public_key());
