@@ -406,19 +406,13 @@ pub fn demo_issue_vc(
     let did = registry
         .create(
             &controller,
-            vec![
-                MethodSpec::Ed25519 {
-                    fragment: "vc-1".into(),
-                    public_key_multibase: signing.public_multibase()?,
+            MethodSpec::issuer_keys(
+                signing.public_multibase()?,
+                BabyJubJubPoint {
+                    x: field_to_decimal(&point.0.x),
+                    y: field_to_decimal(&point.0.y),
                 },
-                MethodSpec::BabyJubJub {
-                    fragment: "bjj-1".into(),
-                    point: BabyJubJubPoint {
-                        x: field_to_decimal(&point.0.x),
-                        y: field_to_decimal(&point.0.y),
-                    },
-                },
-            ],
+            ),
             vec![],
         )?
         .did_document

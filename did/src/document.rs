@@ -106,6 +106,21 @@ pub enum MethodSpec {
 }
 
 impl MethodSpec {
+    /// An issuer's two assertion keys under the conventional fragments:
+    /// `vc-1` (Ed25519, classic proofs) and `bjj-1` (Baby Jubjub, ZK).
+    pub fn issuer_keys(ed25519_multibase: String, baby_jubjub: BabyJubJubPoint) -> Vec<Self> {
+        vec![
+            MethodSpec::Ed25519 {
+                fragment: "vc-1".into(),
+                public_key_multibase: ed25519_multibase,
+            },
+            MethodSpec::BabyJubJub {
+                fragment: "bjj-1".into(),
+                point: baby_jubjub,
+            },
+        ]
+    }
+
     fn fragment(&self) -> &str {
         match self {
             MethodSpec::Ed25519 { fragment, .. } | MethodSpec::BabyJubJub { fragment, .. } => {
