@@ -35,6 +35,32 @@ fn fails(args: &[&str], dir: &Path) -> String {
     err
 }
 
+/// `veil holder keygen` into holder.json, then `veil issue` of a fixed
+/// credential to its commitment into credential.json (`extra` flags added).
+fn holder_and_credential(d: &Path, extra: &[&str]) {
+    let holder_out = ok(&["holder", "keygen", "--out", "holder.json"], d);
+    let commitment = holder_out.lines().last().unwrap().trim().to_string();
+    let mut args = vec![
+        "issue",
+        "--issuer-key",
+        "issuer.json",
+        "--holder",
+        &commitment,
+        "--birth-date",
+        "1990-05-17",
+        "--country",
+        "250",
+        "--kyc-level",
+        "2",
+        "--risk-score",
+        "90",
+        "--out",
+        "credential.json",
+    ];
+    args.extend_from_slice(extra);
+    ok(&args, d);
+}
+
 #[test]
 fn demo_reports_every_step_as_expected() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,32 +134,7 @@ fn the_flow_through_files() {
     ok(&["setup", "--out", "keys"], d);
     ok(&["issuer", "keygen", "--out", "issuer.json"], d);
     ok(&["regulator", "keygen", "--out", "regulator.json"], d);
-    let holder_out = ok(&["holder", "keygen", "--out", "holder.json"], d);
-    let commitment = holder_out.lines().last().unwrap().trim().to_string();
-    ok(
-        &[
-            "issue",
-            "--issuer-key",
-            "issuer.json",
-            "--holder",
-            &commitment,
-            "--birth-date",
-            "1990-05-17",
-            "--country",
-            "250",
-            "--kyc-level",
-            "2",
-            "--risk-score",
-            "90",
-            "--issued",
-            "2024-01-01",
-            "--valid-days",
-            "730",
-            "--out",
-            "credential.json",
-        ],
-        d,
-    );
+    holder_and_credential(d, &["--issued", "2024-01-01", "--valid-days", "730"]);
     ok(
         &[
             "policy",
@@ -341,32 +342,7 @@ fn dids_and_credentials_through_the_command_line() {
     assert_eq!(resolved["didDocumentMetadata"]["versionId"], "1");
 
     // A credential: the ZK one from `veil issue`, then the VC around it.
-    let holder = ok(&["holder", "keygen", "--out", "holder.json"], d);
-    let commitment = holder
-        .split_whitespace()
-        .find(|w| w.len() > 30 && w.chars().all(|c| c.is_ascii_digit()))
-        .expect("commitment printed")
-        .to_string();
-    ok(
-        &[
-            "issue",
-            "--issuer-key",
-            "issuer.json",
-            "--holder",
-            &commitment,
-            "--birth-date",
-            "1990-05-17",
-            "--country",
-            "250",
-            "--kyc-level",
-            "2",
-            "--risk-score",
-            "90",
-            "--out",
-            "credential.json",
-        ],
-        d,
-    );
+    holder_and_credential(d, &[]);
     for format in ["v2", "v1"] {
         let vc = format!("vc-{format}.json");
         ok(
