@@ -9,6 +9,7 @@ mod dates;
 mod demo;
 mod files;
 mod identity;
+mod service;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -144,6 +145,16 @@ enum Command {
         #[arg(long, default_value = "proof")]
         out: PathBuf,
     },
+    /// Run the gRPC prover/verifier service (jobs on RocksDB, API keys,
+    /// limits, health, reflection, Prometheus metrics).
+    Serve(service::ServeArgs),
+    /// Administer the service's database (API keys).
+    Admin {
+        #[command(subcommand)]
+        command: service::AdminCommand,
+    },
+    /// Call a running `veil serve`: prove, verify, follow jobs.
+    Remote(service::RemoteArgs),
     /// Verify a proof (snarkjs files), optionally against a policy and payment.
     Verify {
         /// verification_key.json or compliance.vk.
@@ -389,6 +400,9 @@ fn main() {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo { json } => demo::run(json),
+        Command::Serve(args) => service::serve_cmd(args, identity::default_db()),
+        Command::Admin { command } => service::admin_cmd(command, identity::default_db()),
+        Command::Remote(args) => service::remote_cmd(args),
         Command::Setup {
             out,
             insecure_demo_key,

@@ -58,6 +58,16 @@ impl Registry {
         self.revocation_tree.get(credential_id).is_some()
     }
 
+    /// How many issuers are trusted.
+    pub fn issuer_count(&self) -> usize {
+        self.issuers.len()
+    }
+
+    /// How many credential ids are revoked.
+    pub fn revoked_count(&self) -> usize {
+        self.revocation_tree.len()
+    }
+
     /// Root of the trusted-issuer tree (public input 2).
     pub fn issuers_root(&self) -> F {
         self.issuer_tree.root()

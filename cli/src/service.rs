@@ -1,0 +1,526 @@
+//! `veil serve`, `veil admin key …` and `veil remote …`: the gRPC service
+//! (crate `veil-service`) from the command line.
+
+use crate::commands::{read_proof_files, run_setup, write_proof_files};
+use crate::files::{read_document, read_text, write_text, PROVING_KEY};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use veil_circuits::encoding::field_from_decimal;
+use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
+use veil_circuits::statement::{PublicInputs, Registry};
+use veil_prover::Prover;
+use veil_service::client::{connect, Clients};
+use veil_service::engine::Engine;
+use veil_service::jobs::QueueConfig;
+use veil_service::pb::{self, JobState};
+use veil_service::server::{serve, ServeConfig};
+use veil_service::store::Store;
+use veil_verifier::snarkjs;
+
+/// `veil serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Database directory (jobs/, dids/); default: <data dir>/veil.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// gRPC address.
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    listen: SocketAddr,
+    /// Prometheus metrics address (`/metrics`).
+    #[arg(long, default_value = "127.0.0.1:9464")]
+    metrics: SocketAddr,
+    /// Do not serve metrics.
+    #[arg(long)]
+    no_metrics: bool,
+    /// Directory of `veil setup` (default: the INSECURE published demo key).
+    #[arg(long)]
+    keys: Option<PathBuf>,
+    /// Trusted issuer list ({"issuers": [...]}); default: none trusted.
+    #[arg(long)]
+    issuers: Option<PathBuf>,
+    /// Revocation list ({"revoked": [...]}); default: none revoked.
+    #[arg(long)]
+    revoked: Option<PathBuf>,
+    /// Jobs proved at once (each proof already uses every core).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Jobs waiting at most; more are refused with ResourceExhausted.
+    #[arg(long, default_value_t = 256)]
+    max_queue: usize,
+    /// Requests in flight at most, across all connections.
+    #[arg(long, default_value_t = 256)]
+    max_in_flight: usize,
+    /// Requests per second per API key (0: no limit).
+    #[arg(long, default_value_t = 50.0)]
+    rate_limit: f64,
+    /// Burst per API key.
+    #[arg(long, default_value_t = 100.0)]
+    burst: f64,
+    /// Largest message, bytes.
+    #[arg(long, default_value_t = 4 << 20)]
+    max_message_bytes: usize,
+    /// Seconds finished jobs are kept.
+    #[arg(long, default_value_t = 86_400)]
+    result_ttl: u64,
+    /// Seconds any request may take at most.
+    #[arg(long, default_value_t = 600)]
+    request_timeout: u64,
+    /// TLS certificate chain (PEM); with --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+/// `veil admin …`.
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// API keys for the service (run while the server is stopped: RocksDB
+    /// allows one process).
+    Key {
+        /// Database directory (default: <data dir>/veil).
+        #[arg(long, global = true)]
+        db: Option<PathBuf>,
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+/// `veil admin key …`.
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Make a key (printed once; only its BLAKE3 hash is stored).
+    Create {
+        /// Who it is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        /// The key id (the 8 hex digits after `veil_`).
+        id: String,
+    },
+    /// List keys (ids, names, status).
+    List,
+}
+
+/// `veil remote …`.
+#[derive(Args)]
+pub struct RemoteArgs {
+    /// Server URL (https:// for TLS).
+    #[arg(long, default_value = "http://127.0.0.1:50051")]
+    server: String,
+    /// API key (default: $VEIL_API_KEY).
+    #[arg(long)]
+    api_key: Option<String>,
+    /// PEM root certificate to trust for https.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    #[command(subcommand)]
+    command: RemoteCommand,
+}
+
+/// What to ask the server.
+#[derive(Subcommand)]
+pub enum RemoteCommand {
+    /// Prove on the server (waits; --submit to return the job id at once).
+    Prove {
+        /// Credential file.
+        #[arg(long)]
+        credential: PathBuf,
+        /// Holder secret file.
+        #[arg(long)]
+        holder: PathBuf,
+        /// Policy file.
+        #[arg(long)]
+        policy: PathBuf,
+        /// Payment context.
+        #[arg(long)]
+        context: PathBuf,
+        /// Queue the job and print its id instead of waiting.
+        #[arg(long)]
+        submit: bool,
+        /// Output directory for proof.json, public.json, calldata.txt.
+        #[arg(long, default_value = "proof")]
+        out: PathBuf,
+    },
+    /// Verify on the server.
+    Verify {
+        /// proof.json.
+        #[arg(long, default_value = "proof/proof.json")]
+        proof: PathBuf,
+        /// public.json.
+        #[arg(long, default_value = "proof/public.json")]
+        public: PathBuf,
+        /// Require this policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Require this payment context.
+        #[arg(long)]
+        context: Option<PathBuf>,
+    },
+    /// A proving job's state (--watch to follow it; --out to save its proof).
+    Job {
+        /// The job id.
+        id: String,
+        /// Follow the job until it finishes.
+        #[arg(long)]
+        watch: bool,
+        /// Write the proof files here when it succeeded.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The server's trusted-issuer and revocation roots.
+    Roots,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn registry(issuers: Option<&Path>, revoked: Option<&Path>) -> Result<Registry> {
+    let issuers = match issuers {
+        Some(p) => read_document(p, IssuerListJson::to_keys)?,
+        None => {
+            eprintln!(
+                "warning: no --issuers: no issuer is trusted, every proof request will be refused"
+            );
+            Vec::new()
+        }
+    };
+    let revoked = match revoked {
+        Some(p) => read_document(p, RevocationListJson::to_ids)?,
+        None => Vec::new(),
+    };
+    Ok(Registry::new(&issuers, &revoked)?)
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`). arkworks'
+/// constraint-system spans are always off: they format the whole constraint
+/// system into every span, which stalls synthesis for minutes.
+fn init_tracing() {
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for quiet in [
+        "gr1cs=off",
+        "r1cs=off",
+        "ark_relations=off",
+        "ark_r1cs_std=off",
+    ] {
+        if let Ok(directive) = quiet.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `veil serve`.
+pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
+    init_tracing();
+    let prover = match &args.keys {
+        Some(dir) => Prover::load(&dir.join(PROVING_KEY))
+            .with_context(|| format!("loading {}", dir.join(PROVING_KEY).display()))?,
+        None => {
+            eprintln!("warning: no --keys: proving with the INSECURE published demo key");
+            Prover::new(run_setup(true, true)?.proving_key)?
+        }
+    };
+    let engine = Engine::new(
+        prover,
+        registry(args.issuers.as_deref(), args.revoked.as_deref())?,
+    )?;
+    let db = args.db.unwrap_or(default_db);
+    let config = ServeConfig {
+        queue: QueueConfig {
+            workers: args.workers,
+            max_queue: args.max_queue,
+            result_ttl: Duration::from_secs(args.result_ttl),
+        },
+        max_in_flight: args.max_in_flight,
+        rate_per_second: args.rate_limit,
+        burst: args.burst,
+        max_message_bytes: args.max_message_bytes,
+        request_timeout: Duration::from_secs(args.request_timeout),
+        tls: args.tls_cert.zip(args.tls_key),
+        ..ServeConfig::with_db(&db)
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("binding {}", args.listen))?;
+        let metrics = if args.no_metrics {
+            None
+        } else {
+            Some(
+                tokio::net::TcpListener::bind(args.metrics)
+                    .await
+                    .with_context(|| format!("binding {}", args.metrics))?,
+            )
+        };
+        eprintln!(
+            "veil serve: gRPC on {}{}, database {}",
+            listener.local_addr()?,
+            metrics
+                .as_ref()
+                .and_then(|l| l.local_addr().ok())
+                .map(|a| format!(", metrics on http://{a}/metrics"))
+                .unwrap_or_default(),
+            db.display()
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+            eprintln!("veil serve: shutting down");
+        };
+        serve(config, engine, listener, metrics, shutdown)
+            .await
+            .context("serving")
+    })
+}
+
+/// `veil admin key …`.
+pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
+    let AdminCommand::Key { db, command } = command;
+    let db = db.unwrap_or(default_db);
+    std::fs::create_dir_all(&db).with_context(|| format!("creating {}", db.display()))?;
+    let path = db.join("jobs");
+    let store = Store::open(&path).with_context(|| {
+        format!(
+            "opening {} (is `veil serve` running on it? stop it first)",
+            path.display()
+        )
+    })?;
+    match command {
+        KeyCommand::Create { name } => {
+            let new = veil_service::auth::create_key(&store, &name)?;
+            eprintln!(
+                "created key {} for {name}; it is shown once, keep it secret:",
+                new.record.id
+            );
+            println!("{}", new.key);
+        }
+        KeyCommand::Revoke { id } => {
+            let record = store.revoke_api_key(&id)?;
+            println!("revoked key {} ({})", record.id, record.name);
+        }
+        KeyCommand::List => {
+            for (_, record) in store.api_keys()? {
+                println!(
+                    "{}\t{}\t{}",
+                    record.id,
+                    if record.revoked { "revoked" } else { "active" },
+                    record.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status(e: tonic::Status) -> anyhow::Error {
+    anyhow::anyhow!("{:?}: {}", e.code(), e.message())
+}
+
+/// `veil remote …`.
+pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
+    let key = args.api_key.or_else(|| std::env::var("VEIL_API_KEY").ok());
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let mut clients = connect(&args.server, key.as_deref(), args.ca.as_deref(), 16 << 20)
+            .await
+            .with_context(|| format!("server {}", args.server))?;
+        match args.command {
+            RemoteCommand::Prove {
+                credential,
+                holder,
+                policy,
+                context,
+                submit,
+                out,
+            } => {
+                let request = pb::ProveRequest {
+                    credential_json: read_text(&credential)?,
+                    holder_json: read_text(&holder)?,
+                    policy_json: read_text(&policy)?,
+                    context_json: read_text(&context)?,
+                    system: pb::ProofSystem::Groth16 as i32,
+                };
+                if submit {
+                    let ack = clients.prover.submit_proof(request).await.map_err(status)?;
+                    println!("{}", ack.into_inner().job_id);
+                    return Ok(());
+                }
+                let response = clients.prover.prove(request).await.map_err(status)?;
+                let response = response.into_inner();
+                save_proof(response.proof.as_ref(), &out)?;
+                println!(
+                    "proved on the server in {:.2}s (job {}); wrote {}",
+                    response.prove_seconds,
+                    response.job_id,
+                    out.display()
+                );
+                Ok(())
+            }
+            RemoteCommand::Verify {
+                proof,
+                public,
+                policy,
+                context,
+            } => remote_verify(&mut clients, &proof, &public, policy, context).await,
+            RemoteCommand::Job { id, watch, out } => {
+                remote_job(&mut clients, id, watch, out.as_deref()).await
+            }
+            RemoteCommand::Roots => {
+                let roots = clients
+                    .registry
+                    .get_roots(pb::GetRootsRequest {})
+                    .await
+                    .map_err(status)?
+                    .into_inner();
+                println!(
+                    "issuers root {} ({} issuers)\nrevocation root {} ({} revoked)",
+                    roots.issuers_root,
+                    roots.issuer_count,
+                    roots.revocation_root,
+                    roots.revoked_count
+                );
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn remote_verify(
+    clients: &mut Clients,
+    proof: &Path,
+    public: &Path,
+    policy: Option<PathBuf>,
+    context: Option<PathBuf>,
+) -> Result<()> {
+    let (decoded, inputs) = read_proof_files(proof, public)?;
+    let request = pb::VerifyRequest {
+        proof: Some(proof_message(&decoded, &inputs)),
+        policy_json: policy
+            .as_deref()
+            .map(read_text)
+            .transpose()?
+            .unwrap_or_default(),
+        context_json: context
+            .as_deref()
+            .map(read_text)
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    let verdict = clients
+        .verifier
+        .verify(request)
+        .await
+        .map_err(status)?
+        .into_inner();
+    if !verdict.valid {
+        bail!("the server rejects the proof: {}", verdict.reason);
+    }
+    println!(
+        "valid proof (server); nullifier {}; roots current: issuers {}, revocation {}",
+        verdict.nullifier, verdict.issuers_root_current, verdict.revocation_root_current
+    );
+    Ok(())
+}
+
+async fn remote_job(
+    clients: &mut Clients,
+    id: String,
+    watch: bool,
+    out: Option<&Path>,
+) -> Result<()> {
+    let request = pb::JobRequest { job_id: id };
+    let job = if watch {
+        let mut stream = clients
+            .prover
+            .watch_proof_job(request)
+            .await
+            .map_err(status)?
+            .into_inner();
+        let mut last = None;
+        while let Some(job) = stream.message().await.map_err(status)? {
+            println!("{}", job_line(&job));
+            last = Some(job);
+        }
+        last.context("the server ended the watch without a state")?
+    } else {
+        let job = clients
+            .prover
+            .get_proof_job(request)
+            .await
+            .map_err(status)?
+            .into_inner();
+        println!("{}", job_line(&job));
+        job
+    };
+    if let (Some(out), Ok(JobState::Succeeded)) = (out, JobState::try_from(job.state)) {
+        save_proof(job.proof.as_ref(), out)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn job_line(job: &pb::ProofJob) -> String {
+    let state = JobState::try_from(job.state)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("JOB_STATE_")
+                .to_lowercase()
+        })
+        .unwrap_or_else(|_| "unknown".into());
+    let mut line = format!(
+        "{} {state} ({}, attempt {})",
+        job.job_id, job.stage, job.attempts
+    );
+    if !job.error.is_empty() {
+        line.push_str(&format!(": {}", job.error));
+    }
+    if job.prove_seconds > 0.0 {
+        line.push_str(&format!(" in {:.2}s", job.prove_seconds));
+    }
+    line
+}
+
+/// The API message for a proof read from files.
+pub fn proof_message(proof: &veil_prover::Proof, public: &PublicInputs) -> pb::Proof {
+    pb::Proof {
+        system: pb::ProofSystem::Groth16 as i32,
+        proof_json: snarkjs::proof_to_string(proof),
+        public_inputs: public
+            .to_vec()
+            .iter()
+            .map(veil_circuits::encoding::field_to_decimal)
+            .collect(),
+        calldata: String::new(),
+    }
+}
+
+fn save_proof(proof: Option<&pb::Proof>, out: &Path) -> Result<()> {
+    let proof = proof.context("the server sent no proof")?;
+    let decoded = snarkjs::proof_from_str(&proof.proof_json).context("the server's proof")?;
+    let values = proof
+        .public_inputs
+        .iter()
+        .map(|s| field_from_decimal(s))
+        .collect::<Result<Vec<_>, _>>()
+        .context("the server's public inputs")?;
+    let public = PublicInputs::from_slice(&values).context("ten public inputs")?;
+    write_proof_files(out, &decoded, &public)?;
+    if !proof.calldata.is_empty() {
+        write_text(&out.join("calldata.txt"), &proof.calldata)?;
+    }
+    Ok(())
+}

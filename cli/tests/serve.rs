@@ -1,0 +1,304 @@
+//! `veil serve` as a process: SIGKILL it while it proves, start it again on
+//! the same database, and every job it acknowledged completes. Also
+//! `veil admin key` and `veil remote` against it.
+
+use rand::SeedableRng;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use veil_service::client::{connect, Clients};
+use veil_service::fixture::SampleRequest;
+use veil_service::pb::{self, JobState};
+
+fn veil() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_veil"))
+}
+
+fn run_ok(args: &[&str], dir: &Path) -> String {
+    let out = veil()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run veil");
+    assert!(
+        out.status.success(),
+        "veil {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts `veil serve` on `port` over `dir/db` with the keys in `dir/keys`.
+fn start_server(dir: &Path, port: u16) -> Child {
+    veil()
+        .args([
+            "serve",
+            "--db",
+            "db",
+            "--keys",
+            "keys",
+            "--issuers",
+            "issuers.json",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--no-metrics",
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn veil serve")
+}
+
+async fn wait_for_server(port: u16, key: &str) -> Clients {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(mut c) = connect(
+            &format!("http://127.0.0.1:{port}"),
+            Some(key),
+            None,
+            16 << 20,
+        )
+        .await
+        {
+            if c.registry.get_roots(pb::GetRootsRequest {}).await.is_ok() {
+                return c;
+            }
+        }
+        assert!(Instant::now() < deadline, "veil serve did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn state(c: &mut Clients, id: &str) -> pb::ProofJob {
+    c.prover
+        .get_proof_job(pb::JobRequest { job_id: id.into() })
+        .await
+        .expect("job")
+        .into_inner()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_jobs_survive_sigkill_mid_proof() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(11));
+    write(
+        dir,
+        "issuers.json",
+        &serde_json::to_string(&sample.issuer_list()).expect("json"),
+    );
+    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    let key = run_ok(
+        &["admin", "key", "create", "--db", "db", "--name", "crash"],
+        dir,
+    )
+    .trim()
+    .to_owned();
+
+    let port = free_port();
+    let mut server = start_server(dir, port);
+    let mut c = wait_for_server(port, &key).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let ack = c
+            .prover
+            .submit_proof(sample.request.clone())
+            .await
+            .expect("submit")
+            .into_inner();
+        ids.push(ack.job_id);
+    }
+    // Kill it the moment the first job is being proved.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = state(&mut c, &ids[0]).await;
+        if job.state == JobState::Running as i32 {
+            break;
+        }
+        assert!(
+            job.state == JobState::Queued as i32 && Instant::now() < deadline,
+            "job 0 never ran: {job:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reaped");
+    drop(c);
+
+    let port = free_port();
+    let mut server = start_server(dir, port);
+    let mut c = wait_for_server(port, &key).await;
+    let mut restarted = 0;
+    for id in &ids {
+        let mut stream = c
+            .prover
+            .watch_proof_job(pb::JobRequest { job_id: id.clone() })
+            .await
+            .expect("watch after restart")
+            .into_inner();
+        let mut last = None;
+        while let Some(job) = stream.message().await.expect("stream") {
+            last = Some(job);
+        }
+        let job = last.expect("a state");
+        assert_eq!(job.state, JobState::Succeeded as i32, "{id}: {}", job.error);
+        assert!(job.proof.is_some());
+        if job.attempts > 1 {
+            restarted += 1;
+        }
+    }
+    assert!(restarted >= 1, "the job killed mid-proof was started again");
+    server.kill().expect("stop");
+    let _ = server.wait();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_commands_and_key_admin() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(12));
+    write(
+        dir,
+        "issuers.json",
+        &serde_json::to_string(&sample.issuer_list()).expect("json"),
+    );
+    write(dir, "credential.json", &sample.request.credential_json);
+    write(dir, "holder.json", &sample.request.holder_json);
+    write(dir, "policy.json", &sample.request.policy_json);
+    write(dir, "context.json", &sample.request.context_json);
+    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    let key = run_ok(
+        &["admin", "key", "create", "--db", "db", "--name", "wallet"],
+        dir,
+    )
+    .trim()
+    .to_owned();
+    let doomed = run_ok(
+        &["admin", "key", "create", "--db", "db", "--name", "gone"],
+        dir,
+    )
+    .trim()
+    .to_owned();
+    let doomed_id = doomed.split('_').nth(1).expect("id").to_owned();
+    run_ok(&["admin", "key", "revoke", "--db", "db", &doomed_id], dir);
+    let list = run_ok(&["admin", "key", "list", "--db", "db"], dir);
+    assert!(
+        list.contains(&format!("{doomed_id}\trevoked\tgone")),
+        "{list}"
+    );
+    assert!(list.contains("\tactive\twallet"), "{list}");
+
+    let port = free_port();
+    let mut server = start_server(dir, port);
+    let _ = wait_for_server(port, &key).await;
+    let url = format!("http://127.0.0.1:{port}");
+    let remote = |args: &[&str], key: &str| {
+        let mut all = vec!["remote", "--server", url.as_str(), "--api-key", key];
+        all.extend_from_slice(args);
+        veil().args(&all).current_dir(dir).output().expect("run")
+    };
+    let docs = [
+        "--credential",
+        "credential.json",
+        "--holder",
+        "holder.json",
+        "--policy",
+        "policy.json",
+        "--context",
+        "context.json",
+    ];
+    let mut prove = vec!["prove"];
+    prove.extend_from_slice(&docs);
+    prove.extend_from_slice(&["--out", "proof"]);
+    let out = remote(&prove, &key);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The remote proof verifies locally and remotely, for its policy and payment.
+    run_ok(
+        &[
+            "verify",
+            "--vk",
+            "keys/verification_key.json",
+            "--policy",
+            "policy.json",
+            "--context",
+            "context.json",
+        ],
+        dir,
+    );
+    let out = remote(
+        &[
+            "verify",
+            "--policy",
+            "policy.json",
+            "--context",
+            "context.json",
+        ],
+        &key,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid proof"));
+
+    // Submit, then follow the job and save its proof.
+    let mut submit = vec!["prove", "--submit"];
+    submit.extend_from_slice(&docs);
+    let out = remote(&submit, &key);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let out = remote(&["job", &id, "--watch", "--out", "proof2"], &key);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("succeeded"), "{text}");
+    assert!(dir.join("proof2/proof.json").exists());
+
+    // Refusals come back as clean errors.
+    let out = remote(&prove, &doomed);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Unauthenticated") && err.contains("revoked"),
+        "{err}"
+    );
+    let out = remote(&["job", "0123456789abcdef0123456789abcdef"], &key);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NotFound"));
+
+    // The database is locked while the server runs: admin says so.
+    let out = veil()
+        .args(["admin", "key", "list", "--db", "db"])
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is `veil serve` running"));
+    server.kill().expect("stop");
+    let _ = server.wait();
+}

@@ -1,0 +1,328 @@
+//! What the service computes, without gRPC: read a request's documents
+//! (naming the field that is wrong), check them against the statement's rules,
+//! prove, and verify. Handlers map its errors to gRPC codes.
+
+use crate::pb::{self, ProofSystem};
+use rand::rngs::OsRng;
+use std::time::{Duration, Instant};
+use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::statement::files::{
+    CredentialJson, DocumentError, HolderJson, PaymentContextJson, PolicyJson,
+};
+use veil_circuits::statement::{
+    escrow_randomness, Credential, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
+    NUM_PUBLIC_INPUTS,
+};
+use veil_circuits::F;
+use veil_prover::Prover;
+use veil_verifier::evm::Calldata;
+use veil_verifier::{snarkjs, PreparedKey};
+
+/// Why a request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// A field is missing or malformed (→ `InvalidArgument`).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The request field.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The documents are well formed but break a rule of the statement
+    /// (→ `FailedPrecondition`).
+    #[error("the witness violates the statement: {0}")]
+    Violates(#[from] WitnessError),
+    /// The proving system is not available here (→ `InvalidArgument`).
+    #[error("proving system {0:?} is not supported by this server")]
+    Unsupported(ProofSystem),
+}
+
+fn invalid(field: &'static str) -> impl Fn(DocumentError) -> RequestError {
+    move |e| RequestError::Invalid {
+        field,
+        message: e.to_string(),
+    }
+}
+
+fn document<T, D: serde::de::DeserializeOwned>(
+    field: &'static str,
+    text: &str,
+    convert: impl Fn(&D) -> Result<T, DocumentError>,
+) -> Result<T, RequestError> {
+    if text.trim().is_empty() {
+        return Err(RequestError::Invalid {
+            field,
+            message: "missing".into(),
+        });
+    }
+    let parsed: D = serde_json::from_str(text).map_err(|e| RequestError::Invalid {
+        field,
+        message: format!("malformed JSON: {e}"),
+    })?;
+    convert(&parsed).map_err(invalid(field))
+}
+
+/// A prove request's documents, parsed and validated.
+#[derive(Debug, Clone)]
+pub struct ProveInputs {
+    /// The credential.
+    pub credential: Credential,
+    /// The holder's secret.
+    pub holder_secret: F,
+    /// The policy.
+    pub policy: Policy,
+    /// The payment context.
+    pub context: PaymentContext,
+}
+
+/// Parses a prove request (every document, naming the first bad field).
+pub fn parse_prove(request: &pb::ProveRequest) -> Result<ProveInputs, RequestError> {
+    system_of(request.system)?;
+    Ok(ProveInputs {
+        credential: document(
+            "credential_json",
+            &request.credential_json,
+            CredentialJson::to_credential,
+        )?,
+        holder_secret: document("holder_json", &request.holder_json, HolderJson::to_secret)?,
+        policy: document("policy_json", &request.policy_json, PolicyJson::to_policy)?,
+        context: document(
+            "context_json",
+            &request.context_json,
+            PaymentContextJson::to_context,
+        )?,
+    })
+}
+
+/// The proving system a request asks for (unspecified means Groth16).
+pub fn system_of(raw: i32) -> Result<ProofSystem, RequestError> {
+    match ProofSystem::try_from(raw) {
+        Ok(ProofSystem::Unspecified | ProofSystem::Groth16) => Ok(ProofSystem::Groth16),
+        Err(_) => Err(RequestError::Invalid {
+            field: "system",
+            message: format!("unknown proving system {raw}"),
+        }),
+    }
+}
+
+/// A finished proof.
+pub struct Proved {
+    /// The proof in the API's form.
+    pub proof: pb::Proof,
+    /// The public inputs.
+    pub public: PublicInputs,
+    /// Time spent in the prover.
+    pub elapsed: Duration,
+}
+
+/// The keys and lists the service proves and verifies with.
+pub struct Engine {
+    prover: Prover,
+    key: PreparedKey,
+    registry: Registry,
+}
+
+impl Engine {
+    /// An engine proving with `prover` against `registry`.
+    pub fn new(prover: Prover, registry: Registry) -> Result<Self, veil_verifier::VerifyError> {
+        let key = PreparedKey::new(&prover.proving_key().vk)?;
+        Ok(Engine {
+            prover,
+            key,
+            registry,
+        })
+    }
+
+    /// The trusted-issuer and revocation lists.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The verifying key.
+    pub fn key(&self) -> &PreparedKey {
+        &self.key
+    }
+
+    /// Checks `inputs` against every rule (cheap: no proving), so a request
+    /// that can never prove is refused before it is queued.
+    pub fn check(&self, inputs: &ProveInputs) -> Result<(), RequestError> {
+        self.witness(inputs.clone())?;
+        Ok(())
+    }
+
+    fn witness(
+        &self,
+        inputs: ProveInputs,
+    ) -> Result<veil_circuits::statement::ComplianceWitness, WitnessError> {
+        self.registry.witness(
+            inputs.credential,
+            inputs.holder_secret,
+            inputs.policy,
+            inputs.context,
+            escrow_randomness(&mut OsRng),
+        )
+    }
+
+    /// Proves (fresh escrow and proof randomness from the OS).
+    pub fn prove(&self, inputs: ProveInputs) -> Result<Proved, ProveFailure> {
+        let witness = self.witness(inputs)?;
+        let started = Instant::now();
+        let (proof, public) = self.prover.prove(witness, &mut OsRng)?;
+        let elapsed = started.elapsed();
+        let values = public.to_vec();
+        Ok(Proved {
+            proof: pb::Proof {
+                system: ProofSystem::Groth16 as i32,
+                proof_json: snarkjs::proof_to_string(&proof),
+                public_inputs: values.iter().map(field_to_decimal).collect(),
+                calldata: Calldata::new(&proof, &values).to_snarkjs_string(),
+            },
+            public,
+            elapsed,
+        })
+    }
+
+    /// Verifies one request: `Ok` with the verdict, `Err` for malformed input.
+    pub fn verify(&self, request: &pb::VerifyRequest) -> Result<pb::VerifyResponse, RequestError> {
+        let (proof, public, mut response) = self.prepare(request)?;
+        if response.reason.is_empty() {
+            match self.key.verify_statement(&proof, &public) {
+                Ok(()) => response.valid = true,
+                Err(e) => response.reason = e.to_string(),
+            }
+        }
+        Ok(response)
+    }
+
+    /// Verifies many requests with one batched pairing check (each bad proof
+    /// still named); a malformed item refuses the whole batch, naming it.
+    pub fn verify_batch(
+        &self,
+        requests: &[pb::VerifyRequest],
+    ) -> Result<Vec<pb::VerifyResponse>, (usize, RequestError)> {
+        let mut responses = Vec::with_capacity(requests.len());
+        let mut pending = Vec::new();
+        let mut batch = Vec::new();
+        for (i, request) in requests.iter().enumerate() {
+            let (proof, public, response) = self.prepare(request).map_err(|e| (i, e))?;
+            if response.reason.is_empty() {
+                pending.push(i);
+                batch.push((proof, public.to_vec()));
+            }
+            responses.push(response);
+        }
+        let rejected = match veil_verifier::verify_batch(&self.key, &batch, &mut OsRng) {
+            Ok(()) => Vec::new(),
+            Err(veil_verifier::VerifyError::BatchRejected { invalid }) => invalid,
+            // Counts were checked when parsing; treat anything else as all bad.
+            Err(_) => (0..batch.len()).collect(),
+        };
+        for (slot, &i) in pending.iter().enumerate() {
+            if rejected.contains(&slot) {
+                responses[i].reason = veil_verifier::VerifyError::Rejected.to_string();
+            } else {
+                responses[i].valid = true;
+            }
+        }
+        Ok(responses)
+    }
+
+    /// Parses a verify request and checks what needs no pairing: a response
+    /// with a reason already set is a rejection.
+    fn prepare(
+        &self,
+        request: &pb::VerifyRequest,
+    ) -> Result<(veil_verifier::Proof, PublicInputs, pb::VerifyResponse), RequestError> {
+        let (proof, public) = parse_proof(request.proof.as_ref())?;
+        let response = pb::VerifyResponse {
+            valid: false,
+            reason: binding_mismatch(request, &public)?.unwrap_or_default(),
+            nullifier: field_to_decimal(&public.nullifier),
+            issuers_root_current: public.issuers_root == self.registry.issuers_root(),
+            revocation_root_current: public.revocation_root == self.registry.revocation_root(),
+        };
+        Ok((proof, public, response))
+    }
+}
+
+/// Why a job's proving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveFailure {
+    /// A rule of the statement (the registry may have changed since submit).
+    #[error(transparent)]
+    Witness(#[from] WitnessError),
+    /// The prover failed.
+    #[error(transparent)]
+    Prove(#[from] veil_prover::ProveError),
+}
+
+/// The proof and public inputs of a `Proof` message.
+pub fn parse_proof(
+    proof: Option<&pb::Proof>,
+) -> Result<(veil_verifier::Proof, PublicInputs), RequestError> {
+    let proof = proof.ok_or(RequestError::Invalid {
+        field: "proof",
+        message: "missing".into(),
+    })?;
+    system_of(proof.system)?;
+    let decoded =
+        snarkjs::proof_from_str(&proof.proof_json).map_err(|e| RequestError::Invalid {
+            field: "proof.proof_json",
+            message: e.to_string(),
+        })?;
+    if proof.public_inputs.len() != NUM_PUBLIC_INPUTS {
+        return Err(RequestError::Invalid {
+            field: "proof.public_inputs",
+            message: format!(
+                "expected {NUM_PUBLIC_INPUTS} inputs, got {}",
+                proof.public_inputs.len()
+            ),
+        });
+    }
+    let values = proof
+        .public_inputs
+        .iter()
+        .map(|s| field_from_decimal(s))
+        .collect::<Result<Vec<F>, _>>()
+        .map_err(|e| RequestError::Invalid {
+            field: "proof.public_inputs",
+            message: e.to_string(),
+        })?;
+    let public = PublicInputs::from_slice(&values).ok_or(RequestError::Invalid {
+        field: "proof.public_inputs",
+        message: "wrong count".into(),
+    })?;
+    Ok((decoded, public))
+}
+
+/// Whether the proof is for another policy or payment than the request names.
+fn binding_mismatch(
+    request: &pb::VerifyRequest,
+    public: &PublicInputs,
+) -> Result<Option<String>, RequestError> {
+    if !request.policy_json.trim().is_empty() {
+        let policy = document("policy_json", &request.policy_json, PolicyJson::to_policy)?;
+        let hash = policy.hash()?;
+        if hash != public.policy_hash {
+            return Ok(Some("the proof is for another policy".into()));
+        }
+    }
+    if !request.context_json.trim().is_empty() {
+        let context = document(
+            "context_json",
+            &request.context_json,
+            PaymentContextJson::to_context,
+        )?;
+        if context.payment_hash != public.payment_hash {
+            return Ok(Some("the proof is for another payment".into()));
+        }
+        if context.scope != public.scope {
+            return Ok(Some("the proof is for another scope".into()));
+        }
+        if F::from(context.today) != public.today {
+            return Ok(Some("the proof is for another day".into()));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,556 @@
+//! The gRPC handlers and the server: `Prover`, `Verifier` and `Registry`,
+//! plus health and reflection, behind the API-key interceptors and the
+//! in-flight/metrics layer.
+//!
+//! Error codes: a missing or malformed field is `InvalidArgument` naming the
+//! field; documents that break a rule of the statement are
+//! `FailedPrecondition` naming the rule; an unknown job or DID is `NotFound`;
+//! a full queue, an exhausted rate limit or the in-flight limit is
+//! `ResourceExhausted`; a missing, unknown or revoked key is
+//! `Unauthenticated`.
+
+use crate::auth::{caller_of, Access, Authenticator, RateLimiter};
+use crate::engine::{parse_prove, Engine, RequestError};
+use crate::guard::GuardLayer;
+use crate::jobs::{is_terminal, JobError, JobQueue, QueueConfig};
+use crate::metrics::{self, Metrics};
+use crate::pb::prover_server::{Prover, ProverServer};
+use crate::pb::registry_server::{Registry, RegistryServer};
+use crate::pb::verifier_server::{Verifier, VerifierServer};
+use crate::pb::{self, JobState, ProofJob};
+use crate::store::{Store, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Identity, ServerTlsConfig};
+use tonic::{Request, Response, Status};
+use veil_circuits::encoding::field_to_decimal;
+
+/// Most items one `VerifyBatch` may carry.
+pub const MAX_BATCH: usize = 1024;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Database directory: `jobs/` (jobs and API keys) and `dids/` (the
+    /// did:veil registry, shared with `veil did`).
+    pub db: PathBuf,
+    /// The proving queue.
+    pub queue: QueueConfig,
+    /// Requests in flight at most, across all connections.
+    pub max_in_flight: usize,
+    /// Requests per second per API key (anonymous callers share one bucket);
+    /// 0 disables.
+    pub rate_per_second: f64,
+    /// Burst allowance per key.
+    pub burst: f64,
+    /// Largest request or response message.
+    pub max_message_bytes: usize,
+    /// Upper bound on any request (clients' shorter deadlines are honoured).
+    pub request_timeout: Duration,
+    /// PEM certificate chain and key, for TLS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl ServeConfig {
+    /// The embedded defaults for a database directory.
+    pub fn with_db(db: &Path) -> Self {
+        ServeConfig {
+            db: db.to_owned(),
+            queue: QueueConfig {
+                workers: 1,
+                max_queue: 256,
+                result_ttl: Duration::from_secs(24 * 3600),
+            },
+            max_in_flight: 256,
+            rate_per_second: 50.0,
+            burst: 100.0,
+            max_message_bytes: 4 << 20,
+            request_timeout: Duration::from_secs(600),
+            tls: None,
+        }
+    }
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The job store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The job queue.
+    #[error(transparent)]
+    Jobs(#[from] JobError),
+    /// The DID registry.
+    #[error("did registry: {0}")]
+    Dids(#[from] veil_did::RegistryError),
+    /// Files (database directory, TLS files).
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The transport.
+    #[error("transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// Reflection could not read the descriptors.
+    #[error("reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+}
+
+fn status_of_request(e: RequestError) -> Status {
+    match e {
+        RequestError::Violates(_) => Status::failed_precondition(e.to_string()),
+        RequestError::Invalid { .. } | RequestError::Unsupported(_) => {
+            Status::invalid_argument(e.to_string())
+        }
+    }
+}
+
+fn status_of_job(e: JobError) -> Status {
+    match e {
+        JobError::QueueFull(_) => Status::resource_exhausted(e.to_string()),
+        JobError::NotFound(_) => Status::not_found(e.to_string()),
+        JobError::Store(_) => Status::internal(e.to_string()),
+    }
+}
+
+fn blocking_failed(e: tokio::task::JoinError) -> Status {
+    Status::internal(format!("worker stopped: {e}"))
+}
+
+/// A job id as the service makes them: 32 hex digits.
+fn job_id(raw: &str) -> Result<String, Status> {
+    if raw.len() == 32 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(Status::invalid_argument(
+            "job_id: expected the 32 hex digits SubmitProof returned",
+        ))
+    }
+}
+
+/// The `Prover` service.
+pub struct ProverService {
+    engine: Arc<Engine>,
+    queue: Arc<JobQueue>,
+}
+
+impl ProverService {
+    async fn check(&self, request: &pb::ProveRequest) -> Result<(), Status> {
+        let engine = self.engine.clone();
+        let request = request.clone();
+        tokio::task::spawn_blocking(move || engine.check(&parse_prove(&request)?))
+            .await
+            .map_err(blocking_failed)?
+            .map_err(status_of_request)
+    }
+}
+
+/// Waits until job `id` is finished.
+async fn finished(
+    queue: &JobQueue,
+    updates: &mut broadcast::Receiver<ProofJob>,
+    id: &str,
+    owner: &str,
+) -> Result<ProofJob, Status> {
+    let current = queue.get(id, owner).map_err(status_of_job)?;
+    if is_terminal(&current) {
+        return Ok(current);
+    }
+    loop {
+        match updates.recv().await {
+            Ok(job) if job.job_id == id && is_terminal(&job) => return Ok(job),
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                let job = queue.get(id, owner).map_err(status_of_job)?;
+                if is_terminal(&job) {
+                    return Ok(job);
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                return Err(Status::unavailable("the server is shutting down"))
+            }
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Prover for ProverService {
+    async fn prove(
+        &self,
+        request: Request<pb::ProveRequest>,
+    ) -> Result<Response<pb::ProveResponse>, Status> {
+        let owner = caller_of(&request).label().to_owned();
+        let request = request.into_inner();
+        self.check(&request).await?;
+        let mut updates = self.queue.subscribe();
+        let job = self.queue.submit(request, &owner).map_err(status_of_job)?;
+        let done = finished(&self.queue, &mut updates, &job.job_id, &owner).await?;
+        match (JobState::try_from(done.state), done.proof) {
+            (Ok(JobState::Succeeded), Some(proof)) => Ok(Response::new(pb::ProveResponse {
+                job_id: done.job_id,
+                proof: Some(proof),
+                prove_seconds: done.prove_seconds,
+            })),
+            _ => Err(Status::internal(format!(
+                "proving job {} failed: {}",
+                done.job_id, done.error
+            ))),
+        }
+    }
+
+    async fn submit_proof(
+        &self,
+        request: Request<pb::ProveRequest>,
+    ) -> Result<Response<pb::SubmitProofResponse>, Status> {
+        let owner = caller_of(&request).label().to_owned();
+        let request = request.into_inner();
+        self.check(&request).await?;
+        let job = self.queue.submit(request, &owner).map_err(status_of_job)?;
+        Ok(Response::new(pb::SubmitProofResponse {
+            job_id: job.job_id,
+        }))
+    }
+
+    async fn get_proof_job(
+        &self,
+        request: Request<pb::JobRequest>,
+    ) -> Result<Response<ProofJob>, Status> {
+        let owner = caller_of(&request).label().to_owned();
+        let id = job_id(&request.get_ref().job_id)?;
+        let job = self.queue.get(&id, &owner).map_err(status_of_job)?;
+        Ok(Response::new(job))
+    }
+
+    type WatchProofJobStream = ReceiverStream<Result<ProofJob, Status>>;
+
+    async fn watch_proof_job(
+        &self,
+        request: Request<pb::JobRequest>,
+    ) -> Result<Response<Self::WatchProofJobStream>, Status> {
+        let owner = caller_of(&request).label().to_owned();
+        let id = job_id(&request.get_ref().job_id)?;
+        let mut updates = self.queue.subscribe();
+        let current = self.queue.get(&id, &owner).map_err(status_of_job)?;
+        let (sender, receiver) = mpsc::channel(16);
+        let queue = self.queue.clone();
+        tokio::spawn(async move {
+            let mut last = current;
+            if sender.send(Ok(last.clone())).await.is_err() {
+                return;
+            }
+            while !is_terminal(&last) {
+                let next = tokio::select! {
+                    _ = sender.closed() => return,
+                    next = updates.recv() => next,
+                };
+                let job = match next {
+                    Ok(job) if job.job_id == id => job,
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(_)) => match queue.get(&id, &owner) {
+                        Ok(job) => job,
+                        Err(e) => {
+                            let _ = sender.send(Err(status_of_job(e))).await;
+                            return;
+                        }
+                    },
+                    Err(broadcast::error::RecvError::Closed) => {
+                        let _ = sender
+                            .send(Err(Status::unavailable("the server is shutting down")))
+                            .await;
+                        return;
+                    }
+                };
+                if job == last {
+                    continue;
+                }
+                last = job;
+                if sender.send(Ok(last.clone())).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(receiver)))
+    }
+}
+
+/// The `Verifier` service.
+pub struct VerifierService {
+    engine: Arc<Engine>,
+}
+
+#[tonic::async_trait]
+impl Verifier for VerifierService {
+    async fn verify(
+        &self,
+        request: Request<pb::VerifyRequest>,
+    ) -> Result<Response<pb::VerifyResponse>, Status> {
+        let engine = self.engine.clone();
+        let request = request.into_inner();
+        let response = tokio::task::spawn_blocking(move || engine.verify(&request))
+            .await
+            .map_err(blocking_failed)?
+            .map_err(status_of_request)?;
+        Ok(Response::new(response))
+    }
+
+    async fn verify_batch(
+        &self,
+        request: Request<pb::VerifyBatchRequest>,
+    ) -> Result<Response<pb::VerifyBatchResponse>, Status> {
+        let items = request.into_inner().items;
+        if items.len() > MAX_BATCH {
+            return Err(Status::invalid_argument(format!(
+                "items: at most {MAX_BATCH} per batch, got {}",
+                items.len()
+            )));
+        }
+        let engine = self.engine.clone();
+        let results = tokio::task::spawn_blocking(move || engine.verify_batch(&items))
+            .await
+            .map_err(blocking_failed)?
+            .map_err(|(i, e)| {
+                let status = status_of_request(e);
+                Status::new(status.code(), format!("items[{i}].{}", status.message()))
+            })?;
+        Ok(Response::new(pb::VerifyBatchResponse { results }))
+    }
+}
+
+/// The `Registry` service.
+pub struct RegistryService {
+    engine: Arc<Engine>,
+    dids: Arc<veil_did::Registry>,
+}
+
+#[tonic::async_trait]
+impl Registry for RegistryService {
+    async fn resolve_did(
+        &self,
+        request: Request<pb::ResolveDidRequest>,
+    ) -> Result<Response<pb::ResolveDidResponse>, Status> {
+        let request = request.into_inner();
+        if request.did.is_empty() {
+            return Err(Status::invalid_argument("did: missing"));
+        }
+        let version = match request.version_id.as_str() {
+            "" => None,
+            v => Some(
+                v.parse::<u64>()
+                    .map_err(|_| Status::invalid_argument("version_id: not a number"))?,
+            ),
+        };
+        use veil_did::ResolutionError as E;
+        let resolution = self
+            .dids
+            .resolve(&request.did, version)
+            .map_err(|e| match e {
+                E::InvalidDid(_) | E::MethodNotSupported(_) => {
+                    Status::invalid_argument(format!("did: {e}"))
+                }
+                E::NotFound(_) => Status::not_found(e.to_string()),
+                E::Internal(_) => Status::internal(e.to_string()),
+            })?;
+        Ok(Response::new(pb::ResolveDidResponse {
+            document_json: json(&resolution.did_document)?,
+            metadata_json: json(&resolution.did_document_metadata)?,
+        }))
+    }
+
+    async fn get_roots(
+        &self,
+        _request: Request<pb::GetRootsRequest>,
+    ) -> Result<Response<pb::GetRootsResponse>, Status> {
+        let registry = self.engine.registry();
+        Ok(Response::new(pb::GetRootsResponse {
+            issuers_root: field_to_decimal(&registry.issuers_root()),
+            revocation_root: field_to_decimal(&registry.revocation_root()),
+            issuer_count: registry.issuer_count() as u32,
+            revoked_count: registry.revoked_count() as u32,
+        }))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, Status> {
+    serde_json::to_string(value).map_err(|e| Status::internal(e.to_string()))
+}
+
+/// A running server's parts, for callers that embed it (tests, the load
+/// generator).
+pub struct Running {
+    /// The gRPC address it listens on.
+    pub addr: SocketAddr,
+    /// The metrics address, if served.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Resolves when the server stops.
+    pub handle: tokio::task::JoinHandle<Result<(), ServeError>>,
+}
+
+/// Opens the stores, resumes unfinished jobs, and serves on `listener` (and
+/// metrics on `metrics_listener`) until `shutdown` resolves.
+pub async fn serve(
+    config: ServeConfig,
+    engine: Engine,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    std::fs::create_dir_all(&config.db).map_err(|source| ServeError::Io {
+        path: config.db.clone(),
+        source,
+    })?;
+    let store = Arc::new(Store::open(&config.db.join("jobs"))?);
+    let dids = Arc::new(veil_did::Registry::open(&config.db.join("dids"))?);
+    let metrics = Arc::new(Metrics::new());
+    let engine = Arc::new(engine);
+    let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
+    let result = run_server(
+        config,
+        engine,
+        store,
+        dids,
+        metrics,
+        queue.clone(),
+        listener,
+        metrics_listener,
+        shutdown,
+    )
+    .await;
+    queue.stop().await;
+    result
+}
+
+/// The transport part of [`serve`].
+#[allow(clippy::too_many_arguments)]
+async fn run_server(
+    config: ServeConfig,
+    engine: Arc<Engine>,
+    store: Arc<Store>,
+    dids: Arc<veil_did::Registry>,
+    metrics: Arc<Metrics>,
+    queue: Arc<JobQueue>,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let metrics_task = metrics_listener.map(|l| tokio::spawn(metrics::serve(l, metrics.clone())));
+    let _stop_metrics = AbortOnDrop(metrics_task);
+
+    let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
+    let auth = |access| Authenticator::new(store.clone(), limiter.clone(), access);
+    let size = config.max_message_bytes;
+    let prover = ProverServer::new(ProverService {
+        engine: engine.clone(),
+        queue,
+    })
+    .max_decoding_message_size(size)
+    .max_encoding_message_size(size);
+    let verifier = VerifierServer::new(VerifierService {
+        engine: engine.clone(),
+    })
+    .max_decoding_message_size(size)
+    .max_encoding_message_size(size);
+    let registry = RegistryServer::new(RegistryService { engine, dids })
+        .max_decoding_message_size(size)
+        .max_encoding_message_size(size);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    for name in ["veil.v1.Prover", "veil.v1.Verifier", "veil.v1.Registry", ""] {
+        health
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+
+    let mut builder = tonic::transport::Server::builder()
+        .timeout(config.request_timeout)
+        .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()));
+    if let Some((cert, key)) = &config.tls {
+        install_crypto_provider();
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|source| ServeError::Io {
+                path: path.clone(),
+                source,
+            })
+        };
+        let identity = Identity::from_pem(read(cert)?, read(key)?);
+        builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+    }
+    builder
+        .layer(GuardLayer::new(config.max_in_flight, metrics))
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))
+        .add_service(InterceptedService::new(verifier, auth(Access::KeyOptional)))
+        .add_service(InterceptedService::new(registry, auth(Access::KeyOptional)))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Selects rustls's ring provider for the process (both ring and aws-lc are
+/// linked, so rustls cannot choose by itself); idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Binds `addr` (and `metrics_addr`) and serves in a background task until
+/// `shutdown` resolves: for tests and the load generator.
+pub async fn spawn(
+    config: ServeConfig,
+    engine: Engine,
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Running, ServeError> {
+    let bind = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Io {
+                path: PathBuf::from(addr.to_string()),
+                source,
+            })
+    };
+    let listener = bind(addr).await?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Io {
+        path: PathBuf::from("listener"),
+        source,
+    })?;
+    let (metrics_listener, metrics_addr) = match metrics_addr {
+        Some(m) => {
+            let l = bind(m).await?;
+            let a = l.local_addr().ok();
+            (Some(l), a)
+        }
+        None => (None, None),
+    };
+    let handle = tokio::spawn(serve(config, engine, listener, metrics_listener, shutdown));
+    Ok(Running {
+        addr,
+        metrics_addr,
+        handle,
+    })
+}
