@@ -108,13 +108,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("no proof")?;
     let (decoded, public) = veil_service::engine::parse_proof(Some(&proof))?;
 
-    // 1. In-process verify rate on rayon's pool (one thread per core), after
-    //    a warm-up: the best this machine does without the network.
+    // 1. In-process verify rate on rayon's pool, one loop per core (inner
+    //    parallel jobs run inline), after a warm-up: the best this machine
+    //    does without the network.
     let n = bounds.verify_requests;
     let verify_all = |count: usize| {
         use rayon::prelude::*;
-        (0..count).into_par_iter().for_each(|_| {
-            let _ = key.verify_statement(&decoded, &public);
+        let next = AtomicUsize::new(0);
+        (0..cores).into_par_iter().for_each(|_| {
+            while next.fetch_add(1, Ordering::Relaxed) < count {
+                let _ = key.verify_statement(&decoded, &public);
+            }
         })
     };
     verify_all(20);

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, Semaphore};
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Identity, ServerTlsConfig};
@@ -126,17 +126,32 @@ fn status_of_job(e: JobError) -> Status {
 /// Runs CPU work on rayon's pool and awaits it. Verification parallelises
 /// inside (the MSM, the Miller loop) with rayon; started from a rayon thread
 /// those inner jobs run inline, where from another thread each one is a
-/// hand-off to the pool and a wake-up, which more than halves throughput.
+/// hand-off to the pool and a wake-up. At most one task per pool thread is
+/// submitted at a time: a rayon thread waiting on an inner job steals queued
+/// outer tasks, so an unbounded queue would nest them until the stack
+/// overflows (seen with 4,000 queued verifications).
 async fn on_cpu_pool<T: Send + 'static>(
+    slots: &Arc<Semaphore>,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Status> {
+    let permit = slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Status::unavailable("the server is shutting down"))?;
     let (done, result) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
         let _ = done.send(work());
+        drop(permit);
     });
     result
         .await
         .map_err(|_| Status::internal("a verification worker stopped"))
+}
+
+/// One slot per rayon thread, for [`on_cpu_pool`].
+fn cpu_slots() -> Arc<Semaphore> {
+    Arc::new(Semaphore::new(rayon::current_num_threads().max(1)))
 }
 
 /// A job id as the service makes them: 32 hex digits.
@@ -154,13 +169,14 @@ fn job_id(raw: &str) -> Result<String, Status> {
 pub struct ProverService {
     engine: Arc<Engine>,
     queue: Arc<JobQueue>,
+    slots: Arc<Semaphore>,
 }
 
 impl ProverService {
     async fn check(&self, request: &pb::ProveRequest) -> Result<(), Status> {
         let engine = self.engine.clone();
         let request = request.clone();
-        on_cpu_pool(move || engine.check(&parse_prove(&request)?))
+        on_cpu_pool(&self.slots, move || engine.check(&parse_prove(&request)?))
             .await?
             .map_err(status_of_request)
     }
@@ -297,6 +313,7 @@ impl Prover for ProverService {
 /// The `Verifier` service.
 pub struct VerifierService {
     engine: Arc<Engine>,
+    slots: Arc<Semaphore>,
 }
 
 #[tonic::async_trait]
@@ -307,7 +324,7 @@ impl Verifier for VerifierService {
     ) -> Result<Response<pb::VerifyResponse>, Status> {
         let engine = self.engine.clone();
         let request = request.into_inner();
-        let response = on_cpu_pool(move || engine.verify(&request))
+        let response = on_cpu_pool(&self.slots, move || engine.verify(&request))
             .await?
             .map_err(status_of_request)?;
         Ok(Response::new(response))
@@ -325,7 +342,7 @@ impl Verifier for VerifierService {
             )));
         }
         let engine = self.engine.clone();
-        let results = on_cpu_pool(move || engine.verify_batch(&items))
+        let results = on_cpu_pool(&self.slots, move || engine.verify_batch(&items))
             .await?
             .map_err(|(i, e)| {
                 let status = status_of_request(e);
@@ -457,14 +474,17 @@ async fn run_server(
     let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
     let auth = |access| Authenticator::new(store.clone(), limiter.clone(), access);
     let size = config.max_message_bytes;
+    let slots = cpu_slots();
     let prover = ProverServer::new(ProverService {
         engine: engine.clone(),
         queue,
+        slots: slots.clone(),
     })
     .max_decoding_message_size(size)
     .max_encoding_message_size(size);
     let verifier = VerifierServer::new(VerifierService {
         engine: engine.clone(),
+        slots,
     })
     .max_decoding_message_size(size)
     .max_encoding_message_size(size);
