@@ -90,17 +90,29 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn acknowledged_jobs_survive_sigkill_mid_proof() {
+/// A directory with a sample's documents, a list trusting its issuer, and
+/// the demo keys in `keys/`.
+fn prepared_dir(seed: u64) -> (tempfile::TempDir, SampleRequest) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(11));
+    let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(seed));
     write(
         dir,
         "issuers.json",
         &serde_json::to_string(&sample.issuer_list()).expect("json"),
     );
+    write(dir, "credential.json", &sample.request.credential_json);
+    write(dir, "holder.json", &sample.request.holder_json);
+    write(dir, "policy.json", &sample.request.policy_json);
+    write(dir, "context.json", &sample.request.context_json);
     run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    (tmp, sample)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_jobs_survive_sigkill_mid_proof() {
+    let (tmp, sample) = prepared_dir(11);
+    let dir = tmp.path();
     let key = run_ok(
         &["admin", "key", "create", "--db", "db", "--name", "crash"],
         dir,
@@ -167,19 +179,8 @@ async fn acknowledged_jobs_survive_sigkill_mid_proof() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn remote_commands_and_key_admin() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let (tmp, _sample) = prepared_dir(12);
     let dir = tmp.path();
-    let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(12));
-    write(
-        dir,
-        "issuers.json",
-        &serde_json::to_string(&sample.issuer_list()).expect("json"),
-    );
-    write(dir, "credential.json", &sample.request.credential_json);
-    write(dir, "holder.json", &sample.request.holder_json);
-    write(dir, "policy.json", &sample.request.policy_json);
-    write(dir, "context.json", &sample.request.context_json);
-    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
     let key = run_ok(
         &["admin", "key", "create", "--db", "db", "--name", "wallet"],
         dir,
