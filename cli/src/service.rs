@@ -2,23 +2,21 @@
 //! (crate `veil-service`) from the command line.
 
 use crate::commands::{read_proof_files, run_setup, write_proof_files};
-use crate::files::{read_document, read_text, write_text, PROVING_KEY};
+use crate::files::{read_document, read_text, PROVING_KEY};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use veil_circuits::encoding::field_from_decimal;
 use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
-use veil_circuits::statement::{PublicInputs, Registry};
+use veil_circuits::statement::Registry;
 use veil_prover::Prover;
 use veil_service::client::{connect, Clients};
-use veil_service::engine::Engine;
+use veil_service::engine::{parse_proof, proof_message, Engine};
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve, ServeConfig};
 use veil_service::store::Store;
-use veil_verifier::snarkjs;
 
 /// `veil serve`.
 #[derive(Args)]
@@ -494,33 +492,7 @@ fn job_line(job: &pb::ProofJob) -> String {
     line
 }
 
-/// The API message for a proof read from files.
-pub fn proof_message(proof: &veil_prover::Proof, public: &PublicInputs) -> pb::Proof {
-    pb::Proof {
-        system: pb::ProofSystem::Groth16 as i32,
-        proof_json: snarkjs::proof_to_string(proof),
-        public_inputs: public
-            .to_vec()
-            .iter()
-            .map(veil_circuits::encoding::field_to_decimal)
-            .collect(),
-        calldata: String::new(),
-    }
-}
-
 fn save_proof(proof: Option<&pb::Proof>, out: &Path) -> Result<()> {
-    let proof = proof.context("the server sent no proof")?;
-    let decoded = snarkjs::proof_from_str(&proof.proof_json).context("the server's proof")?;
-    let values = proof
-        .public_inputs
-        .iter()
-        .map(|s| field_from_decimal(s))
-        .collect::<Result<Vec<_>, _>>()
-        .context("the server's public inputs")?;
-    let public = PublicInputs::from_slice(&values).context("ten public inputs")?;
-    write_proof_files(out, &decoded, &public)?;
-    if !proof.calldata.is_empty() {
-        write_text(&out.join("calldata.txt"), &proof.calldata)?;
-    }
-    Ok(())
+    let (decoded, public) = parse_proof(proof).context("the server's proof")?;
+    write_proof_files(out, &decoded, &public)
 }

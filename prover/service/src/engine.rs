@@ -170,14 +170,8 @@ impl Engine {
         let started = Instant::now();
         let (proof, public) = self.prover.prove(witness, &mut OsRng)?;
         let elapsed = started.elapsed();
-        let values = public.to_vec();
         Ok(Proved {
-            proof: pb::Proof {
-                system: ProofSystem::Groth16 as i32,
-                proof_json: snarkjs::proof_to_string(&proof),
-                public_inputs: values.iter().map(field_to_decimal).collect(),
-                calldata: Calldata::new(&proof, &values).to_snarkjs_string(),
-            },
+            proof: proof_message(&proof, &public),
             public,
             elapsed,
         })
@@ -255,6 +249,18 @@ pub enum ProveFailure {
     /// The prover failed.
     #[error(transparent)]
     Prove(#[from] veil_prover::ProveError),
+}
+
+/// The `Proof` message for a Groth16 proof: snarkjs JSON, decimal inputs,
+/// and the Solidity verifier's calldata.
+pub fn proof_message(proof: &veil_verifier::Proof, public: &PublicInputs) -> pb::Proof {
+    let values = public.to_vec();
+    pb::Proof {
+        system: ProofSystem::Groth16 as i32,
+        proof_json: snarkjs::proof_to_string(proof),
+        public_inputs: values.iter().map(field_to_decimal).collect(),
+        calldata: Calldata::new(proof, &values).to_snarkjs_string(),
+    }
 }
 
 /// The proof and public inputs of a `Proof` message.
