@@ -1,0 +1,397 @@
+//! Disclosure: the regulator asks the issuer whose credential an escrow
+//! holds, and the issuer answers only a request that is provably in the log.
+//!
+//! 1. The regulator [`prepare`]s a [`DisclosureBody`]: the verification entry
+//!    with its inclusion proof under a signed head, and the officials' partial
+//!    decryptions with their proofs (so the issuer can check the credential id
+//!    without any regulator secret).
+//! 2. The log operator appends a [`DisclosureRecord`] naming the entry and the
+//!    body's hash — never the credential id — so every disclosure is on the
+//!    record the regulator's own audits, and anyone's, will see.
+//! 3. The regulator [`finish`]es: the record's inclusion proof under a head.
+//! 4. The issuer [`answer`]s: checks both heads against the log it trusts,
+//!    both inclusion proofs, that the record commits to this body, the
+//!    partials, and the regulator key against the entry's policy; then looks
+//!    the credential id up in its [`IssuerRecords`].
+
+use crate::audit::Decryptor;
+use crate::entry::{self, DisclosureRecord, Entry, VerificationRecord};
+use crate::head::{HeadError, SignedTreeHead};
+use crate::records::{IssuerRecords, KycRecord, RecordError};
+use crate::source::{hashes_from_hex, hashes_to_hex, LogSource, SourceError};
+use crate::threshold::{partial_with, PartialDecryption, RegulatorGroup, ThresholdError};
+use crate::tree::{self, ProofError};
+use rand::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use veil_circuits::babyjubjub::{point_from_coords, Point};
+use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::statement::files::{PointJson, PolicyJson};
+use veil_circuits::F;
+
+/// Why a disclosure cannot be prepared or answered.
+#[derive(Debug, Error)]
+pub enum DisclosureError {
+    /// The log could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A head is not signed by the trusted log.
+    #[error("{what}: {error}")]
+    Head {
+        /// Which head.
+        what: &'static str,
+        /// Why.
+        error: HeadError,
+    },
+    /// An inclusion proof fails.
+    #[error("{what} is not in the signed log: {error}")]
+    NotInLog {
+        /// Which entry.
+        what: &'static str,
+        /// Why.
+        error: ProofError,
+    },
+    /// The entry is not what a disclosure can be about.
+    #[error("entry {index}: {message}")]
+    BadEntry {
+        /// The entry.
+        index: u64,
+        /// Why.
+        message: String,
+    },
+    /// The logged record does not commit to this request.
+    #[error("the disclosure record does not match the request: {0}")]
+    RecordMismatch(String),
+    /// The regulator key is not the one the proof escrowed to.
+    #[error("regulator key: {0}")]
+    WrongRegulator(String),
+    /// A partial decryption or the group is bad (names the official).
+    #[error(transparent)]
+    Threshold(#[from] ThresholdError),
+    /// A field of the request is malformed.
+    #[error("{field}: {message}")]
+    Malformed {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The issuer has no record of this credential.
+    #[error("no KYC record for credential {0}")]
+    UnknownCredential(String),
+    /// The issuer's store failed.
+    #[error(transparent)]
+    Records(#[from] RecordError),
+}
+
+/// What the regulator asks, before it is logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureBody {
+    /// The log it is about.
+    pub log_id: String,
+    /// The verification entry.
+    pub entry_index: u64,
+    /// Its stored bytes (JSON).
+    pub entry: String,
+    /// A head that includes it.
+    pub head: SignedTreeHead,
+    /// Its inclusion proof under `head` (hex).
+    pub inclusion_proof: Vec<String>,
+    /// The regulator key's group (a single key is a 1-of-1 group).
+    pub regulator: RegulatorGroup,
+    /// t partial decryptions of the entry's escrow.
+    pub partials: Vec<PartialDecryption>,
+    /// The policy, when the entry does not name its regulator key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyJson>,
+    /// The regulator's grounds or case reference.
+    pub grounds: String,
+}
+
+impl DisclosureBody {
+    /// BLAKE3 (hex) of the body's JSON: what the log records.
+    pub fn hash(&self) -> String {
+        blake3::hash(&serde_json::to_vec(self).unwrap_or_default())
+            .to_hex()
+            .to_string()
+    }
+
+    /// The log entry that records this request.
+    pub fn record(&self) -> Entry {
+        Entry::Disclosure(DisclosureRecord {
+            time_unix_ms: entry::now_unix_ms(),
+            entry_index: self.entry_index,
+            regulator_key: self.regulator.public_key.clone(),
+            request_hash: self.hash(),
+            grounds: self.grounds.clone(),
+        })
+    }
+}
+
+/// The request the issuer receives: the body, and proof it was logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureRequest {
+    /// What is asked.
+    pub body: DisclosureBody,
+    /// Where the log recorded it.
+    pub record_index: u64,
+    /// The record's stored bytes.
+    pub record_entry: String,
+    /// A head that includes the record.
+    pub record_head: SignedTreeHead,
+    /// The record's inclusion proof under `record_head` (hex).
+    pub record_proof: Vec<String>,
+}
+
+/// What the issuer hands back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclosure {
+    /// The log entry disclosed.
+    pub entry_index: u64,
+    /// The log's record of the request.
+    pub record_index: u64,
+    /// The regulator's grounds.
+    pub grounds: String,
+    /// The credential id the escrow held.
+    pub credential_id: String,
+    /// The issuer's KYC record.
+    pub record: KycRecord,
+}
+
+fn head_ok(
+    what: &'static str,
+    head: &SignedTreeHead,
+    log: &str,
+) -> Result<tree::Hash, DisclosureError> {
+    head.verify(Some(log))
+        .map_err(|error| DisclosureError::Head { what, error })
+}
+
+fn included(
+    what: &'static str,
+    bytes: &[u8],
+    index: u64,
+    head: &SignedTreeHead,
+    root: &tree::Hash,
+    proof: &[tree::Hash],
+) -> Result<(), DisclosureError> {
+    tree::verify_inclusion(&tree::leaf_hash(bytes), index, head.tree_size, proof, root)
+        .map_err(|error| DisclosureError::NotInLog { what, error })
+}
+
+fn one_entry(source: &dyn LogSource, index: u64) -> Result<Vec<u8>, DisclosureError> {
+    source
+        .entries(index, index + 1)?
+        .pop()
+        .ok_or_else(|| DisclosureError::Source(SourceError(format!("entry {index} missing"))))
+}
+
+/// The escrow of a valid verification entry, and the regulator key it is
+/// escrowed to (from the entry or, failing that, the policy).
+fn escrow_of(
+    index: u64,
+    bytes: &[u8],
+    policy: Option<&PolicyJson>,
+) -> Result<(Point, F, Point), DisclosureError> {
+    let bad = |message: String| DisclosureError::BadEntry { index, message };
+    let v: VerificationRecord = match Entry::from_bytes(bytes) {
+        Ok(Entry::Verification(v)) => v,
+        Ok(Entry::Disclosure(_)) => return Err(bad("is a disclosure, not a verification".into())),
+        Err(e) => return Err(bad(format!("does not decode: {e}"))),
+    };
+    if !v.valid {
+        return Err(bad("records an invalid proof".into()));
+    }
+    let field = |i: usize| {
+        field_from_decimal(v.input(i)).map_err(|e| bad(format!("public input {}: {e}", i + 1)))
+    };
+    let key = match (&v.regulator_key, policy) {
+        (Some(k), _) => k.to_key("regulator_key").map_err(|e| bad(e.to_string()))?.0,
+        (None, Some(p)) => {
+            let parsed = p.to_policy().map_err(|e| DisclosureError::Malformed {
+                field: "policy",
+                message: e.to_string(),
+            })?;
+            let hash = parsed.hash().map_err(|e| DisclosureError::Malformed {
+                field: "policy",
+                message: e.to_string(),
+            })?;
+            if field_to_decimal(&hash) != v.input(entry::POLICY_HASH_INPUT) {
+                return Err(DisclosureError::WrongRegulator(
+                    "the policy given is not the proof's policy".into(),
+                ));
+            }
+            parsed.regulator_key.0
+        }
+        (None, None) => {
+            return Err(DisclosureError::WrongRegulator(
+                "the entry names no regulator key; give the proof's policy".into(),
+            ))
+        }
+    };
+    let c1 = point_from_coords(field(7)?, field(8)?).map_err(|e| bad(format!("escrow c1: {e}")))?;
+    Ok((c1, field(9)?, key))
+}
+
+/// Step 1: the regulator's request for entry `index` of the log `log_id`.
+pub fn prepare<R: RngCore + CryptoRng>(
+    source: &dyn LogSource,
+    log_id: &str,
+    index: u64,
+    decryptor: &Decryptor,
+    policy: Option<PolicyJson>,
+    grounds: &str,
+    rng: &mut R,
+) -> Result<DisclosureBody, DisclosureError> {
+    let head = source.signed_head()?;
+    let root = head_ok("log head", &head, log_id)?;
+    if index >= head.tree_size {
+        return Err(DisclosureError::BadEntry {
+            index,
+            message: format!("beyond the log's {} entries", head.tree_size),
+        });
+    }
+    let bytes = one_entry(source, index)?;
+    let proof = source.inclusion_proof(index, head.tree_size)?;
+    included("the entry", &bytes, index, &head, &root, &proof)?;
+    let (c1, ct, key) = escrow_of(index, &bytes, policy.as_ref())?;
+    if key != decryptor.public_key() {
+        return Err(DisclosureError::WrongRegulator(
+            "the entry is escrowed to another regulator key".into(),
+        ));
+    }
+    let group = decryptor.group().clone();
+    let partials: Vec<PartialDecryption> = decryptor
+        .shares()
+        .iter()
+        .take(group.threshold as usize)
+        .map(|(i, s)| partial_with(*i, s, &c1, rng))
+        .collect();
+    group.decrypt(&c1, ct, &partials)?;
+    Ok(DisclosureBody {
+        log_id: log_id.to_string(),
+        entry_index: index,
+        entry: String::from_utf8_lossy(&bytes).into_owned(),
+        head,
+        inclusion_proof: hashes_to_hex(&proof),
+        regulator: group,
+        partials,
+        policy,
+        grounds: grounds.to_string(),
+    })
+}
+
+/// Step 3: once the log holds the body's record at `record_index`, the
+/// request with the record's inclusion proof under the log's current head.
+pub fn finish(
+    source: &dyn LogSource,
+    body: DisclosureBody,
+    record_index: u64,
+) -> Result<DisclosureRequest, DisclosureError> {
+    let head = source.signed_head()?;
+    let root = head_ok("log head", &head, &body.log_id)?;
+    let bytes = one_entry(source, record_index)?;
+    let proof = source.inclusion_proof(record_index, head.tree_size)?;
+    included(
+        "the disclosure record",
+        &bytes,
+        record_index,
+        &head,
+        &root,
+        &proof,
+    )?;
+    Ok(DisclosureRequest {
+        body,
+        record_index,
+        record_entry: String::from_utf8_lossy(&bytes).into_owned(),
+        record_head: head,
+        record_proof: hashes_to_hex(&proof),
+    })
+}
+
+/// Checks a request against the log the issuer trusts; returns the
+/// credential id it is about (without looking it up).
+pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, DisclosureError> {
+    let body = &request.body;
+    let root = head_ok("entry's head", &body.head, trusted_log)?;
+    let proof = hashes_from_hex("inclusion_proof", &body.inclusion_proof)?;
+    included(
+        "the entry",
+        body.entry.as_bytes(),
+        body.entry_index,
+        &body.head,
+        &root,
+        &proof,
+    )?;
+
+    let record_root = head_ok("record's head", &request.record_head, trusted_log)?;
+    let record_proof = hashes_from_hex("record_proof", &request.record_proof)?;
+    included(
+        "the disclosure record",
+        request.record_entry.as_bytes(),
+        request.record_index,
+        &request.record_head,
+        &record_root,
+        &record_proof,
+    )?;
+    let record = match Entry::from_bytes(request.record_entry.as_bytes()) {
+        Ok(Entry::Disclosure(d)) => d,
+        _ => {
+            return Err(DisclosureError::RecordMismatch(
+                "the record is not a disclosure entry".into(),
+            ))
+        }
+    };
+    if record.request_hash != body.hash() {
+        return Err(DisclosureError::RecordMismatch(
+            "it records another request".into(),
+        ));
+    }
+    if record.entry_index != body.entry_index {
+        return Err(DisclosureError::RecordMismatch(format!(
+            "it discloses entry {}, the request entry {}",
+            record.entry_index, body.entry_index
+        )));
+    }
+    if record.regulator_key != body.regulator.public_key {
+        return Err(DisclosureError::RecordMismatch(
+            "it names another regulator key".into(),
+        ));
+    }
+    let (c1, ct, key) = escrow_of(
+        body.entry_index,
+        body.entry.as_bytes(),
+        body.policy.as_ref(),
+    )?;
+    body.regulator.check()?;
+    if body.regulator.public_key()? != key {
+        return Err(DisclosureError::WrongRegulator(
+            "the request's group is not the key the proof escrowed to".into(),
+        ));
+    }
+    Ok(body.regulator.decrypt(&c1, ct, &body.partials)?)
+}
+
+/// Step 4, the issuer: checks the request and looks the credential up.
+pub fn answer(
+    request: &DisclosureRequest,
+    trusted_log: &str,
+    records: &IssuerRecords,
+) -> Result<Disclosure, DisclosureError> {
+    let id = field_to_decimal(&check(request, trusted_log)?);
+    let record = records
+        .get(&id)?
+        .ok_or_else(|| DisclosureError::UnknownCredential(id.clone()))?;
+    Ok(Disclosure {
+        entry_index: request.body.entry_index,
+        record_index: request.record_index,
+        grounds: request.body.grounds.clone(),
+        credential_id: id,
+        record,
+    })
+}
+
+/// The regulator key as JSON (for records and requests).
+pub fn key_json(p: &Point) -> PointJson {
+    PointJson::from_key(&veil_circuits::eddsa::PublicKey(*p))
+}

@@ -1,0 +1,28 @@
+//! veil's regulator audit.
+//!
+//! Every verification veil's service performs, and every disclosure a
+//! regulator asks for, is an entry in an append-only transparency log
+//! ([`log`]) built on RFC 9162's Merkle tree with BLAKE3 ([`tree`]); the
+//! operator signs each tree head with an Ed25519 key named by its `did:key`
+//! ([`head`]). A regulator [`audit`]s the log — consistency with the last head
+//! they saw, every entry re-hashed into the signed root — and opens the
+//! escrowed credential ids with a key that may be split t-of-n
+//! ([`threshold`]); [`disclosure`] asks the issuer whose credential it was,
+//! on the record.
+
+pub mod audit;
+pub mod disclosure;
+pub mod entry;
+pub mod head;
+pub mod log;
+pub mod records;
+pub mod report;
+pub mod source;
+pub mod threshold;
+pub mod tree;
+
+pub use audit::{audit, AuditOptions, AuditReport, AuditorState, Decryptor, Failure};
+pub use entry::{DisclosureRecord, Entry, VerificationRecord};
+pub use head::SignedTreeHead;
+pub use log::{LogError, TransparencyLog};
+pub use source::{LogSource, SourceError};

@@ -1,0 +1,72 @@
+//! The issuer's side of a disclosure: at issuance, the issuer stores the KYC
+//! record behind each credential id (the id is all a proof's escrow reveals);
+//! answering a disclosure request is a lookup by that id.
+
+use rocksdb::{Options, WriteOptions, DB};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// What the issuer knows about a credential's subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KycRecord {
+    /// The credential id, decimal.
+    pub credential_id: String,
+    /// The subject as the issuer's KYC process recorded it (name, documents,
+    /// checks…): free-form JSON.
+    pub subject: serde_json::Value,
+    /// When the credential was issued, milliseconds since the Unix epoch.
+    pub issued_unix_ms: u64,
+}
+
+/// Why the record store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// RocksDB refused.
+    #[error("issuer records: {0}")]
+    Db(#[from] rocksdb::Error),
+    /// A stored record does not decode.
+    #[error("issuer records: record {0} is corrupt")]
+    Corrupt(String),
+    /// A record for this id exists already (ids are never reused).
+    #[error("issuer records: credential {0} already has a record")]
+    Exists(String),
+}
+
+/// The issuer's KYC records by credential id, on RocksDB.
+pub struct IssuerRecords {
+    db: DB,
+}
+
+impl IssuerRecords {
+    /// Opens (or creates) the store.
+    pub fn open(path: &Path) -> Result<Self, RecordError> {
+        let mut options = Options::default();
+        options.create_if_missing(true);
+        Ok(IssuerRecords {
+            db: DB::open(&options, path)?,
+        })
+    }
+
+    /// Stores the record for a newly issued credential (synced).
+    pub fn insert(&self, record: &KycRecord) -> Result<(), RecordError> {
+        let key = record.credential_id.as_bytes();
+        if self.db.get(key)?.is_some() {
+            return Err(RecordError::Exists(record.credential_id.clone()));
+        }
+        let mut options = WriteOptions::default();
+        options.set_sync(true);
+        let bytes = serde_json::to_vec(record).unwrap_or_default();
+        self.db.put_opt(key, bytes, &options)?;
+        Ok(())
+    }
+
+    /// The record of a credential id (decimal), if the issuer has one.
+    pub fn get(&self, credential_id: &str) -> Result<Option<KycRecord>, RecordError> {
+        match self.db.get(credential_id.as_bytes())? {
+            None => Ok(None),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| RecordError::Corrupt(credential_id.to_string())),
+        }
+    }
+}
