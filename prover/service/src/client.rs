@@ -1,6 +1,7 @@
 //! A client for the service: a channel (optionally TLS) and the API key sent
 //! on every call, for `veil remote`, the tests and the load generator.
 
+use crate::pb::audit_log_client::AuditLogClient;
 use crate::pb::prover_client::ProverClient;
 use crate::pb::registry_client::RegistryClient;
 use crate::pb::verifier_client::VerifierClient;
@@ -10,6 +11,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::service::Interceptor;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 use tonic::{Request, Status};
+use veil_audit::{LogSource, SignedTreeHead, SourceError};
 
 /// Why a client could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,8 @@ pub struct Clients {
     pub verifier: VerifierClient<InterceptedService<Channel, ApiKey>>,
     /// `veil.v1.Registry`.
     pub registry: RegistryClient<InterceptedService<Channel, ApiKey>>,
+    /// `veil.v1.AuditLog`.
+    pub audit: AuditLogClient<InterceptedService<Channel, ApiKey>>,
 }
 
 /// Connects to `server` (`http://…` or `https://…`; `ca` is the PEM root to
@@ -96,8 +100,136 @@ pub async fn connect(
         verifier: VerifierClient::with_interceptor(channel.clone(), key.clone())
             .max_decoding_message_size(max_message_bytes)
             .max_encoding_message_size(max_message_bytes),
-        registry: RegistryClient::with_interceptor(channel, key)
+        registry: RegistryClient::with_interceptor(channel.clone(), key.clone())
+            .max_decoding_message_size(max_message_bytes)
+            .max_encoding_message_size(max_message_bytes),
+        audit: AuditLogClient::with_interceptor(channel, key)
             .max_decoding_message_size(max_message_bytes)
             .max_encoding_message_size(max_message_bytes),
     })
+}
+
+/// A service's audit log as a [`veil_audit::LogSource`], for a regulator's
+/// audit from outside: blocking calls on a runtime of its own (make it
+/// outside any async context).
+pub struct RemoteLog {
+    runtime: tokio::runtime::Runtime,
+    client: AuditLogClient<InterceptedService<Channel, ApiKey>>,
+}
+
+impl RemoteLog {
+    /// Connects as [`connect`] does.
+    pub fn connect(
+        server: &str,
+        api_key: Option<&str>,
+        ca: Option<&Path>,
+    ) -> Result<Self, ClientError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| ClientError::Io {
+                path: "tokio runtime".into(),
+                source,
+            })?;
+        let clients = runtime.block_on(connect(server, api_key, ca, 16 << 20))?;
+        Ok(RemoteLog {
+            runtime,
+            client: clients.audit,
+        })
+    }
+
+    /// Records a disclosure (needs the regulator's API key); returns its index.
+    pub fn record_disclosure(
+        &self,
+        request: crate::pb::RecordDisclosureRequest,
+    ) -> Result<u64, SourceError> {
+        let mut client = self.client.clone();
+        self.runtime
+            .block_on(client.record_disclosure(request))
+            .map(|r| r.into_inner().index)
+            .map_err(status_error)
+    }
+}
+
+fn status_error(status: Status) -> SourceError {
+    SourceError(format!("{:?}: {}", status.code(), status.message()))
+}
+
+fn hashes(proof: crate::pb::AuditProof) -> Result<Vec<[u8; 32]>, SourceError> {
+    proof
+        .hashes
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            <[u8; 32]>::try_from(h.as_slice())
+                .map_err(|_| SourceError(format!("proof hash {i}: {} bytes, not 32", h.len())))
+        })
+        .collect()
+}
+
+impl LogSource for RemoteLog {
+    fn signed_head(&self) -> Result<SignedTreeHead, SourceError> {
+        let mut client = self.client.clone();
+        let head = self
+            .runtime
+            .block_on(client.get_signed_tree_head(crate::pb::GetSignedTreeHeadRequest {}))
+            .map_err(status_error)?
+            .into_inner();
+        Ok(SignedTreeHead {
+            log_id: head.log_id,
+            tree_size: head.tree_size,
+            timestamp_unix_ms: u64::try_from(head.timestamp_unix_ms)
+                .map_err(|_| SourceError("head timestamp is negative".into()))?,
+            root_hash: head.root_hash,
+            signature: head.signature,
+        })
+    }
+
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, SourceError> {
+        let mut out = Vec::new();
+        let mut at = start;
+        while at < end {
+            let stop = end.min(at + crate::audit_service::MAX_ENTRIES_PER_CALL);
+            let mut client = self.client.clone();
+            let got = self
+                .runtime
+                .block_on(client.get_entries(crate::pb::GetEntriesRequest {
+                    start: at,
+                    end: stop,
+                }))
+                .map_err(status_error)?
+                .into_inner()
+                .entries;
+            if got.is_empty() {
+                break;
+            }
+            at += got.len() as u64;
+            out.extend(got);
+        }
+        Ok(out)
+    }
+
+    fn consistency_proof(&self, first: u64, second: u64) -> Result<Vec<[u8; 32]>, SourceError> {
+        let mut client = self.client.clone();
+        let proof = self
+            .runtime
+            .block_on(
+                client
+                    .get_consistency_proof(crate::pb::GetConsistencyProofRequest { first, second }),
+            )
+            .map_err(status_error)?;
+        hashes(proof.into_inner())
+    }
+
+    fn inclusion_proof(&self, index: u64, tree_size: u64) -> Result<Vec<[u8; 32]>, SourceError> {
+        let mut client = self.client.clone();
+        let proof = self
+            .runtime
+            .block_on(
+                client
+                    .get_inclusion_proof(crate::pb::GetInclusionProofRequest { index, tree_size }),
+            )
+            .map_err(status_error)?;
+        hashes(proof.into_inner())
+    }
 }

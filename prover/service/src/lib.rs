@@ -6,8 +6,12 @@
 //! - [`engine`]: parsing, rule checks, proving and verifying, without gRPC.
 //! - [`auth`], [`guard`]: API keys, per-key rate limits, the in-flight limit.
 //! - [`metrics`]: Prometheus metrics on their own HTTP port.
+//! - [`audit_log`], [`audit_service`]: every verification and disclosure in
+//!   the signed transparency log, and the `AuditLog` service regulators read.
 //! - [`server`]: the handlers and [`server::serve`].
 
+pub mod audit_log;
+pub mod audit_service;
 pub mod auth;
 pub mod client;
 pub mod engine;

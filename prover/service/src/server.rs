@@ -9,11 +9,14 @@
 //! `ResourceExhausted`; a missing, unknown or revoked key is
 //! `Unauthenticated`.
 
+use crate::audit_log::{load_or_create_operator_key, verification_entry, AuditLog};
+use crate::audit_service::AuditLogService;
 use crate::auth::{caller_of, Access, Authenticator, RateLimiter};
 use crate::engine::{parse_prove, Engine, RequestError};
 use crate::guard::GuardLayer;
 use crate::jobs::{is_terminal, JobError, JobQueue, QueueConfig};
 use crate::metrics::{self, Metrics};
+use crate::pb::audit_log_server::AuditLogServer;
 use crate::pb::prover_server::{Prover, ProverServer};
 use crate::pb::registry_server::{Registry, RegistryServer};
 use crate::pb::verifier_server::{Verifier, VerifierServer};
@@ -56,6 +59,9 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// PEM certificate chain and key, for TLS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The audit log operator's Ed25519 key (a private JWK); made on first
+    /// start when absent. Default: `<db>/log-operator.jwk`.
+    pub log_key: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -74,6 +80,7 @@ impl ServeConfig {
             max_message_bytes: 4 << 20,
             request_timeout: Duration::from_secs(600),
             tls: None,
+            log_key: None,
         }
     }
 }
@@ -101,6 +108,12 @@ pub enum ServeError {
     /// The transport.
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The audit log.
+    #[error("audit log: {0}")]
+    Log(#[from] veil_audit::LogError),
+    /// The audit log operator's key.
+    #[error("audit log operator key: {0}")]
+    OperatorKey(#[from] crate::audit_log::OperatorKeyError),
     /// Reflection could not read the descriptors.
     #[error("reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
@@ -314,19 +327,27 @@ impl Prover for ProverService {
 pub struct VerifierService {
     engine: Arc<Engine>,
     slots: Arc<Semaphore>,
+    log: Arc<AuditLog>,
 }
 
 #[tonic::async_trait]
 impl Verifier for VerifierService {
+    /// Verifies, logs the verdict, then answers with the entry's index.
     async fn verify(
         &self,
         request: Request<pb::VerifyRequest>,
     ) -> Result<Response<pb::VerifyResponse>, Status> {
+        let caller = caller_of(&request);
         let engine = self.engine.clone();
         let request = request.into_inner();
-        let response = on_cpu_pool(&self.slots, move || engine.verify(&request))
-            .await?
-            .map_err(status_of_request)?;
+        let (request, response) = on_cpu_pool(&self.slots, move || {
+            let response = engine.verify(&request);
+            (request, response)
+        })
+        .await?;
+        let mut response = response.map_err(status_of_request)?;
+        let entry = verification_entry(&request, &response, caller.label());
+        response.log_index = self.log.record(vec![entry]).await?;
         Ok(Response::new(response))
     }
 
@@ -334,6 +355,7 @@ impl Verifier for VerifierService {
         &self,
         request: Request<pb::VerifyBatchRequest>,
     ) -> Result<Response<pb::VerifyBatchResponse>, Status> {
+        let caller = caller_of(&request);
         let items = request.into_inner().items;
         if items.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(
@@ -342,12 +364,24 @@ impl Verifier for VerifierService {
             )));
         }
         let engine = self.engine.clone();
-        let results = on_cpu_pool(&self.slots, move || engine.verify_batch(&items))
-            .await?
-            .map_err(|(i, e)| {
-                let status = status_of_request(e);
-                Status::new(status.code(), format!("items[{i}].{}", status.message()))
-            })?;
+        let (items, results) = on_cpu_pool(&self.slots, move || {
+            let results = engine.verify_batch(&items);
+            (items, results)
+        })
+        .await?;
+        let mut results = results.map_err(|(i, e)| {
+            let status = status_of_request(e);
+            Status::new(status.code(), format!("items[{i}].{}", status.message()))
+        })?;
+        let entries = items
+            .iter()
+            .zip(&results)
+            .map(|(item, result)| verification_entry(item, result, caller.label()))
+            .collect();
+        let first = self.log.record(entries).await?;
+        for (i, result) in results.iter_mut().enumerate() {
+            result.log_index = first + i as u64;
+        }
         Ok(Response::new(pb::VerifyBatchResponse { results }))
     }
 }
@@ -436,6 +470,13 @@ pub async fn serve(
     })?;
     let store = Arc::new(Store::open(&config.db.join("jobs"))?);
     let dids = Arc::new(veil_did::Registry::open(&config.db.join("dids"))?);
+    let key_path = config
+        .log_key
+        .clone()
+        .unwrap_or_else(|| config.db.join("log-operator.jwk"));
+    let operator = load_or_create_operator_key(&key_path)?;
+    let log = Arc::new(AuditLog::open(&config.db.join("log"), operator)?);
+    tracing::info!(log_id = %log.log().log_id(), size = log.log().size(), "audit log open");
     let metrics = Arc::new(Metrics::new());
     let engine = Arc::new(engine);
     let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
@@ -444,6 +485,7 @@ pub async fn serve(
         engine,
         store,
         dids,
+        log,
         metrics,
         queue.clone(),
         listener,
@@ -462,6 +504,7 @@ async fn run_server(
     engine: Arc<Engine>,
     store: Arc<Store>,
     dids: Arc<veil_did::Registry>,
+    log: Arc<AuditLog>,
     metrics: Arc<Metrics>,
     queue: Arc<JobQueue>,
     listener: TcpListener,
@@ -485,15 +528,25 @@ async fn run_server(
     let verifier = VerifierServer::new(VerifierService {
         engine: engine.clone(),
         slots,
+        log: log.clone(),
     })
     .max_decoding_message_size(size)
     .max_encoding_message_size(size);
     let registry = RegistryServer::new(RegistryService { engine, dids })
         .max_decoding_message_size(size)
         .max_encoding_message_size(size);
+    let audit = AuditLogServer::new(AuditLogService { log })
+        .max_decoding_message_size(size)
+        .max_encoding_message_size(size);
 
     let (health, health_service) = tonic_health::server::health_reporter();
-    for name in ["veil.v1.Prover", "veil.v1.Verifier", "veil.v1.Registry", ""] {
+    for name in [
+        "veil.v1.Prover",
+        "veil.v1.Verifier",
+        "veil.v1.Registry",
+        "veil.v1.AuditLog",
+        "",
+    ] {
         health
             .set_service_status(name, tonic_health::ServingStatus::Serving)
             .await;
@@ -524,6 +577,7 @@ async fn run_server(
         .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))
         .add_service(InterceptedService::new(verifier, auth(Access::KeyOptional)))
         .add_service(InterceptedService::new(registry, auth(Access::KeyOptional)))
+        .add_service(InterceptedService::new(audit, auth(Access::KeyOptional)))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await?;
     Ok(())

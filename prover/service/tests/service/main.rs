@@ -1,6 +1,7 @@
 //! The service through a real tonic client on a loopback port: every RPC,
 //! their error paths, limits, health, reflection, metrics, resume and expiry.
 
+mod audit;
 mod common;
 
 use common::{assert_status, TestServer};

@@ -1,0 +1,207 @@
+//! The service's side of the audit log: every verification it answers and
+//! every disclosure a regulator records becomes an entry, stored (synced) in
+//! the [`TransparencyLog`] before the caller is answered.
+//!
+//! Appends are group-committed: one writer thread takes whatever entries are
+//! waiting, appends them in one synced batch with one signed head, and tells
+//! each caller its index. Under load one fsync covers many verifications, so
+//! logging costs throughput little; a caller is never answered before its
+//! entry is on disk, and if the log cannot write, the caller gets an error
+//! instead of an unlogged verdict.
+
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use tonic::Status;
+use veil_audit::{Entry, LogError, TransparencyLog};
+use veil_did::ControllerKey;
+
+/// Entries appended per batch at most.
+const MAX_GROUP: usize = 4096;
+
+struct Pending {
+    entries: Vec<Vec<u8>>,
+    done: oneshot::Sender<Result<u64, String>>,
+}
+
+/// The log and its writer thread.
+pub struct AuditLog {
+    log: Arc<TransparencyLog>,
+    tx: Option<mpsc::Sender<Pending>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for AuditLog {
+    /// Closes the queue and waits for the writer, so the database is released
+    /// when the log is dropped (a restart in the same process can reopen it).
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// Why the operator key could not be loaded or made.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorKeyError {
+    /// Reading or writing the key file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a private Ed25519 JWK.
+    #[error("{path}: {message}")]
+    Key {
+        /// The file.
+        path: String,
+        /// The cause.
+        message: String,
+    },
+}
+
+/// The operator's Ed25519 key at `path`; made (readable by the owner only)
+/// if the file does not exist, so a fresh server needs no setup.
+pub fn load_or_create_operator_key(path: &Path) -> Result<ControllerKey, OperatorKeyError> {
+    let shown = path.display().to_string();
+    let io = |source| OperatorKeyError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let bad = |e: veil_did::KeyError| OperatorKeyError::Key {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => ControllerKey::from_json(&text).map_err(bad),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = ControllerKey::generate().map_err(bad)?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            write_private(path, key.to_json().as_bytes()).map_err(io)?;
+            Ok(key)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+impl AuditLog {
+    /// Opens (or creates) the log at `dir`, signed by `operator`, and starts
+    /// its writer.
+    pub fn open(dir: &Path, operator: ControllerKey) -> Result<Self, LogError> {
+        let log = Arc::new(TransparencyLog::open(dir, operator)?);
+        let (tx, mut rx) = mpsc::channel::<Pending>(MAX_GROUP);
+        let writer = log.clone();
+        let handle = std::thread::Builder::new()
+            .name("veil-audit-log".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut group = vec![first];
+                    let mut count = group[0].entries.len();
+                    while count < MAX_GROUP {
+                        match rx.try_recv() {
+                            Ok(p) => {
+                                count += p.entries.len();
+                                group.push(p);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    let bytes: Vec<Vec<u8>> = group
+                        .iter()
+                        .flat_map(|p| p.entries.iter().cloned())
+                        .collect();
+                    match writer.append_bytes(&bytes) {
+                        Ok((mut index, _)) => {
+                            for p in group {
+                                let n = p.entries.len() as u64;
+                                let _ = p.done.send(Ok(index));
+                                index += n;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "audit log append failed");
+                            for p in group {
+                                let _ = p.done.send(Err(e.to_string()));
+                            }
+                        }
+                    }
+                }
+            })
+            .map_err(|e| LogError::Corrupt(format!("cannot start the log writer: {e}")))?;
+        Ok(AuditLog {
+            log,
+            tx: Some(tx),
+            writer: Some(handle),
+        })
+    }
+
+    /// The log, for reads.
+    pub fn log(&self) -> &Arc<TransparencyLog> {
+        &self.log
+    }
+
+    /// Appends `entries` (durably) and returns the first one's index.
+    pub async fn record(&self, entries: Vec<Entry>) -> Result<u64, Status> {
+        let (done, result) = oneshot::channel();
+        let pending = Pending {
+            entries: entries.iter().map(Entry::to_bytes).collect(),
+            done,
+        };
+        let unavailable = || Status::unavailable("the audit log is not accepting entries");
+        let tx = self.tx.as_ref().ok_or_else(unavailable)?;
+        tx.send(pending).await.map_err(|_| unavailable())?;
+        result
+            .await
+            .map_err(|_| unavailable())?
+            .map_err(|e| Status::unavailable(format!("audit log: {e}")))
+    }
+}
+
+/// The log entry of one answered verification: the proof's public inputs,
+/// the verdict, the caller, and the regulator key of the policy it was
+/// checked against (when the request named one).
+pub fn verification_entry(
+    request: &crate::pb::VerifyRequest,
+    response: &crate::pb::VerifyResponse,
+    caller: &str,
+) -> Entry {
+    let regulator_key = if request.policy_json.is_empty() {
+        None
+    } else {
+        serde_json::from_str::<veil_circuits::statement::files::PolicyJson>(&request.policy_json)
+            .ok()
+            .map(|p| p.regulator_key)
+    };
+    Entry::Verification(veil_audit::VerificationRecord {
+        time_unix_ms: veil_audit::entry::now_unix_ms(),
+        system: "groth16".into(),
+        public_inputs: request
+            .proof
+            .as_ref()
+            .map(|p| p.public_inputs.clone())
+            .unwrap_or_default(),
+        valid: response.valid,
+        reason: response.reason.clone(),
+        caller: caller.to_string(),
+        regulator_key,
+    })
+}

@@ -1,0 +1,210 @@
+//! The audit log through the service: every verification answered is an
+//! entry (the answer carries its index), a regulator audits the log over
+//! gRPC, records a disclosure, and the log survives a restart.
+
+use super::common::{assert_status, TestServer};
+use super::{tampered, verify_request};
+use std::collections::HashMap;
+use tonic::Code;
+use veil_audit::threshold::RegulatorShare;
+use veil_audit::{audit, disclosure, AuditOptions, AuditorState, Decryptor};
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::files::RegulatorKeyJson;
+use veil_service::client::RemoteLog;
+use veil_service::pb;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verifications_are_logged_audited_and_disclosed() {
+    let server = TestServer::start(|_| {}).await;
+    let mut c = server.authed().await;
+    let proof = c
+        .prover
+        .prove(server.sample.request.clone())
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    let with_policy = pb::VerifyRequest {
+        proof: Some(proof.clone()),
+        policy_json: server.sample.request.policy_json.clone(),
+        ..Default::default()
+    };
+    let first = c
+        .verifier
+        .verify(with_policy)
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(first.valid);
+    let second = c
+        .verifier
+        .verify(verify_request(&tampered(&proof)))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(!second.valid);
+    let batch = c
+        .verifier
+        .verify_batch(pb::VerifyBatchRequest {
+            items: vec![verify_request(&proof), verify_request(&proof)],
+        })
+        .await
+        .expect("batch")
+        .into_inner();
+    let receipts: Vec<u64> = [first.log_index, second.log_index]
+        .into_iter()
+        .chain(batch.results.iter().map(|r| r.log_index))
+        .collect();
+    assert_eq!(receipts, [0, 1, 2, 3]);
+    // A malformed request is refused, not a verification: not logged.
+    assert_status(
+        c.verifier.verify(pb::VerifyRequest::default()).await,
+        Code::InvalidArgument,
+        "proof",
+    );
+
+    // Read errors are typed.
+    assert_status(
+        c.audit
+            .get_entries(pb::GetEntriesRequest { start: 3, end: 2 })
+            .await,
+        Code::InvalidArgument,
+        "end",
+    );
+    assert_status(
+        c.audit
+            .get_entries(pb::GetEntriesRequest {
+                start: 0,
+                end: 5000,
+            })
+            .await,
+        Code::InvalidArgument,
+        "1024",
+    );
+    assert_status(
+        c.audit
+            .get_entries(pb::GetEntriesRequest { start: 0, end: 9 })
+            .await,
+        Code::OutOfRange,
+        "4 entries",
+    );
+    assert_status(
+        c.audit
+            .get_inclusion_proof(pb::GetInclusionProofRequest {
+                index: 4,
+                tree_size: 4,
+            })
+            .await,
+        Code::OutOfRange,
+        "entry index",
+    );
+    let record = |hash: &str, index: u64| pb::RecordDisclosureRequest {
+        entry_index: index,
+        regulator_key_x: field_to_decimal(&server.sample.sample.policy.regulator_key.0.x),
+        regulator_key_y: field_to_decimal(&server.sample.sample.policy.regulator_key.0.y),
+        request_hash: hash.into(),
+        grounds: "case 1".into(),
+    };
+    let mut anonymous = server.clients(None).await;
+    assert_status(
+        anonymous
+            .audit
+            .record_disclosure(record(&"ab".repeat(32), 0))
+            .await,
+        Code::Unauthenticated,
+        "API key",
+    );
+    assert_status(
+        c.audit.record_disclosure(record("xyz", 0)).await,
+        Code::InvalidArgument,
+        "request_hash",
+    );
+    assert_status(
+        c.audit
+            .record_disclosure(record(&"ab".repeat(32), 99))
+            .await,
+        Code::OutOfRange,
+        "entry_index",
+    );
+
+    // The regulator audits over gRPC, opens the escrows, and discloses one.
+    let url = format!("http://{}", server.addr);
+    let key = server.key.clone();
+    let secret = server.sample.sample.regulator_secret;
+    let policy_hash = field_to_decimal(&server.sample.sample.policy.hash().expect("hash"));
+    let regulator_key = server.sample.sample.policy.regulator_key.0;
+    let credential_id = field_to_decimal(&server.sample.sample.claims.credential_id);
+    let state = tokio::task::spawn_blocking(move || {
+        let remote = RemoteLog::connect(&url, Some(&key), None).expect("connect");
+        let head = veil_audit::LogSource::signed_head(&remote).expect("head");
+        let share = RegulatorShare::from_key(&RegulatorKeyJson::from_secret(&secret)).unwrap();
+        let decryptor = Decryptor::new(&[share]).unwrap();
+        let options = AuditOptions {
+            decryptor: Some(&decryptor),
+            policies: HashMap::from([(policy_hash, regulator_key)]),
+            chunk: 2,
+        };
+        let state = AuditorState {
+            log_id: head.log_id.clone(),
+            head: None,
+        };
+        let (report, state) = audit(&remote, &state, &options, |_, _| {});
+        assert!(report.passed(), "{:?}", report.failures);
+        assert_eq!((report.entries, report.valid, report.decrypted), (4, 3, 3));
+        assert!(report
+            .rows
+            .iter()
+            .filter(|r| r.valid)
+            .all(|r| r.credential_id == credential_id));
+
+        let body = disclosure::prepare(
+            &remote,
+            &head.log_id,
+            0,
+            &decryptor,
+            None,
+            "case 1",
+            &mut rand::rngs::OsRng,
+        )
+        .expect("prepare");
+        let logged = remote
+            .record_disclosure(pb::RecordDisclosureRequest {
+                entry_index: 0,
+                regulator_key_x: body.regulator.public_key.x.clone(),
+                regulator_key_y: body.regulator.public_key.y.clone(),
+                request_hash: body.hash(),
+                grounds: body.grounds.clone(),
+            })
+            .expect("record");
+        assert_eq!(logged, 4);
+        let request = disclosure::finish(&remote, body, logged).expect("finish");
+        let opened = disclosure::check(&request, &head.log_id).expect("issuer's check");
+        assert_eq!(field_to_decimal(&opened), credential_id);
+        state
+    })
+    .await
+    .expect("regulator");
+
+    // After a restart the log is the same log, and it only grew.
+    let dir = server.stop().await;
+    let server = TestServer::start_in(dir, |_| {}).await;
+    let mut c = server.clients(None).await;
+    let again = c
+        .verifier
+        .verify(verify_request(&proof))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert_eq!(again.log_index, 5);
+    let url = format!("http://{}", server.addr);
+    tokio::task::spawn_blocking(move || {
+        let remote = RemoteLog::connect(&url, None, None).expect("connect");
+        let (report, next) = audit(&remote, &state, &AuditOptions::default(), |_, _| {});
+        assert!(report.passed(), "{:?}", report.failures);
+        assert_eq!(report.previous_tree_size, Some(4));
+        assert_eq!(next.head.expect("head").tree_size, 6);
+    })
+    .await
+    .expect("second audit");
+}
