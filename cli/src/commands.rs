@@ -131,19 +131,6 @@ pub fn holder_keygen(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `veil regulator keygen`.
-pub fn regulator_keygen(out: &Path) -> Result<()> {
-    write_json(
-        out,
-        &RegulatorKeyJson::from_secret(&Scalar::rand(&mut OsRng)),
-    )?;
-    println!(
-        "regulator key written to {} (keep it private)",
-        out.display()
-    );
-    Ok(())
-}
-
 /// The claims a KYC provider asserts, as given on the command line.
 pub struct IssueArgs<'a> {
     /// The holder's commitment, decimal.
@@ -196,10 +183,26 @@ pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
 }
 
 /// `veil issue`.
-pub fn issue_cmd(issuer_key: &Path, args: &IssueArgs, out: &Path) -> Result<()> {
+pub fn issue_cmd(
+    issuer_key: &Path,
+    args: &IssueArgs,
+    out: &Path,
+    records: Option<(&Path, &Path)>,
+) -> Result<()> {
     let key = read_document(issuer_key, IssuerKeyJson::to_key)?;
+    let subject = records
+        .map(|(_, subject)| crate::regulator::read_subject(subject))
+        .transpose()?;
     let credential = issue_credential(&key, args)?;
     write_json(out, &CredentialJson::from_credential(&credential))?;
+    if let (Some((store, _)), Some(subject)) = (records, subject) {
+        let id = field_to_decimal(&credential.claims.credential_id);
+        crate::regulator::record_issuance(store, &id, subject)?;
+        println!(
+            "KYC record kept under credential {id} in {}",
+            store.display()
+        );
+    }
     println!(
         "credential {} issued, valid {} to {}, written to {}",
         field_to_decimal(&credential.claims.credential_id),
@@ -232,7 +235,7 @@ pub fn policy_cmd(
     barred: &str,
     out: &Path,
 ) -> Result<()> {
-    let reg: RegulatorKeyJson = read_json(regulator)?;
+    let regulator_key = crate::regulator::public_key_of(regulator)?;
     let mut mask = 0u8;
     for t in parse_list(subject_types)? {
         if t > 7 {
@@ -246,7 +249,9 @@ pub fn policy_cmd(
         min_kyc_level,
         subject_type_mask: mask,
         barred_countries: parse_list(barred)?,
-        regulator_key: reg.public_key.to_key("regulator public_key")?,
+        regulator_key: regulator_key
+            .to_key("regulator public_key")
+            .with_context(|| format!("{}", regulator.display()))?,
     };
     let hash = policy.hash()?;
     write_json(out, &PolicyJson::from_policy(&policy))?;

@@ -5,17 +5,21 @@
 //! multisig and the timelock; the wallet proves for one payment; the proof is
 //! verified natively from its snarkjs files and on-chain, and the payment
 //! settles through the router; then a replay, a tampered payment and a
-//! revoked credential are refused, and the regulator recovers the credential
-//! id from the escrow.
+//! revoked credential are refused. Every verification the exchange performs
+//! is an entry in its signed transparency log; the demo ends with the
+//! regulator's audit of that log (two of three officials opening the
+//! escrows), a disclosure request recorded in the log and answered by the
+//! issuer from its KYC records, and a second audit proving the log only grew.
 //!
 //! The keys are the INSECURE demo key (published seed), which the committed
 //! `Groth16Verifier.sol` embeds; a deployment uses a ceremony's key and a
 //! verifier generated for it (`veil contracts verifier`).
 
-use crate::commands::{self, decrypt, issue_credential, read_proof_files, save_keys, IssueArgs};
+use crate::commands::{self, issue_credential, read_proof_files, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
 use crate::identity;
+use crate::regulator::{disclose_local, run_audit};
 use alloy_primitives::{FixedBytes, U256};
 use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
@@ -23,11 +27,18 @@ use ark_ff::UniformRand;
 use rand::rngs::OsRng;
 use serde::Serialize;
 use std::time::Instant;
+use veil_audit::records::{IssuerRecords, KycRecord};
+use veil_audit::threshold::split;
+use veil_audit::{
+    AuditOptions, AuditorState, Decryptor, Entry, TransparencyLog, VerificationRecord,
+};
 use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::eddsa::{PrivateKey, PublicKey};
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::{CredentialJson, PolicyJson};
-use veil_circuits::statement::{escrow_randomness, PaymentContext, Policy, Registry, WitnessError};
+use veil_circuits::statement::files::{CredentialJson, PointJson, PolicyJson};
+use veil_circuits::statement::{
+    escrow_randomness, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
+};
 use veil_circuits::F;
 use veil_contracts::abi::IVeilDIDRegistry;
 use veil_contracts::system::{account, uint};
@@ -126,8 +137,20 @@ pub fn run(json: bool) -> Result<()> {
 
     // 2. Actors and registries.
     let issuer = PrivateKey::generate(rng);
-    let regulator_secret = Scalar::rand(rng);
-    let regulator_key = PublicKey(ark_ec::CurveGroup::into_affine(base8() * regulator_secret));
+    // The regulator's key is split 2-of-3 between officials at once; the
+    // whole key exists only inside this block.
+    let (regulator_key, officials) = {
+        let secret = Scalar::rand(rng);
+        let (_, shares) = split(&secret, 2, 3, rng)?;
+        (
+            PublicKey(ark_ec::CurveGroup::into_affine(base8() * secret)),
+            shares,
+        )
+    };
+    // The exchange's transparency log of verifications, and its signing key.
+    let operator = veil_did::ControllerKey::generate()?;
+    write_text(&dir.path().join("log-operator.jwk"), &operator.to_json())?;
+    let log = TransparencyLog::open(&dir.path().join("log"), operator)?;
     let holder_secret = F::rand(rng);
     let others: Vec<PublicKey> = (0..2)
         .map(|_| PrivateKey::generate(rng).public_key())
@@ -168,6 +191,16 @@ pub fn run(json: bool) -> Result<()> {
         },
     )?;
     let credential_id = credential.claims.credential_id;
+    let records = IssuerRecords::open(&dir.path().join("issuer-records"))?;
+    records.insert(&KycRecord {
+        credential_id: field_to_decimal(&credential_id),
+        subject: serde_json::json!({
+            "name": "Erika Mustermann",
+            "document": "passport C01X00T47 (DE)",
+            "checks": ["liveness", "sanctions screening", "PEP screening"],
+        }),
+        issued_unix_ms: veil_audit::entry::now_unix_ms(),
+    })?;
     r.record(
         "issue credential",
         true,
@@ -279,10 +312,14 @@ pub fn run(json: bool) -> Result<()> {
         &dir.path().join("public.json"),
     )?;
     let verdict = key.verify_statement(&proof, &public);
+    let receipt = logged(&log, &public, &verdict, &policy)?;
     r.record(
         "verify",
         verdict.is_ok(),
-        format!("native verification: {}", outcome(&verdict)),
+        format!(
+            "native verification: {}; audit log entry {receipt}",
+            outcome(&verdict)
+        ),
     );
 
     // 7. The same proof presented for a different payment.
@@ -291,6 +328,7 @@ pub fn run(json: bool) -> Result<()> {
     let mut other = public;
     other.payment_hash = tampered.hash();
     let verdict = key.verify_statement(&proof, &other);
+    logged(&log, &other, &verdict, &policy)?;
     let on_chain = chain.check(&proof, &public, &tampered);
     r.record(
         "tampered payment",
@@ -338,13 +376,14 @@ pub fn run(json: bool) -> Result<()> {
     let refused = registry.witness(
         credential,
         holder_secret,
-        policy,
+        policy.clone(),
         context,
         escrow_randomness(rng),
     );
     let mut stale = public;
     stale.revocation_root = registry.revocation_root();
     let verdict = key.verify_statement(&proof, &stale);
+    logged(&log, &stale, &verdict, &policy)?;
     chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
     chain.chain.warp(chain.config().root_grace_period + 1);
     let next = chain.payment(payer, payee, amount, 2);
@@ -363,12 +402,66 @@ pub fn run(json: bool) -> Result<()> {
         ),
     );
 
-    // 10. The regulator opens the escrow.
-    let recovered = decrypt(&regulator_secret, &public)?;
+    // 10. The regulator audits the exchange's log; officials 1 and 3 open
+    // the escrows (neither could alone).
+    let decryptor = Decryptor::new(&[officials[0].clone(), officials[2].clone()])?;
+    let state = AuditorState {
+        log_id: log.log_id(),
+        head: None,
+    };
+    let options = AuditOptions {
+        decryptor: Some(&decryptor),
+        ..Default::default()
+    };
+    let state_path = dir.path().join("audit-state.json");
+    let report = run_audit(&log, &state, &options, &state_path)?;
+    veil_audit::report::write_csv(
+        &report,
+        std::fs::File::create(dir.path().join("audit.csv"))?,
+    )?;
+    write_json(&dir.path().join("audit.json"), &report)?;
+    let opened: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|row| !row.credential_id.is_empty())
+        .map(|row| row.credential_id.as_str())
+        .collect();
     r.record(
-        "regulator decrypt",
-        recovered == credential_id,
-        format!("recovered credential id {}", short(&recovered)),
+        "regulator audit",
+        report.passed() && opened == [field_to_decimal(&credential_id)],
+        format!(
+            "{} entries re-hashed into the head signed by {}…; {} valid, {} invalid; officials 1+3 of 3 opened {} escrow: credential {}; audit.csv, audit.json",
+            report.entries,
+            &report.log_id[..20],
+            report.valid,
+            report.verifications - report.valid,
+            report.decrypted,
+            short(&credential_id)
+        ),
+    );
+
+    // 11. Disclosure: recorded in the log, then answered by the issuer.
+    let request = disclose_local(&log, &log.log_id(), 0, &decryptor, None, "case DEMO-1")?;
+    let answer = veil_audit::disclosure::answer(&request, &log.log_id(), &records)?;
+    r.record(
+        "disclosure",
+        answer.credential_id == field_to_decimal(&credential_id),
+        format!(
+            "request logged as entry {}; issuer checked it and disclosed: {}",
+            answer.record_index, answer.record.subject["name"]
+        ),
+    );
+
+    // 12. The next audit proves the log only grew, disclosure included.
+    let state: AuditorState = read_json(&state_path)?;
+    let again = run_audit(&log, &state, &options, &state_path)?;
+    r.record(
+        "audit again",
+        again.passed() && again.disclosures == 1,
+        format!(
+            "consistent with the last head ({} → {} entries); {} disclosure on the record",
+            report.entries, again.entries, again.disclosures
+        ),
     );
 
     let ok = r.steps.iter().all(|s| s.ok);
@@ -386,6 +479,29 @@ pub fn run(json: bool) -> Result<()> {
         bail!("demo failed: a step did not have the expected outcome");
     }
     Ok(())
+}
+
+/// Appends the exchange's verification of `public` to its log.
+fn logged(
+    log: &TransparencyLog,
+    public: &PublicInputs,
+    verdict: &Result<(), VerifyError>,
+    policy: &Policy,
+) -> Result<u64> {
+    let entry = Entry::Verification(VerificationRecord {
+        time_unix_ms: veil_audit::entry::now_unix_ms(),
+        system: "groth16".into(),
+        public_inputs: public.to_vec().iter().map(field_to_decimal).collect(),
+        valid: verdict.is_ok(),
+        reason: verdict
+            .as_ref()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        caller: "demo-exchange".into(),
+        regulator_key: Some(PointJson::from_key(&policy.regulator_key)),
+    });
+    Ok(log.append(&[entry])?.0)
 }
 
 fn onchain(v: &Result<Receipt, CallError>) -> String {

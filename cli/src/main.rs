@@ -9,6 +9,7 @@ mod dates;
 mod demo;
 mod files;
 mod identity;
+mod regulator;
 mod service;
 
 use clap::{Parser, Subcommand};
@@ -65,17 +66,18 @@ enum Command {
         #[command(subcommand)]
         command: ContractsCommand,
     },
-    /// Issuer (KYC provider) keys.
+    /// Issuer (KYC provider) keys, and answering regulators' disclosures.
     Issuer {
         #[command(subcommand)]
-        command: KeygenOnly,
+        command: IssuerCommand,
     },
     /// Holder (wallet) secret.
     Holder {
         #[command(subcommand)]
         command: KeygenOnly,
     },
-    /// Regulator escrow keys and decryption.
+    /// Regulators: escrow keys (single or t-of-n), decryption, audits of a
+    /// service's log, disclosure requests.
     Regulator {
         #[command(subcommand)]
         command: RegulatorCommand,
@@ -117,6 +119,13 @@ enum Command {
         /// Output file.
         #[arg(long, default_value = "credential.json")]
         out: PathBuf,
+        /// The issuer's KYC record store: keep the subject's record under the
+        /// new credential id, for answering disclosures.
+        #[arg(long, requires = "subject")]
+        records: Option<PathBuf>,
+        /// The subject's KYC record (JSON: name, documents, checks…).
+        #[arg(long, requires = "records")]
+        subject: Option<PathBuf>,
     },
     /// Prove compliance for one payment.
     Prove {
@@ -344,13 +353,53 @@ enum KeygenOnly {
 }
 
 #[derive(Subcommand)]
-enum RegulatorCommand {
-    /// Make a new escrow key.
+enum IssuerCommand {
+    /// Make a new Baby Jubjub issuer key.
     Keygen {
         /// Output file.
-        #[arg(long, default_value = "regulator.json")]
+        #[arg(long)]
         out: PathBuf,
     },
+    /// Answer a regulator's disclosure request from the KYC records, after
+    /// checking it is in the log (signed heads, inclusion proofs) and that
+    /// the regulator's partial decryptions open the entry's escrow.
+    Disclose {
+        /// The KYC record store (`veil issue --records`).
+        #[arg(long)]
+        records: PathBuf,
+        /// The request (`veil regulator disclose`).
+        #[arg(long)]
+        request: PathBuf,
+        /// The did:key of the log the issuer trusts.
+        #[arg(long)]
+        log_id: String,
+        /// Output: the disclosure.
+        #[arg(long, default_value = "disclosure.json")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegulatorCommand {
+    /// Make a new escrow key, or split a new one t-of-n between officials.
+    Keygen {
+        /// Output file (single key).
+        #[arg(long, default_value = "regulator.json")]
+        out: PathBuf,
+        /// Split the key T/N (e.g. 2/3): writes group.json and one share
+        /// file per official into --out-dir; the key itself is never written.
+        #[arg(long)]
+        threshold: Option<String>,
+        /// Directory for a split key.
+        #[arg(long, default_value = "regulator-shares")]
+        out_dir: PathBuf,
+    },
+    /// Audit a service's log: signed head, consistency with the last head
+    /// seen, every entry re-hashed, escrows opened; summary, CSV and JSON.
+    Audit(regulator::AuditArgs),
+    /// Ask the issuer to disclose one entry's credential: the request is
+    /// recorded in the log first.
+    Disclose(regulator::DiscloseArgs),
     /// Recover the credential id escrowed in a proof's public inputs.
     Decrypt {
         /// Regulator key file.
@@ -366,7 +415,7 @@ enum RegulatorCommand {
 enum PolicyCommand {
     /// Write a policy.
     New {
-        /// The regulator's key file (its public key is used).
+        /// The regulator's key, group or share file (its public key is used).
         #[arg(long)]
         regulator: PathBuf,
         /// Minimum age in years.
@@ -505,14 +554,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contracts {
             command: ContractsCommand::Verifier { vk, out },
         } => commands::verifier_sol_cmd(&vk, &out),
-        Command::Issuer {
-            command: KeygenOnly::Keygen { out },
-        } => commands::issuer_keygen(&out),
+        Command::Issuer { command } => match command {
+            IssuerCommand::Keygen { out } => commands::issuer_keygen(&out),
+            IssuerCommand::Disclose {
+                records,
+                request,
+                log_id,
+                out,
+            } => regulator::issuer_disclose_cmd(&records, &request, &log_id, &out),
+        },
         Command::Holder {
             command: KeygenOnly::Keygen { out },
         } => commands::holder_keygen(&out),
         Command::Regulator { command } => match command {
-            RegulatorCommand::Keygen { out } => commands::regulator_keygen(&out),
+            RegulatorCommand::Keygen {
+                out,
+                threshold: None,
+                ..
+            } => regulator::keygen(&out, None),
+            RegulatorCommand::Keygen {
+                threshold: Some(t),
+                out_dir,
+                ..
+            } => regulator::keygen(&out_dir, Some(&t)),
+            RegulatorCommand::Audit(args) => regulator::audit_cmd(args),
+            RegulatorCommand::Disclose(args) => regulator::disclose_cmd(args),
             RegulatorCommand::Decrypt { key, public } => commands::decrypt_cmd(&key, &public),
         },
         Command::Policy {
@@ -546,6 +612,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             issued,
             valid_days,
             out,
+            records,
+            subject,
         } => commands::issue_cmd(
             &issuer_key,
             &commands::IssueArgs {
@@ -559,6 +627,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 valid_days,
             },
             &out,
+            records.as_deref().zip(subject.as_deref()),
         ),
         Command::Prove {
             keys,

@@ -84,7 +84,9 @@ fn demo_reports_every_step_as_expected() {
         "settle on-chain",
         "replay refused",
         "revoked credential",
-        "regulator decrypt",
+        "regulator audit",
+        "disclosure",
+        "audit again",
     ] {
         assert!(
             steps.contains(&expected),

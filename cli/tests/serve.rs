@@ -303,3 +303,273 @@ async fn remote_commands_and_key_admin() {
     server.kill().expect("stop");
     let _ = server.wait();
 }
+
+/// Runs veil in `dir`; returns (success, stdout, stderr).
+fn run(args: &[&str], dir: &Path) -> (bool, String, String) {
+    let out = veil()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run veil");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        err,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn regulators_audit_and_disclose_through_the_command_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // The regulator's key, split 2-of-3; the policy escrows to the group.
+    run_ok(
+        &[
+            "regulator",
+            "keygen",
+            "--threshold",
+            "2/3",
+            "--out-dir",
+            "reg",
+        ],
+        dir,
+    );
+    run_ok(
+        &[
+            "policy",
+            "new",
+            "--regulator",
+            "reg/group.json",
+            "--out",
+            "policy.json",
+        ],
+        dir,
+    );
+    // The issuer keeps the subject's KYC record under the credential id.
+    run_ok(&["issuer", "keygen", "--out", "issuer.json"], dir);
+    write(
+        dir,
+        "subject.json",
+        r#"{"name": "Jane Roe", "document": "ID 42"}"#,
+    );
+    let holder = run_ok(&["holder", "keygen", "--out", "holder.json"], dir);
+    let commitment = holder.lines().last().expect("commitment").trim().to_owned();
+    let issued = run_ok(
+        &[
+            "issue",
+            "--issuer-key",
+            "issuer.json",
+            "--holder",
+            &commitment,
+            "--birth-date",
+            "1990-05-17",
+            "--country",
+            "250",
+            "--kyc-level",
+            "2",
+            "--risk-score",
+            "90",
+            "--out",
+            "credential.json",
+            "--records",
+            "records",
+            "--subject",
+            "subject.json",
+        ],
+        dir,
+    );
+    assert!(issued.contains("KYC record kept"), "{issued}");
+    let issuer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("issuer.json")).expect("read"))
+            .expect("json");
+    write(
+        dir,
+        "issuers.json",
+        &serde_json::json!({ "issuers": [issuer["public_key"]] }).to_string(),
+    );
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        / 86_400;
+    write(
+        dir,
+        "context.json",
+        &format!(r#"{{"today": {today}, "scope": "7", "payment_hash": "99"}}"#),
+    );
+    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    let key = run_ok(
+        &[
+            "admin",
+            "key",
+            "create",
+            "--db",
+            "db",
+            "--name",
+            "regulator",
+        ],
+        dir,
+    )
+    .trim()
+    .to_owned();
+
+    let port = free_port();
+    let mut server = start_server(dir, port);
+    let _ = wait_for_server(port, &key).await;
+    let url = format!("http://127.0.0.1:{port}");
+    let remote = |args: &[&str]| {
+        let mut all = vec![
+            "remote",
+            "--server",
+            url.as_str(),
+            "--api-key",
+            key.as_str(),
+        ];
+        all.extend_from_slice(args);
+        run_ok(&all, dir)
+    };
+    remote(&[
+        "prove",
+        "--credential",
+        "credential.json",
+        "--holder",
+        "holder.json",
+        "--policy",
+        "policy.json",
+        "--context",
+        "context.json",
+        "--out",
+        "proof",
+    ]);
+    // Entry 0 names the policy's regulator key; entry 1 (no policy) does not.
+    remote(&[
+        "verify",
+        "--policy",
+        "policy.json",
+        "--context",
+        "context.json",
+    ]);
+    remote(&["verify"]);
+
+    // Officials 1 and 3 audit over gRPC.
+    let audit = |extra: &[&str], source: &[&str]| {
+        let mut all = vec!["regulator", "audit"];
+        all.extend_from_slice(source);
+        all.extend_from_slice(&["--share", "reg/share-1.json", "--share", "reg/share-3.json"]);
+        all.extend_from_slice(extra);
+        run(&all, dir)
+    };
+    let grpc = ["--server", url.as_str()];
+    let (ok, out, err) = audit(&["--csv", "audit.csv", "--json", "audit.json"], &grpc);
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("first audit: pinning log did:key:"), "{err}");
+    assert!(out.contains("PASS"), "{out}");
+    assert!(out.contains("escrows opened         1"), "{out}");
+    let credential: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("credential.json")).expect("read"))
+            .expect("json");
+    let id = credential["claims"]["credential_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let csv = std::fs::read_to_string(dir.join("audit.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.lines().nth(1).expect("row").contains(&id), "{csv}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("audit.json")).expect("json"))
+            .expect("json");
+    assert_eq!(report["entries"], 2);
+    // Given the policy, entry 1 opens too.
+    let (ok, out, _) = audit(&["--policy", "policy.json"], &grpc);
+    assert!(ok && out.contains("escrows opened         2"), "{out}");
+    // One official alone opens nothing.
+    let (ok, _, err) = run(
+        &[
+            "regulator",
+            "audit",
+            "--server",
+            &url,
+            "--share",
+            "reg/share-2.json",
+        ],
+        dir,
+    );
+    assert!(!ok && err.contains("the group needs 2"), "{err}");
+
+    // Officials 2 and 3 ask the issuer about entry 0; the request is logged.
+    run_ok(
+        &[
+            "regulator",
+            "disclose",
+            "--server",
+            &url,
+            "--api-key",
+            &key,
+            "--share",
+            "reg/share-2.json",
+            "--share",
+            "reg/share-3.json",
+            "--entry",
+            "0",
+            "--grounds",
+            "case 9",
+            "--out",
+            "request.json",
+        ],
+        dir,
+    );
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("audit-state.json")).expect("state"),
+    )
+    .expect("json");
+    let log_id = state["log_id"].as_str().expect("log id").to_owned();
+    let answered = run_ok(
+        &[
+            "issuer",
+            "disclose",
+            "--records",
+            "records",
+            "--request",
+            "request.json",
+            "--log-id",
+            &log_id,
+            "--out",
+            "disclosure.json",
+        ],
+        dir,
+    );
+    assert!(answered.contains(&id), "{answered}");
+    let disclosure = std::fs::read_to_string(dir.join("disclosure.json")).expect("disclosure");
+    assert!(disclosure.contains("Jane Roe"), "{disclosure}");
+    // An issuer trusting another log refuses.
+    let (ok, _, err) = run(
+        &[
+            "issuer",
+            "disclose",
+            "--records",
+            "records",
+            "--request",
+            "request.json",
+            "--log-id",
+            "did:key:z6MkSomeOtherLog",
+        ],
+        dir,
+    );
+    assert!(
+        !ok && err.contains("expected did:key:z6MkSomeOtherLog"),
+        "{err}"
+    );
+
+    // Stopped, the server's log directory is audited directly: it only grew.
+    server.kill().expect("stop");
+    let _ = server.wait();
+    let (ok, out, err) = audit(&[], &["--log", "db/log"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("2 entries (consistency checked)"), "{out}");
+    assert!(out.contains("disclosures            1"), "{out}");
+    // A state pinned to another log is a clear refusal.
+    let (ok, _, err) = audit(&["--log-id", "did:key:z6MkOther"], &["--log", "db/log"]);
+    assert!(!ok && err.contains("is not the log"), "{err}");
+}
