@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The audit log operator's Ed25519 key (private JWK; made on first start
+    /// when absent). Default: <db>/log-operator.jwk.
+    #[arg(long)]
+    log_key: Option<PathBuf>,
 }
 
 /// `veil admin …`.
@@ -249,6 +253,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
         max_message_bytes: args.max_message_bytes,
         request_timeout: Duration::from_secs(args.request_timeout),
         tls: args.tls_cert.zip(args.tls_key),
+        log_key: args.log_key,
         ..ServeConfig::with_db(&db)
     };
     let rt = runtime()?;
