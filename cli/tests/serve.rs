@@ -304,6 +304,16 @@ async fn remote_commands_and_key_admin() {
     let _ = server.wait();
 }
 
+/// Kills the server when dropped, so a failing test leaves no process behind.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs veil in `dir`; returns (success, stdout, stderr).
 fn run(args: &[&str], dir: &Path) -> (bool, String, String) {
     let out = veil()
@@ -416,7 +426,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     .to_owned();
 
     let port = free_port();
-    let mut server = start_server(dir, port);
+    let server = KillOnDrop(start_server(dir, port));
     let _ = wait_for_server(port, &key).await;
     let url = format!("http://127.0.0.1:{port}");
     let remote = |args: &[&str]| {
@@ -563,8 +573,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     );
 
     // Stopped, the server's log directory is audited directly: it only grew.
-    server.kill().expect("stop");
-    let _ = server.wait();
+    drop(server);
     let (ok, out, err) = audit(&[], &["--log", "db/log"]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("2 entries (consistency checked)"), "{out}");

@@ -106,6 +106,16 @@ pub fn consistency_proof_len(first: u64, second: u64) -> usize {
     sub(first, second, true)
 }
 
+/// The RFC's "if LSB(fn) is not set, right-shift fn and sn equally until
+/// either LSB(fn) is set or fn is 0": on the tree's right edge a node may have
+/// no sibling for several levels.
+fn climb_right_edge(f: &mut u64, s: &mut u64) {
+    while *f & 1 == 0 && *f != 0 {
+        *f >>= 1;
+        *s >>= 1;
+    }
+}
+
 /// RFC 9162 §2.1.3.2: checks that `leaf` is entry `index` of the tree of
 /// `size` entries whose root is `root`.
 pub fn verify_inclusion(
@@ -135,12 +145,7 @@ pub fn verify_inclusion(
         }
         if f & 1 == 1 || f == s {
             r = node_hash(p, &r);
-            if f & 1 == 0 {
-                while f & 1 == 0 && f != 0 {
-                    f >>= 1;
-                    s >>= 1;
-                }
-            }
+            climb_right_edge(&mut f, &mut s);
         } else {
             r = node_hash(&r, p);
         }
@@ -206,12 +211,7 @@ pub fn verify_consistency(
         if f & 1 == 1 || f == s {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            if f & 1 == 0 {
-                while f & 1 == 0 && f != 0 {
-                    f >>= 1;
-                    s >>= 1;
-                }
-            }
+            climb_right_edge(&mut f, &mut s);
         } else {
             sr = node_hash(&sr, c);
         }

@@ -140,6 +140,18 @@ fn audit_after(
     (report, state, next)
 }
 
+/// The entries an audit named as not in the tree.
+fn not_in_tree(report: &AuditReport) -> Vec<u64> {
+    report
+        .failures
+        .iter()
+        .filter_map(|f| match f {
+            Failure::EntryNotInTree { index, .. } => Some(*index),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_tampered_entry_is_named() {
     let (report, state, next) = audit_after(|db, key| {
@@ -150,14 +162,7 @@ fn a_tampered_entry_is_named() {
     assert!(report
         .failures
         .contains(&Failure::RootMismatch { size: 10 }));
-    let named: Vec<u64> = report
-        .failures
-        .iter()
-        .filter_map(|f| match f {
-            Failure::EntryNotInTree { index, .. } => Some(*index),
-            _ => None,
-        })
-        .collect();
+    let named = not_in_tree(&report);
     assert_eq!(named, vec![4]);
     assert_eq!(next, state, "a failed audit must not advance the state");
 }
@@ -171,14 +176,7 @@ fn reordered_entries_are_named() {
         db.put_cf(cf, entry_key(2), b).unwrap();
         db.put_cf(cf, entry_key(5), a).unwrap();
     });
-    let named: Vec<u64> = report
-        .failures
-        .iter()
-        .filter_map(|f| match f {
-            Failure::EntryNotInTree { index, .. } => Some(*index),
-            _ => None,
-        })
-        .collect();
+    let named = not_in_tree(&report);
     assert_eq!(named, vec![2, 5]);
 }
 
