@@ -33,7 +33,10 @@ fn snarkjs_verifier(vk_json: &str) -> Result<Vec<u8>, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let vk_path = dir.path().join("verification_key.json");
     std::fs::write(&vk_path, vk_json).map_err(|e| e.to_string())?;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peer/snarkjs_verifier.js");
+    let script = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("peer/snarkjs_verifier.js");
     let out = Command::new("node")
         .arg(script)
         .arg(&vk_path)

@@ -2,7 +2,10 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = veil_circuits::costs::measure()?;
     let table = veil_circuits::costs::render_markdown(&rows);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/CONSTRAINTS.md");
+    let path = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("CONSTRAINTS.md");
     std::fs::write(path, &table)?;
     print!("{table}");
     Ok(())

@@ -3,8 +3,13 @@
 fn constraints_md_is_current() {
     let rows = veil_circuits::costs::measure().unwrap();
     let expected = veil_circuits::costs::render_markdown(&rows);
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CONSTRAINTS.md"))
-        .unwrap_or_default();
+    let committed = std::fs::read_to_string(
+        std::path::PathBuf::from(
+            std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("CONSTRAINTS.md"),
+    )
+    .unwrap_or_default();
     assert_eq!(
         committed, expected,
         "run `cargo run -p veil-circuits --example constraints`"

@@ -118,8 +118,10 @@ fn the_demo_key_generates_the_committed_solidity_verifier() {
     );
     let generated = std::fs::read_to_string(d.join("V.sol")).unwrap();
     let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../contracts/src/Groth16Verifier.sol"),
+        std::path::PathBuf::from(
+            std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../contracts/src/Groth16Verifier.sol"),
     )
     .unwrap();
     // Identical but for the key's label in the header.

@@ -4,7 +4,10 @@
 //! are current.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/Groth16Verifier.sol");
+    let path = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("src/Groth16Verifier.sol");
     std::fs::write(&path, veil_contracts::demo_verifier_source()?)?;
     println!("wrote {}", path.display());
     Ok(())

@@ -15,7 +15,10 @@ use veil_did::vc::{self, Format, Issuer};
 use veil_did::*;
 
 fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
+    std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("interop")
 }
 
 fn available() -> bool {

@@ -9,11 +9,10 @@ use veil_circuits::F;
 /// `../shared/vectors/circomlib.json`, or the file named by `VEIL_VECTORS`.
 pub fn vectors() -> Vectors {
     let path = std::env::var("VEIL_VECTORS").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/vectors/circomlib.json"
-        )
-        .to_string()
+        // At run time, so a build cached from another checkout still reads
+        // this checkout's neighbour.
+        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+        format!("{dir}/../../shared/vectors/circomlib.json")
     });
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reference vectors at {path}: {e} (set VEIL_VECTORS)"));

@@ -2,7 +2,10 @@
 
 #[test]
 fn the_committed_verifier_matches_the_demo_key() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/Groth16Verifier.sol");
+    let path = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("src/Groth16Verifier.sol");
     let committed = std::fs::read_to_string(&path).unwrap();
     let fresh = veil_contracts::demo_verifier_source().unwrap();
     assert!(

@@ -14,7 +14,10 @@ fn snarkjs_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("VEIL_SNARKJS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../benches/peer/node_modules/snarkjs")
+            std::path::PathBuf::from(
+                std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+            )
+            .join("../benches/peer/node_modules/snarkjs")
         });
     let node = Command::new("node").arg("--version").output().is_ok();
     let installed = dir.join("build/cli.cjs").is_file();
