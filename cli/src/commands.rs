@@ -344,22 +344,16 @@ pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(veil_prover::Pro
 
 /// `veil verify`: the proof, then (if given) that it is for this policy and
 /// this payment.
-pub fn verify_cmd(
-    vk: &Path,
-    proof: &Path,
-    public: &Path,
-    policy: Option<&Path>,
-    context: Option<&Path>,
-) -> Result<()> {
+pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     let key = PreparedKey::new(&load_any_verifying_key(vk)?)?;
-    let (proof, inputs) = read_proof_files(proof, public)?;
-    if let Some(p) = policy {
+    let (proof, inputs) = read_proof_files(&check.proof, &check.public)?;
+    if let Some(p) = &check.policy {
         let policy = read_document(p, PolicyJson::to_policy)?;
         if policy.hash()? != inputs.policy_hash {
             bail!("the proof is for another policy than {}", p.display());
         }
     }
-    if let Some(c) = context {
+    if let Some(c) = &check.context {
         let ctx = read_document(c, PaymentContextJson::to_context)?;
         if ctx.payment_hash != inputs.payment_hash {
             bail!("the proof is for another payment than {}", c.display());

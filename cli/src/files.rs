@@ -63,3 +63,21 @@ pub fn load_any_verifying_key(path: &Path) -> Result<VerifyingKey> {
     veil_verifier::snarkjs::verifying_key_from_str(&text)
         .with_context(|| format!("{}: not a verifying key", path.display()))
 }
+
+/// A proof's snarkjs files and what to hold it to: shared by `veil verify`
+/// and `veil remote verify`.
+#[derive(clap::Args)]
+pub struct ProofToCheck {
+    /// proof.json.
+    #[arg(long, default_value = "proof/proof.json")]
+    pub proof: PathBuf,
+    /// public.json.
+    #[arg(long, default_value = "proof/public.json")]
+    pub public: PathBuf,
+    /// Require the proof to be for this policy.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Require the proof to be for this payment context.
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+}

@@ -169,18 +169,8 @@ enum Command {
         /// verification_key.json or compliance.vk.
         #[arg(long, default_value = "keys/verification_key.json")]
         vk: PathBuf,
-        /// proof.json.
-        #[arg(long, default_value = "proof/proof.json")]
-        proof: PathBuf,
-        /// public.json.
-        #[arg(long, default_value = "proof/public.json")]
-        public: PathBuf,
-        /// Require the proof to be for this policy.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Require the proof to be for this payment context.
-        #[arg(long)]
-        context: Option<PathBuf>,
+        #[command(flatten)]
+        check: files::ProofToCheck,
     },
 }
 
@@ -650,12 +640,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             },
             &out,
         ),
-        Command::Verify {
-            vk,
-            proof,
-            public,
-            policy,
-            context,
-        } => commands::verify_cmd(&vk, &proof, &public, policy.as_deref(), context.as_deref()),
+        Command::Verify { vk, check } => commands::verify_cmd(&vk, &check),
     }
 }

@@ -151,20 +151,7 @@ pub enum RemoteCommand {
         out: PathBuf,
     },
     /// Verify on the server.
-    Verify {
-        /// proof.json.
-        #[arg(long, default_value = "proof/proof.json")]
-        proof: PathBuf,
-        /// public.json.
-        #[arg(long, default_value = "proof/public.json")]
-        public: PathBuf,
-        /// Require this policy.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Require this payment context.
-        #[arg(long)]
-        context: Option<PathBuf>,
-    },
+    Verify(crate::files::ProofToCheck),
     /// A proving job's state (--watch to follow it; --out to save its proof).
     Job {
         /// The job id.
@@ -373,12 +360,7 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
                 );
                 Ok(())
             }
-            RemoteCommand::Verify {
-                proof,
-                public,
-                policy,
-                context,
-            } => remote_verify(&mut clients, &proof, &public, policy, context).await,
+            RemoteCommand::Verify(check) => remote_verify(&mut clients, check).await,
             RemoteCommand::Job { id, watch, out } => {
                 remote_job(&mut clients, id, watch, out.as_deref()).await
             }
@@ -402,22 +384,18 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
     })
 }
 
-async fn remote_verify(
-    clients: &mut Clients,
-    proof: &Path,
-    public: &Path,
-    policy: Option<PathBuf>,
-    context: Option<PathBuf>,
-) -> Result<()> {
-    let (decoded, inputs) = read_proof_files(proof, public)?;
+async fn remote_verify(clients: &mut Clients, check: crate::files::ProofToCheck) -> Result<()> {
+    let (decoded, inputs) = read_proof_files(&check.proof, &check.public)?;
     let request = pb::VerifyRequest {
         proof: Some(proof_message(&decoded, &inputs)),
-        policy_json: policy
+        policy_json: check
+            .policy
             .as_deref()
             .map(read_text)
             .transpose()?
             .unwrap_or_default(),
-        context_json: context
+        context_json: check
+            .context
             .as_deref()
             .map(read_text)
             .transpose()?

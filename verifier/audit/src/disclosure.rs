@@ -309,30 +309,34 @@ pub fn finish(
     })
 }
 
+/// Checks that `(bytes, index)` is in the tree of `head`, itself signed by
+/// `log`, by the hex inclusion proof `proof`.
+fn in_signed_log(
+    what: &'static str,
+    (bytes, index): (&[u8], u64),
+    head: &SignedTreeHead,
+    proof: &[String],
+    log: &str,
+) -> Result<(), DisclosureError> {
+    let root = head_ok(what, head, log)?;
+    let proof = hashes_from_hex(what, proof)?;
+    included(what, bytes, index, head, &root, &proof)
+}
+
 /// Checks a request against the log the issuer trusts; returns the
 /// credential id it is about (without looking it up).
 pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, DisclosureError> {
     let body = &request.body;
-    let root = head_ok("entry's head", &body.head, trusted_log)?;
-    let proof = hashes_from_hex("inclusion_proof", &body.inclusion_proof)?;
-    included(
-        "the entry",
-        body.entry.as_bytes(),
-        body.entry_index,
-        &body.head,
-        &root,
-        &proof,
-    )?;
-
-    let record_root = head_ok("record's head", &request.record_head, trusted_log)?;
-    let record_proof = hashes_from_hex("record_proof", &request.record_proof)?;
-    included(
+    let log = trusted_log;
+    let entry = (body.entry.as_bytes(), body.entry_index);
+    in_signed_log("the entry", entry, &body.head, &body.inclusion_proof, log)?;
+    let record = (request.record_entry.as_bytes(), request.record_index);
+    in_signed_log(
         "the disclosure record",
-        request.record_entry.as_bytes(),
-        request.record_index,
+        record,
         &request.record_head,
-        &record_root,
-        &record_proof,
+        &request.record_proof,
+        log,
     )?;
     let record = match Entry::from_bytes(request.record_entry.as_bytes()) {
         Ok(Entry::Disclosure(d)) => d,

@@ -106,6 +106,20 @@ pub fn consistency_proof_len(first: u64, second: u64) -> usize {
     sub(first, second, true)
 }
 
+/// Refuses a proof whose length is not what the sizes need (before any
+/// hashing, so a short or padded proof is named as such).
+fn expect_len(proof: &[Hash], expected: usize, first: u64, second: u64) -> Result<(), ProofError> {
+    if proof.len() == expected {
+        return Ok(());
+    }
+    Err(ProofError::WrongLength {
+        got: proof.len(),
+        expected,
+        first,
+        second,
+    })
+}
+
 /// The RFC's "if LSB(fn) is not set, right-shift fn and sn equally until
 /// either LSB(fn) is set or fn is 0": on the tree's right edge a node may have
 /// no sibling for several levels.
@@ -128,15 +142,7 @@ pub fn verify_inclusion(
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
     }
-    let expected = inclusion_proof_len(index, size);
-    if proof.len() != expected {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            expected,
-            first: index,
-            second: size,
-        });
-    }
+    expect_len(proof, inclusion_proof_len(index, size), index, size)?;
     let (mut f, mut s) = (index, size - 1);
     let mut r = *leaf;
     for p in proof {
@@ -173,15 +179,7 @@ pub fn verify_consistency(
     if first > second {
         return Err(ProofError::SizesOutOfOrder { first, second });
     }
-    let expected = consistency_proof_len(first, second);
-    if proof.len() != expected {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            expected,
-            first,
-            second,
-        });
-    }
+    expect_len(proof, consistency_proof_len(first, second), first, second)?;
     if first == 0 {
         return Ok(());
     }
