@@ -7,13 +7,18 @@
 //!   version kept; W3C DID Resolution results and errors.
 //! - [`resolver`]: `did:veil` as an `ssi` method, composed with ssi's
 //!   `did:key`, so ssi resolves and verifies against both.
+//! - [`frost`]: threshold issuance, t-of-n FROST over Baby Jubjub with a
+//!   DKG, producing ordinary EdDSA-Poseidon signatures.
+//! - [`shamir`]: Shamir and Feldman arithmetic over Baby Jubjub's scalars.
 
 pub mod claims;
 pub mod document;
 pub mod error;
+pub mod frost;
 pub mod keys;
 pub mod registry;
 pub mod resolver;
+pub mod shamir;
 pub mod status;
 pub mod vc;
 

@@ -11,17 +11,16 @@
 //! destroyed after the split.
 
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
-use num_bigint::BigUint;
+use ark_ff::{PrimeField, UniformRand, Zero};
 use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use veil_circuits::babyjubjub::{base8, pack_point, Point, PointProjective, Scalar};
-use veil_circuits::eddsa::PublicKey;
 use veil_circuits::encoding::{field_to_decimal, prime_field_from_decimal};
 use veil_circuits::poseidon::poseidon_fixed;
 use veil_circuits::statement::files::{PointJson, RegulatorKeyJson};
 use veil_circuits::F;
+use veil_did::shamir::{evaluate, feldman_value, lagrange_at_zero, point_json, scalar_decimal};
 
 /// Why a share, a partial decryption or a combination is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -81,14 +80,6 @@ fn point(json: &PointJson, field: &str) -> Result<Point, ThresholdError> {
 fn scalar(s: &str, field: &str) -> Result<Scalar, ThresholdError> {
     prime_field_from_decimal::<Scalar>(s, "Baby Jubjub subgroup order")
         .map_err(|e| malformed(field, e))
-}
-
-fn scalar_decimal(s: &Scalar) -> String {
-    BigUint::from(s.into_bigint()).to_string()
-}
-
-fn point_json(p: &Point) -> PointJson {
-    PointJson::from_key(&PublicKey(*p))
 }
 
 /// One official's public verification key `sᵢ·Base8`.
@@ -181,13 +172,6 @@ pub fn split<R: RngCore + CryptoRng>(
         })
         .collect();
     Ok((group, shares))
-}
-
-fn evaluate(coefficients: &[Scalar], x: Scalar) -> Scalar {
-    coefficients
-        .iter()
-        .rev()
-        .fold(Scalar::zero(), |acc, a| acc * x + a)
 }
 
 impl RegulatorShare {
@@ -284,14 +268,13 @@ impl RegulatorGroup {
     }
 
     fn feldman(&self, index: u32) -> Result<Point, ThresholdError> {
-        let x = Scalar::from(index as u64);
-        let mut acc = PointProjective::zero();
-        let mut power = Scalar::ONE;
-        for (j, c) in self.commitments.iter().enumerate() {
-            acc += point(c, &format!("commitments[{j}]"))? * power;
-            power *= x;
-        }
-        Ok(acc.into_affine())
+        let commitments = self
+            .commitments
+            .iter()
+            .enumerate()
+            .map(|(j, c)| point(c, &format!("commitments[{j}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(feldman_value(&commitments, index))
     }
 
     /// Checks the group is self-consistent: t commitments, the first is the
@@ -378,19 +361,6 @@ pub(crate) fn combine(threshold: u32, points: &[(u32, Point)], ct: F) -> Result<
     let k = k.into_affine();
     let (x, y) = k.xy().unwrap_or_default();
     Ok(ct - poseidon_fixed([x, y]))
-}
-
-/// `λᵢ(0) = Π_{j≠i} j / (j − i)`.
-fn lagrange_at_zero(i: u32, set: impl Iterator<Item = u32>) -> Scalar {
-    let xi = Scalar::from(i as u64);
-    let (mut num, mut den) = (Scalar::ONE, Scalar::ONE);
-    for j in set.filter(|j| *j != i) {
-        let xj = Scalar::from(j as u64);
-        num *= xj;
-        den *= xj - xi;
-    }
-    // Indices are distinct, so den is non-zero.
-    num * den.inverse().unwrap_or_default()
 }
 
 /// The escrowed credential id as a decimal string.
