@@ -9,6 +9,8 @@
 //!   `did:key`, so ssi resolves and verifies against both.
 //! - [`frost`]: threshold issuance, t-of-n FROST over Baby Jubjub with a
 //!   DKG, producing ordinary EdDSA-Poseidon signatures.
+//! - [`signer`]: where the issuer's Ed25519 key lives — a JWK, a
+//!   passphrase-encrypted file, or a PKCS#11 token (HSM).
 //! - [`shamir`]: Shamir and Feldman arithmetic over Baby Jubjub's scalars.
 
 pub mod claims;
@@ -19,6 +21,7 @@ pub mod keys;
 pub mod registry;
 pub mod resolver;
 pub mod shamir;
+pub mod signer;
 pub mod status;
 pub mod vc;
 
@@ -27,3 +30,4 @@ pub use error::{KeyError, RegistryError, ResolutionError, VcError};
 pub use keys::ControllerKey;
 pub use registry::{did_for_key, Operation, Registry, Resolution};
 pub use resolver::{resolver, VeilMethod, VeilResolver};
+pub use signer::{Signer, SignerError};

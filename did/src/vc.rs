@@ -12,15 +12,15 @@
 use crate::claims::{midnight, parse_midnight, KycSubject};
 use crate::document::BABY_JUBJUB_KEY;
 use crate::error::VcError;
-use crate::keys::ControllerKey;
 use crate::resolver::VeilResolver;
+use crate::signer::{Signer, SsiSigner};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, ProofOptions};
 use ssi::claims::vc::AnyJsonCredential;
 use ssi::claims::VerificationParameters;
 use ssi::dids::{DIDResolver, DID};
-use ssi::verification_methods::SingleSecretSigner;
+use ssi::verification_methods::LocalSigner;
 use veil_circuits::eddsa::{PrivateKey, Signature};
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{CredentialJson, PointJson};
@@ -98,8 +98,8 @@ pub struct ZkSignature {
 pub struct Issuer<'a> {
     /// The issuer's DID.
     pub did: &'a str,
-    /// The Ed25519 assertion key.
-    pub signing_key: &'a ControllerKey,
+    /// The Ed25519 assertion key: a JWK, an encrypted file or an HSM.
+    pub signing_key: &'a dyn Signer,
     /// Its fragment in the DID document (an assertion method).
     pub signing_fragment: &'a str,
     /// The Baby Jubjub key.
@@ -185,7 +185,7 @@ pub async fn issue(
         .parse()
         .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
     let options = ProofOptions::from_method(vm.into_iri().into());
-    let signer = SingleSecretSigner::new(issuer.signing_key.jwk().clone()).into_local();
+    let signer = LocalSigner(SsiSigner(issuer.signing_key));
     let vm_resolver = crate::resolver::vm_resolver(resolver);
     let signed = match format {
         Format::V2 => {
