@@ -151,9 +151,8 @@ pub struct IssueArgs<'a> {
     pub valid_days: u32,
 }
 
-/// Signs a credential: the claims, a fresh credential id, the issuer's
-/// signature on their hash.
-pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
+/// The claims from the command line, with a fresh credential id.
+pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
     if a.risk_score > 1000 {
         bail!("risk score must be 0..=1000, got {}", a.risk_score);
     }
@@ -161,7 +160,7 @@ pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
         Some(d) => dates::parse_day(d)?,
         None => dates::today(),
     };
-    let claims = Claims {
+    Ok(Claims {
         schema: schema_hash(SCHEMA)?,
         holder: field_from_decimal(a.holder).context("--holder")?,
         credential_id: F::rand(&mut OsRng),
@@ -174,7 +173,13 @@ pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
         expires_at: issued_at
             .checked_add(a.valid_days)
             .context("--valid-days overflows")?,
-    };
+    })
+}
+
+/// Signs a credential: the claims, a fresh credential id, the issuer's
+/// signature on their hash.
+pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
+    let claims = new_claims(a)?;
     Ok(Credential {
         claims,
         issuer: key.public_key(),
@@ -182,13 +187,41 @@ pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
     })
 }
 
+/// Who signs a new credential.
+pub enum IssuerSource<'a> {
+    /// A single key file.
+    Key(&'a Path),
+    /// A threshold group: write a signing request instead.
+    Group(&'a Path),
+}
+
 /// `veil issue`.
 pub fn issue_cmd(
-    issuer_key: &Path,
+    source: IssuerSource,
     args: &IssueArgs,
     out: &Path,
     records: Option<(&Path, &Path)>,
 ) -> Result<()> {
+    let issuer_key = match source {
+        IssuerSource::Key(k) => k,
+        IssuerSource::Group(g) => {
+            let group: veil_did::frost::IssuerGroup = read_json(g)?;
+            group
+                .public_key()
+                .with_context(|| format!("{}", g.display()))?;
+            let claims = new_claims(args)?;
+            let request = crate::issuer::SigningRequestJson::new(&claims, &group.public_key);
+            write_json(out, &request)?;
+            println!(
+                "signing request for credential {} written to {}: {} of the group's {} officers sign it (veil issuer sign-round1/sign-round2/aggregate)",
+                field_to_decimal(&claims.credential_id),
+                out.display(),
+                group.threshold,
+                group.members.len()
+            );
+            return Ok(());
+        }
+    };
     let key = read_document(issuer_key, IssuerKeyJson::to_key)?;
     let subject = records
         .map(|(_, subject)| crate::regulator::read_subject(subject))

@@ -4,13 +4,17 @@
 //! directory).
 
 use crate::files::*;
+use crate::signing::HsmArgs;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::{CredentialJson, IssuerKeyJson};
+use veil_did::signer::file::{EncryptedKeyFile, KdfCost};
+use veil_did::signer::pkcs11::Pkcs11Signer;
 use veil_did::status::StatusStore;
 use veil_did::vc::{self, Format, Issuer, StatusEntry};
+use veil_did::Signer;
 use veil_did::{
     resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilResolver,
 };
@@ -44,21 +48,51 @@ fn read_key(path: &Path) -> Result<ControllerKey> {
     ControllerKey::from_json(&text).with_context(|| format!("{}", path.display()))
 }
 
+/// The Baby Jubjub public key of an issuer key file or a threshold group
+/// (group or share file), checked.
 fn bjj_point(issuer_key: &Path) -> Result<BabyJubJubPoint> {
-    let key = read_document(issuer_key, IssuerKeyJson::to_key)?.public_key();
+    let point = crate::regulator::public_key_of(issuer_key)?;
+    point
+        .to_key("public_key")
+        .with_context(|| format!("{}", issuer_key.display()))?;
     Ok(BabyJubJubPoint {
-        x: field_to_decimal(&key.0.x),
-        y: field_to_decimal(&key.0.y),
+        x: point.x,
+        y: point.y,
     })
 }
 
-/// `veil did keygen --out FILE`: an Ed25519 key as a private JWK.
-pub fn did_keygen(out: &Path) -> Result<()> {
+/// `veil did keygen`: an Ed25519 key as a private JWK, an encrypted key
+/// file, or generated inside an HSM.
+pub fn did_keygen(out: Option<&Path>, encrypt: bool, hsm: &HsmArgs) -> Result<()> {
+    if let Some(config) = hsm.config()? {
+        if out.is_some() {
+            bail!("an HSM key stays in the HSM: drop --out");
+        }
+        let signer = Pkcs11Signer::generate(&config)?;
+        println!(
+            "generated {} (public {})",
+            Signer::describe(&signer),
+            Signer::public_multibase(&signer)?
+        );
+        return Ok(());
+    }
+    let out = out.context("--out is required")?;
     let key = ControllerKey::generate()?;
-    write_text(out, &key.to_json())?;
+    if encrypt {
+        let passphrase = std::env::var(crate::signing::PASSPHRASE_ENV).with_context(|| {
+            format!(
+                "--encrypt reads the passphrase from ${}",
+                crate::signing::PASSPHRASE_ENV
+            )
+        })?;
+        EncryptedKeyFile::seal(&key, passphrase.as_bytes(), KdfCost::default())?.write(out)?;
+    } else {
+        write_private_json(out, key.jwk())?;
+    }
     println!(
-        "wrote {} (public {})",
+        "wrote {}{} (public {})",
         out.display(),
+        if encrypt { ", encrypted" } else { "" },
         key.public_multibase()?
     );
     Ok(())
@@ -70,6 +104,8 @@ pub struct CreateArgs<'a> {
     pub key: &'a Path,
     /// Ed25519 assertion key file (fragment `vc-1`).
     pub vc_key: Option<&'a Path>,
+    /// Or the assertion key in an HSM.
+    pub hsm: &'a HsmArgs,
     /// Baby Jubjub issuer key file (fragment `bjj-1`).
     pub bjj: Option<&'a Path>,
     /// Services as `fragment,type,endpoint`.
@@ -93,10 +129,10 @@ pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
     let registry = open_registry(db)?;
     let key = read_key(a.key)?;
     let mut methods = Vec::new();
-    if let Some(p) = a.vc_key {
+    if a.vc_key.is_some() || a.hsm.hsm_module.is_some() {
         methods.push(MethodSpec::Ed25519 {
             fragment: "vc-1".into(),
-            public_key_multibase: read_key(p)?.public_multibase()?,
+            public_key_multibase: crate::signing::public_multibase(a.vc_key, a.hsm)?,
         });
     }
     if let Some(p) = a.bjj {
@@ -192,7 +228,10 @@ pub fn did_update(db: &Path, a: &UpdateArgs) -> Result<()> {
         patches.push(Patch::AddMethod {
             method: MethodSpec::Ed25519 {
                 fragment,
-                public_key_multibase: read_key(&path)?.public_multibase()?,
+                public_key_multibase: crate::signing::public_multibase(
+                    Some(&path),
+                    &HsmArgs::default(),
+                )?,
             },
         });
     }
@@ -249,12 +288,14 @@ pub fn did_deactivate(db: &Path, key: &Path, did: &str) -> Result<()> {
 pub struct VcIssueArgs<'a> {
     /// The ZK credential from `veil issue`.
     pub credential: &'a Path,
-    /// The issuer's Baby Jubjub key (the one that signed it).
-    pub issuer_key: &'a Path,
+    /// The issuer's Baby Jubjub key, to check it signed the credential.
+    pub issuer_key: Option<&'a Path>,
     /// The issuer's DID.
     pub did: &'a str,
     /// The Ed25519 assertion key file.
-    pub vc_key: &'a Path,
+    pub vc_key: Option<&'a Path>,
+    /// Or the assertion key in an HSM.
+    pub hsm: &'a HsmArgs,
     /// Its fragment.
     pub vc_fragment: &'a str,
     /// The Baby Jubjub key's fragment.
@@ -279,24 +320,26 @@ fn parse_format(s: &str) -> Result<Format> {
 pub fn vc_issue(db: &Path, a: &VcIssueArgs, out: &Path) -> Result<()> {
     let format = parse_format(a.format)?;
     let credential = read_document(a.credential, CredentialJson::to_credential)?;
-    let zk_key = read_document(a.issuer_key, IssuerKeyJson::to_key)?;
-    if zk_key.public_key() != credential.issuer {
-        bail!(
-            "{}: not the key that signed {}",
-            a.issuer_key.display(),
-            a.credential.display()
-        );
+    if let Some(path) = a.issuer_key {
+        let zk_key = read_document(path, IssuerKeyJson::to_key)?;
+        if zk_key.public_key() != credential.issuer {
+            bail!(
+                "{}: not the key that signed {}",
+                path.display(),
+                a.credential.display()
+            );
+        }
     }
-    let signing_key = read_key(a.vc_key)?;
+    let signing_key = crate::signing::open_signer(a.vc_key, a.hsm)?;
     let resolver = resolver(open_registry(db)?);
     let status = open_status(db)?;
     let index = status.allocate(&credential.claims.credential_id)?;
     let entry = StatusEntry::revocation(a.status_list, index);
     let issuer = Issuer {
         did: a.did,
-        signing_key: &signing_key,
+        signing_key: signing_key.as_ref(),
         signing_fragment: a.vc_fragment,
-        zk_key: &zk_key,
+        zk_key: vc::ZkSigning::Presigned(&credential),
         zk_fragment: a.bjj_fragment,
     };
     let vc = runtime()?.block_on(vc::issue(
@@ -377,13 +420,13 @@ pub fn vc_status_list(
     url: &str,
     out: &Path,
 ) -> Result<()> {
-    let key = read_key(vc_key)?;
+    let key = crate::signing::open_signer(Some(vc_key), &HsmArgs::default())?;
     let resolver = resolver(open_registry(db)?);
     let status = open_status(db)?;
     let list = runtime()?.block_on(status.status_list_credential(
         &resolver,
         did,
-        &key,
+        key.as_ref(),
         vc_fragment,
         url,
     ))?;
@@ -424,7 +467,7 @@ pub fn demo_issue_vc(
         did: &did,
         signing_key: &signing,
         signing_fragment: "vc-1",
-        zk_key,
+        zk_key: vc::ZkSigning::Key(zk_key),
         zk_fragment: "bjj-1",
     };
     let vc = runtime()?.block_on(vc::issue(

@@ -9,8 +9,10 @@ mod dates;
 mod demo;
 mod files;
 mod identity;
+mod issuer;
 mod regulator;
 mod service;
+mod signing;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -69,7 +71,7 @@ enum Command {
     /// Issuer (KYC provider) keys, and answering regulators' disclosures.
     Issuer {
         #[command(subcommand)]
-        command: IssuerCommand,
+        command: issuer::IssuerCommand,
     },
     /// Holder (wallet) secret.
     Holder {
@@ -90,8 +92,13 @@ enum Command {
     /// Issue a ZK credential (JSON) to a holder's commitment.
     Issue {
         /// Issuer key file.
-        #[arg(long)]
-        issuer_key: PathBuf,
+        #[arg(long, required_unless_present = "group")]
+        issuer_key: Option<PathBuf>,
+        /// A threshold issuer's group.json instead: writes the signing
+        /// request (claims, no signature) to --out for `veil issuer
+        /// sign-round2` and `aggregate`.
+        #[arg(long, conflicts_with_all = ["issuer_key", "records"])]
+        group: Option<PathBuf>,
         /// The holder's commitment (decimal), from `veil holder keygen`.
         #[arg(long)]
         holder: String,
@@ -176,21 +183,33 @@ enum Command {
 
 #[derive(Subcommand)]
 enum DidCommand {
-    /// Make an Ed25519 key (private JWK): a controller or assertion key.
+    /// Make an Ed25519 key: a controller or assertion key, as a private JWK,
+    /// a passphrase-encrypted file (--encrypt, passphrase from
+    /// $VEIL_KEY_PASSPHRASE), or generated inside an HSM (--hsm-*).
     Keygen {
         /// Output file.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "hsm_module")]
+        out: Option<PathBuf>,
+        /// Encrypt the file (argon2id + XChaCha20-Poly1305).
+        #[arg(long, requires = "out")]
+        encrypt: bool,
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
     },
     /// Create a did:veil controlled by KEY (prints the DID).
     Create {
         /// Controller key (JWK).
         #[arg(long)]
         key: PathBuf,
-        /// Ed25519 key for signing credentials (added as #vc-1).
+        /// Ed25519 key for signing credentials (added as #vc-1): a JWK or
+        /// encrypted key file.
         #[arg(long)]
         vc_key: Option<PathBuf>,
-        /// Baby Jubjub issuer key file (added as #bjj-1).
+        /// Or the #vc-1 key in an HSM.
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
+        /// Baby Jubjub issuer key (added as #bjj-1): a key file, or a
+        /// threshold issuer's group.json.
         #[arg(long)]
         bjj: Option<PathBuf>,
         /// A service, `fragment,type,endpoint` (repeatable).
@@ -247,18 +266,23 @@ enum DidCommand {
 enum VcCommand {
     /// Issue a KycCredential for a ZK credential from `veil issue`.
     Issue {
-        /// credential.json from `veil issue`.
+        /// credential.json from `veil issue` (or `veil issuer aggregate`):
+        /// its ZK signature is carried into the VC.
         #[arg(long)]
         credential: PathBuf,
-        /// The issuer's Baby Jubjub key file.
+        /// The issuer's Baby Jubjub key file, to check it signed the
+        /// credential (optional: a group's credential has no key file).
         #[arg(long)]
-        issuer_key: PathBuf,
+        issuer_key: Option<PathBuf>,
         /// The issuer's DID.
         #[arg(long)]
         did: String,
-        /// The Ed25519 assertion key (JWK).
+        /// The Ed25519 assertion key: a JWK or encrypted key file.
         #[arg(long)]
-        vc_key: PathBuf,
+        vc_key: Option<PathBuf>,
+        /// Or the assertion key in an HSM.
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
         /// Its fragment in the DID document.
         #[arg(long, default_value = "vc-1")]
         vc_fragment: String,
@@ -343,33 +367,6 @@ enum KeygenOnly {
 }
 
 #[derive(Subcommand)]
-enum IssuerCommand {
-    /// Make a new Baby Jubjub issuer key.
-    Keygen {
-        /// Output file.
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Answer a regulator's disclosure request from the KYC records, after
-    /// checking it is in the log (signed heads, inclusion proofs) and that
-    /// the regulator's partial decryptions open the entry's escrow.
-    Disclose {
-        /// The KYC record store (`veil issue --records`).
-        #[arg(long)]
-        records: PathBuf,
-        /// The request (`veil regulator disclose`).
-        #[arg(long)]
-        request: PathBuf,
-        /// The did:key of the log the issuer trusts.
-        #[arg(long)]
-        log_id: String,
-        /// Output: the disclosure.
-        #[arg(long, default_value = "disclosure.json")]
-        out: PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
 enum RegulatorCommand {
     /// Make a new escrow key, or split a new one t-of-n between officials.
     Keygen {
@@ -449,10 +446,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Did { db, command } => {
             let db = db.unwrap_or_else(identity::default_db);
             match command {
-                DidCommand::Keygen { out } => identity::did_keygen(&out),
+                DidCommand::Keygen { out, encrypt, hsm } => {
+                    identity::did_keygen(out.as_deref(), encrypt, &hsm)
+                }
                 DidCommand::Create {
                     key,
                     vc_key,
+                    hsm,
                     bjj,
                     service,
                 } => identity::did_create(
@@ -460,6 +460,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &identity::CreateArgs {
                         key: &key,
                         vc_key: vc_key.as_deref(),
+                        hsm: &hsm,
                         bjj: bjj.as_deref(),
                         services: &service,
                     },
@@ -498,6 +499,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     issuer_key,
                     did,
                     vc_key,
+                    hsm,
                     vc_fragment,
                     bjj_fragment,
                     holder_did,
@@ -508,9 +510,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &db,
                     &identity::VcIssueArgs {
                         credential: &credential,
-                        issuer_key: &issuer_key,
+                        issuer_key: issuer_key.as_deref(),
                         did: &did,
-                        vc_key: &vc_key,
+                        vc_key: vc_key.as_deref(),
+                        hsm: &hsm,
                         vc_fragment: &vc_fragment,
                         bjj_fragment: &bjj_fragment,
                         holder_did,
@@ -544,15 +547,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contracts {
             command: ContractsCommand::Verifier { vk, out },
         } => commands::verifier_sol_cmd(&vk, &out),
-        Command::Issuer { command } => match command {
-            IssuerCommand::Keygen { out } => commands::issuer_keygen(&out),
-            IssuerCommand::Disclose {
-                records,
-                request,
-                log_id,
-                out,
-            } => regulator::issuer_disclose_cmd(&records, &request, &log_id, &out),
-        },
+        Command::Issuer { command } => issuer::run(command),
         Command::Holder {
             command: KeygenOnly::Keygen { out },
         } => commands::holder_keygen(&out),
@@ -593,6 +588,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Issue {
             issuer_key,
+            group,
             holder,
             birth_date,
             country,
@@ -605,7 +601,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             records,
             subject,
         } => commands::issue_cmd(
-            &issuer_key,
+            match (&issuer_key, &group) {
+                (_, Some(g)) => commands::IssuerSource::Group(g),
+                (Some(k), None) => commands::IssuerSource::Key(k),
+                (None, None) => anyhow::bail!("give --issuer-key or --group"),
+            },
             &commands::IssueArgs {
                 holder: &holder,
                 birth_date: &birth_date,

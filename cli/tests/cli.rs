@@ -1,39 +1,10 @@
 //! The `veil` binary end to end: the demo, the step-by-step flow through
 //! files, and clear errors (non-zero exit, no panic) on bad input.
 
+mod common;
+
+use common::{fails, ok};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn veil(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_veil"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run veil")
-}
-
-fn ok(args: &[&str], dir: &Path) -> String {
-    let out = veil(args, dir);
-    assert!(
-        out.status.success(),
-        "veil {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(args: &[&str], dir: &Path) -> String {
-    let out = veil(args, dir);
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "veil {args:?} should fail cleanly:\n{err}"
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
 
 /// `veil holder keygen` into holder.json, then `veil issue` of a fixed
 /// credential to its commitment into credential.json (`extra` flags added).

@@ -5,14 +5,14 @@
 //! write batch.
 
 use crate::error::{StatusError, VcError};
-use crate::keys::ControllerKey;
 use crate::resolver::VeilResolver;
+use crate::signer::{Signer, SsiSigner};
 use crate::vc::StatusEntry;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, ProofOptions};
 use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
-use ssi::verification_methods::SingleSecretSigner;
+use ssi::verification_methods::LocalSigner;
 use std::path::Path;
 use std::sync::Mutex;
 use veil_circuits::encoding::{field_from_le_bytes, field_to_le_bytes};
@@ -233,7 +233,7 @@ impl StatusStore {
         &self,
         resolver: &VeilResolver,
         issuer_did: &str,
-        key: &ControllerKey,
+        key: &dyn Signer,
         key_fragment: &str,
         url: &str,
     ) -> Result<serde_json::Value, VcError> {
@@ -256,13 +256,15 @@ impl StatusStore {
         let vm: ssi::dids::DIDURLBuf = format!("{issuer_did}#{key_fragment}")
             .parse()
             .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
-        let signer = SingleSecretSigner::new(key.jwk().clone()).into_local();
+        let signer = LocalSigner(SsiSigner(key));
+        let mut options = ProofOptions::from_method(vm.into_iri().into());
+        options.created = crate::vc::created_now();
         let signed = AnySuite::EdDsaRdfc2022
             .sign(
                 credential,
                 &crate::resolver::vm_resolver(resolver),
                 &signer,
-                ProofOptions::from_method(vm.into_iri().into()),
+                options,
             )
             .await
             .map_err(|e| VcError::Signing(e.to_string()))?;

@@ -102,10 +102,41 @@ pub struct Issuer<'a> {
     pub signing_key: &'a dyn Signer,
     /// Its fragment in the DID document (an assertion method).
     pub signing_fragment: &'a str,
-    /// The Baby Jubjub key.
-    pub zk_key: &'a PrivateKey,
+    /// The Baby Jubjub key, or a signature already made by it.
+    pub zk_key: ZkSigning<'a>,
     /// Its fragment in the DID document.
     pub zk_fragment: &'a str,
+}
+
+/// How the credential gets its ZK signature.
+#[derive(Clone, Copy)]
+pub enum ZkSigning<'a> {
+    /// Sign the claims with this key.
+    Key(&'a PrivateKey),
+    /// A ZK credential signed elsewhere (e.g. by a FROST group, whose key
+    /// no one holds); it must sign exactly these claims.
+    Presigned(&'a Credential),
+}
+
+impl ZkSigning<'_> {
+    fn sign(&self, claims: &Claims) -> Result<Credential, VcError> {
+        match self {
+            ZkSigning::Key(key) => Ok(Credential {
+                claims: *claims,
+                issuer: key.public_key(),
+                signature: key.sign(claims.hash()),
+            }),
+            ZkSigning::Presigned(c) => {
+                if c.claims != *claims || !c.issuer.verify(claims.hash(), &c.signature) {
+                    return Err(VcError::field(
+                        "zkSignature",
+                        "the presigned credential does not sign these claims",
+                    ));
+                }
+                Ok((*c).clone())
+            }
+        }
+    }
 }
 
 /// The credential before its Data Integrity proof (the ZK signature is in).
@@ -117,11 +148,7 @@ pub fn unsigned_credential(
     format: Format,
 ) -> Result<Value, VcError> {
     let subject = KycSubject::from_claims(claims, holder_did)?;
-    let signed = CredentialJson::from_credential(&Credential {
-        claims: *claims,
-        issuer: issuer.zk_key.public_key(),
-        signature: issuer.zk_key.sign(claims.hash()),
-    });
+    let signed = CredentialJson::from_credential(&issuer.zk_key.sign(claims)?);
     let zk = ZkSignature {
         kind: ZK_SIGNATURE_TYPE.into(),
         verification_method: format!("{}#{}", issuer.did, issuer.zk_fragment),
@@ -159,6 +186,18 @@ pub fn unsigned_credential(
     Ok(vc)
 }
 
+/// The proof's `created` time in whole seconds. ssi stamps milliseconds,
+/// and a time whose milliseconds end in zero (".550Z") canonicalizes
+/// differently in didkit 0.2 than in ssi, so about one proof in ten failed to
+/// verify there.
+pub(crate) fn created_now<T: std::str::FromStr>() -> Option<T> {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+        .parse()
+        .ok()
+}
+
 /// Issues a `KycCredential` for `claims` (signed both ways); returns its JSON.
 pub async fn issue(
     resolver: &VeilResolver,
@@ -184,7 +223,8 @@ pub async fn issue(
     let vm: ssi::dids::DIDURLBuf = format!("{}#{fragment}", issuer.did)
         .parse()
         .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
-    let options = ProofOptions::from_method(vm.into_iri().into());
+    let mut options = ProofOptions::from_method(vm.into_iri().into());
+    options.created = created_now();
     let signer = LocalSigner(SsiSigner(issuer.signing_key));
     let vm_resolver = crate::resolver::vm_resolver(resolver);
     let signed = match format {

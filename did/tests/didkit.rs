@@ -89,7 +89,7 @@ impl Setup {
             did: &self.did,
             signing_key: &self.key,
             signing_fragment: &self.fragment,
-            zk_key: &self.zk,
+            zk_key: vc::ZkSigning::Key(&self.zk),
             zk_fragment: "bjj-1",
         }
     }

@@ -47,7 +47,7 @@ async fn issue_and_verify(signer: &dyn Signer) {
             did: &did,
             signing_key: signer,
             signing_fragment: "vc-1",
-            zk_key: &zk,
+            zk_key: vc::ZkSigning::Key(&zk),
             zk_fragment: "bjj-1",
         };
         let credential = vc::issue(&resolver, &issuer, &sample.claims, None, None, format)
@@ -315,7 +315,8 @@ fn hsm_errors_name_the_module_token_and_key() {
     assert!(text.contains("1 passed"), "{text}");
 }
 
-/// Run only as the child of `hsm_errors_name_the_module_token_and_key`.
+/// Run only as the child of `hsm_errors_name_the_module_token_and_key`: a
+/// wrong PIN and a token without a user PIN, on fresh logins.
 #[test]
 #[ignore = "run by hsm_errors_name_the_module_token_and_key in a fresh process"]
 fn wrong_pin_child() {
@@ -330,4 +331,25 @@ fn wrong_pin_child() {
         "{e}"
     );
     assert!(e.to_string().contains("PIN incorrect"), "{e}");
+
+    // A token whose user PIN was never set up is locked to users: made here
+    // with C_InitToken and no C_InitPIN, on SoftHSM2's free slot.
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    let ctx = Pkcs11::new(module()).unwrap();
+    let _already = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let free = ctx
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|s| !ctx.get_token_info(*s).unwrap().token_initialized())
+        .unwrap();
+    ctx.init_token(free, &"so-pin-0000".to_string().into(), "no-user-pin")
+        .unwrap();
+    let mut locked = config("k");
+    locked.token = "no-user-pin".into();
+    let e = Pkcs11Signer::open(&locked).err().unwrap();
+    assert!(
+        matches!(&e, SignerError::TokenLocked { token, .. } if token == "no-user-pin"),
+        "{e}"
+    );
 }

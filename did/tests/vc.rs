@@ -64,7 +64,7 @@ impl World {
             did: &self.did,
             signing_key: &self.signing,
             signing_fragment: "vc-1",
-            zk_key: &self.zk,
+            zk_key: vc::ZkSigning::Key(&self.zk),
             zk_fragment: "bjj-1",
         }
     }

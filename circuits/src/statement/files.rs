@@ -212,6 +212,41 @@ pub struct SignatureJson {
     pub s: String,
 }
 
+impl ClaimsJson {
+    /// The document for `k`.
+    pub fn from_claims(k: &Claims) -> Self {
+        ClaimsJson {
+            schema: field_to_decimal(&k.schema),
+            holder: field_to_decimal(&k.holder),
+            credential_id: field_to_decimal(&k.credential_id),
+            birth_date: k.birth_date,
+            country: k.country,
+            kyc_level: k.kyc_level,
+            risk_score: k.risk_score,
+            subject_type: k.subject_type,
+            issued_at: k.issued_at,
+            expires_at: k.expires_at,
+        }
+    }
+
+    /// The claims, every number checked.
+    pub fn to_claims(&self) -> Result<Claims, DocumentError> {
+        Ok(Claims {
+            schema: field_from_decimal(&self.schema).map_err(number("claims.schema"))?,
+            holder: field_from_decimal(&self.holder).map_err(number("claims.holder"))?,
+            credential_id: field_from_decimal(&self.credential_id)
+                .map_err(number("claims.credential_id"))?,
+            birth_date: self.birth_date,
+            country: self.country,
+            kyc_level: self.kyc_level,
+            risk_score: self.risk_score,
+            subject_type: self.subject_type,
+            issued_at: self.issued_at,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
 /// The ZK credential a wallet holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialJson {
@@ -226,20 +261,8 @@ pub struct CredentialJson {
 impl CredentialJson {
     /// The document for `credential`.
     pub fn from_credential(c: &Credential) -> Self {
-        let k = &c.claims;
         CredentialJson {
-            claims: ClaimsJson {
-                schema: field_to_decimal(&k.schema),
-                holder: field_to_decimal(&k.holder),
-                credential_id: field_to_decimal(&k.credential_id),
-                birth_date: k.birth_date,
-                country: k.country,
-                kyc_level: k.kyc_level,
-                risk_score: k.risk_score,
-                subject_type: k.subject_type,
-                issued_at: k.issued_at,
-                expires_at: k.expires_at,
-            },
+            claims: ClaimsJson::from_claims(&c.claims),
             issuer: PointJson::from_key(&c.issuer),
             signature: SignatureJson {
                 r8: PointJson {
@@ -254,21 +277,8 @@ impl CredentialJson {
     /// The credential, every value checked (the signature itself is checked
     /// by the witness builder, which says so by name).
     pub fn to_credential(&self) -> Result<Credential, DocumentError> {
-        let k = &self.claims;
         Ok(Credential {
-            claims: Claims {
-                schema: field_from_decimal(&k.schema).map_err(number("claims.schema"))?,
-                holder: field_from_decimal(&k.holder).map_err(number("claims.holder"))?,
-                credential_id: field_from_decimal(&k.credential_id)
-                    .map_err(number("claims.credential_id"))?,
-                birth_date: k.birth_date,
-                country: k.country,
-                kyc_level: k.kyc_level,
-                risk_score: k.risk_score,
-                subject_type: k.subject_type,
-                issued_at: k.issued_at,
-                expires_at: k.expires_at,
-            },
+            claims: self.claims.to_claims()?,
             issuer: self.issuer.to_key("issuer")?,
             signature: Signature::from_decimal(
                 &self.signature.r8.x,

@@ -1,0 +1,510 @@
+//! `veil issuer …` for a threshold issuer: a FROST group over Baby Jubjub.
+//! The DKG and both signing rounds run over files, one participant per
+//! command, so each officer can run theirs on their own machine and pass
+//! only public files (packages, commitments, signature shares) and the
+//! private point-to-point DKG shares between them. `keygen --threshold`
+//! runs every participant of the DKG in one process, for tests and demos.
+
+use crate::files::*;
+use anyhow::{bail, Context, Result};
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::files::{ClaimsJson, CredentialJson, IssuerListJson, PointJson};
+use veil_circuits::statement::Credential;
+use veil_did::frost::dkg::ShareMessage;
+use veil_did::frost::*;
+
+/// What the signers of a threshold credential sign: the claims, under the
+/// group's key (`veil issue --group`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningRequestJson {
+    /// The claims.
+    pub claims: ClaimsJson,
+    /// The group's public key.
+    pub issuer: PointJson,
+}
+
+impl SigningRequestJson {
+    /// The request to sign `claims` under the group key `issuer`.
+    pub fn new(claims: &veil_circuits::statement::Claims, issuer: &PointJson) -> Self {
+        SigningRequestJson {
+            claims: ClaimsJson::from_claims(claims),
+            issuer: issuer.clone(),
+        }
+    }
+
+    /// The credential with `signature`.
+    fn credential(&self, signature: veil_circuits::eddsa::Signature) -> Result<Credential> {
+        Ok(Credential {
+            claims: self.claims.to_claims()?,
+            issuer: self.issuer.to_key("issuer")?,
+            signature,
+        })
+    }
+
+    fn message(&self) -> Result<veil_circuits::F> {
+        Ok(self.claims.to_claims()?.hash())
+    }
+}
+
+/// Parses `T/N`.
+pub fn parse_threshold(s: &str) -> Result<(u32, u32)> {
+    let (t, n) = s
+        .split_once('/')
+        .with_context(|| format!("--threshold {s:?}: expected T/N, e.g. 2/3"))?;
+    Ok((
+        t.trim()
+            .parse()
+            .with_context(|| format!("--threshold {s:?}"))?,
+        n.trim()
+            .parse()
+            .with_context(|| format!("--threshold {s:?}"))?,
+    ))
+}
+
+fn params(threshold: &str, context: &str) -> Result<DkgParameters> {
+    let (threshold, members) = parse_threshold(threshold)?;
+    Ok(DkgParameters {
+        threshold,
+        members,
+        context: context.into(),
+    })
+}
+
+/// `veil issuer keygen --threshold T/N --out-dir DIR`: the whole DKG in one
+/// process; writes `group.json` and `share-I.json` (0600) per participant.
+pub fn keygen_local(threshold: &str, context: &str, out_dir: &Path) -> Result<()> {
+    let p = params(threshold, context)?;
+    let mut secrets = Vec::new();
+    let mut packages = Vec::new();
+    for i in 1..=p.members {
+        let (s, pkg) = dkg_round1(&p, i, &mut OsRng)?;
+        secrets.push(s);
+        packages.push(pkg);
+    }
+    let mut messages = Vec::new();
+    for s in &secrets {
+        messages.extend(dkg_round2(s, &packages)?);
+    }
+    let mut group = None;
+    for s in &secrets {
+        let inbox: Vec<ShareMessage> = messages
+            .iter()
+            .filter(|m| m.to == s.index)
+            .cloned()
+            .collect();
+        let share = dkg_finish(s, &packages, &inbox)?;
+        write_private_json(
+            &in_dir(out_dir, &format!("share-{}.json", s.index))?,
+            &share,
+        )?;
+        group = Some(share.group);
+    }
+    let group = group.context("no participants")?;
+    write_json(&in_dir(out_dir, "group.json")?, &group)?;
+    println!(
+        "issuer group {}-of-{} (context {:?}): public key x={} written to {}/group.json, shares to share-1..{}.json",
+        p.threshold,
+        p.members,
+        p.context,
+        group.public_key.x,
+        out_dir.display(),
+        p.members
+    );
+    println!("each share file belongs to one officer; the group key itself was never formed");
+    Ok(())
+}
+
+/// `veil issuer dkg-round1`: this participant's polynomial; writes
+/// `dkg-secret-I.json` (private, keep until dkg-finish) and
+/// `dkg-package-I.json` (send to every participant).
+pub fn dkg_round1_cmd(index: u32, threshold: &str, context: &str, out_dir: &Path) -> Result<()> {
+    let (secret, package) = dkg_round1(&params(threshold, context)?, index, &mut OsRng)?;
+    write_private_json(
+        &in_dir(out_dir, &format!("dkg-secret-{index}.json"))?,
+        &secret,
+    )?;
+    write_json(
+        &in_dir(out_dir, &format!("dkg-package-{index}.json"))?,
+        &package,
+    )?;
+    println!(
+        "wrote {0}/dkg-secret-{index}.json (private) and {0}/dkg-package-{index}.json (broadcast it)",
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn read_secret(path: &Path) -> Result<Round1Secret> {
+    read_json(path)
+}
+
+/// `veil issuer dkg-round2`: checks every package; writes
+/// `dkg-share-I-to-J.json` for each other participant J (send each privately).
+pub fn dkg_round2_cmd(secret: &Path, packages: &[PathBuf], out_dir: &Path) -> Result<()> {
+    let me = read_secret(secret)?;
+    let packages: Vec<Round1Package> = read_json_list(packages)?;
+    let messages = dkg_round2(&me, &packages)?;
+    for m in &messages {
+        write_private_json(
+            &in_dir(out_dir, &format!("dkg-share-{}-to-{}.json", m.from, m.to))?,
+            m,
+        )?;
+    }
+    println!(
+        "all {} packages verified; wrote {} shares to {} (send dkg-share-{}-to-J.json to participant J only)",
+        packages.len(),
+        messages.len(),
+        out_dir.display(),
+        me.index
+    );
+    Ok(())
+}
+
+/// `veil issuer dkg-finish`: checks the shares received; writes this
+/// participant's key share and the group, and deletes the round-1 secret.
+pub fn dkg_finish_cmd(
+    secret: &Path,
+    packages: &[PathBuf],
+    shares: &[PathBuf],
+    out: &Path,
+    group_out: &Path,
+) -> Result<()> {
+    let me = read_secret(secret)?;
+    let packages: Vec<Round1Package> = read_json_list(packages)?;
+    let received: Vec<ShareMessage> = read_json_list(shares)?;
+    let share = dkg_finish(&me, &packages, &received)?;
+    write_private_json(out, &share)?;
+    write_json(group_out, &share.group)?;
+    std::fs::remove_file(secret)
+        .with_context(|| format!("key share written, but {} not deleted", secret.display()))?;
+    println!(
+        "participant {}: key share written to {} (private); group key x={} in {}",
+        share.index,
+        out.display(),
+        share.group.public_key.x,
+        group_out.display()
+    );
+    Ok(())
+}
+
+/// `veil issuer sign-round1`: fresh nonces (`nonces-I.json`, private, single
+/// use) and their commitment (`commitment-I.json`, for the coordinator).
+pub fn sign_round1_cmd(share: &Path, out_dir: &Path) -> Result<()> {
+    let share: KeyShare = read_json(share)?;
+    let (nonces, commitment) = sign_round1(&share, &mut OsRng)?;
+    let i = share.index;
+    write_private_json(&in_dir(out_dir, &format!("nonces-{i}.json"))?, &nonces)?;
+    write_json(
+        &in_dir(out_dir, &format!("commitment-{i}.json"))?,
+        &commitment,
+    )?;
+    println!(
+        "wrote {0}/nonces-{i}.json (private, used once) and {0}/commitment-{i}.json",
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn package(
+    group: &IssuerGroup,
+    request: &SigningRequestJson,
+    commitments: &[PathBuf],
+) -> Result<SigningPackage> {
+    if request.issuer != group.public_key {
+        bail!("the request is for another issuer key than this group's");
+    }
+    let commitments: Vec<SigningCommitment> = read_json_list(commitments)?;
+    Ok(SigningPackage::new(group, request.message()?, commitments)?)
+}
+
+/// `veil issuer sign-round2`: this signer's share of the signature on the
+/// request. The nonces file is deleted before anything else, so it can
+/// never sign twice.
+pub fn sign_round2_cmd(
+    share: &Path,
+    nonces: &Path,
+    request: &Path,
+    commitments: &[PathBuf],
+    out: &Path,
+) -> Result<()> {
+    let key: KeyShare = read_json(share)?;
+    let n: SigningNonces = read_json(nonces)?;
+    std::fs::remove_file(nonces)
+        .with_context(|| format!("cannot delete {} (nonces are single-use)", nonces.display()))?;
+    let request: SigningRequestJson = read_json(request)?;
+    let pkg = package(&key.group, &request, commitments)?;
+    let answer = sign_round2(&key, n, &pkg)?;
+    write_json(out, &answer)?;
+    println!(
+        "participant {} signed credential {}; share written to {}",
+        key.index,
+        request.claims.credential_id,
+        out.display()
+    );
+    Ok(())
+}
+
+/// `veil issuer aggregate`: checks each signer's share (naming a cheat) and
+/// writes the signed credential.
+pub fn aggregate_cmd(
+    group: &Path,
+    request: &Path,
+    commitments: &[PathBuf],
+    shares: &[PathBuf],
+    out: &Path,
+) -> Result<()> {
+    let group: IssuerGroup = read_json(group)?;
+    let request: SigningRequestJson = read_json(request)?;
+    let pkg = package(&group, &request, commitments)?;
+    let answers: Vec<SignatureShare> = read_json_list(shares)?;
+    let signature = aggregate(&group, &pkg, &answers)?;
+    let credential = request.credential(signature)?;
+    write_json(out, &CredentialJson::from_credential(&credential))?;
+    println!(
+        "credential {} signed by {} of the {}-of-{} group, written to {}",
+        field_to_decimal(&credential.claims.credential_id),
+        answers.len(),
+        group.threshold,
+        group.members.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `veil issuer trust`: adds or removes an issuer key (a key, group or share
+/// file) in a trusted-issuer list, the leaves of the issuers tree.
+pub fn trust_cmd(list: &Path, add: &[PathBuf], remove: &[PathBuf]) -> Result<()> {
+    let mut doc = if list.exists() {
+        read_json::<IssuerListJson>(list)?
+    } else {
+        IssuerListJson { issuers: vec![] }
+    };
+    for path in add {
+        let key = crate::regulator::public_key_of(path)?;
+        key.to_key("public_key")
+            .with_context(|| format!("{}", path.display()))?;
+        if doc.issuers.contains(&key) {
+            bail!("{} is already trusted", path.display());
+        }
+        doc.issuers.push(key);
+    }
+    for path in remove {
+        let key = crate::regulator::public_key_of(path)?;
+        let before = doc.issuers.len();
+        doc.issuers.retain(|k| *k != key);
+        if doc.issuers.len() == before {
+            bail!("{} is not in {}", path.display(), list.display());
+        }
+    }
+    write_json(list, &doc)?;
+    println!(
+        "{} now trusts {} issuer key(s)",
+        list.display(),
+        doc.issuers.len()
+    );
+    Ok(())
+}
+
+/// `veil issuer …`.
+#[derive(clap::Subcommand)]
+pub enum IssuerCommand {
+    /// Make a new Baby Jubjub issuer key; or, with --threshold, run a whole
+    /// t-of-n DKG locally (each officer's share in its own file; for a
+    /// distributed ceremony use dkg-round1/dkg-round2/dkg-finish).
+    Keygen {
+        /// Output file (single key).
+        #[arg(long, required_unless_present = "threshold")]
+        out: Option<PathBuf>,
+        /// T/N, e.g. 2/3.
+        #[arg(long)]
+        threshold: Option<String>,
+        /// Directory for group.json and the shares.
+        #[arg(long, default_value = "issuer-group")]
+        out_dir: PathBuf,
+        /// The DKG's context (use the issuer's DID).
+        #[arg(long, default_value = "veil issuer")]
+        context: String,
+    },
+    /// DKG round 1 for one participant: writes its secret and its package.
+    DkgRound1 {
+        /// This participant's index, 1..=N.
+        #[arg(long)]
+        index: u32,
+        /// T/N.
+        #[arg(long)]
+        threshold: String,
+        /// The DKG's context (the same for everyone; use the issuer's DID).
+        #[arg(long)]
+        context: String,
+        /// Output directory.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+    /// DKG round 2: checks all N packages, writes a private share for each
+    /// other participant.
+    DkgRound2 {
+        /// dkg-secret-I.json.
+        #[arg(long)]
+        secret: PathBuf,
+        /// All N packages, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        packages: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+    /// DKG finish: checks the shares received, writes this participant's
+    /// key share and the group.
+    DkgFinish {
+        /// dkg-secret-I.json (deleted on success).
+        #[arg(long)]
+        secret: PathBuf,
+        /// All N packages, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        packages: Vec<PathBuf>,
+        /// The N−1 shares addressed to this participant, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        shares: Vec<PathBuf>,
+        /// Output: the key share (private).
+        #[arg(long)]
+        out: PathBuf,
+        /// Output: the group (public).
+        #[arg(long, default_value = "group.json")]
+        group_out: PathBuf,
+    },
+    /// Signing round 1: fresh nonces and their commitment.
+    SignRound1 {
+        /// This participant's share-I.json.
+        #[arg(long)]
+        share: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
+    },
+    /// Signing round 2: this participant's signature share on a request.
+    SignRound2 {
+        /// This participant's share-I.json.
+        #[arg(long)]
+        share: PathBuf,
+        /// Its nonces-I.json from round 1 (deleted: single use).
+        #[arg(long)]
+        nonces: PathBuf,
+        /// The signing request (`veil issue --group`).
+        #[arg(long)]
+        request: PathBuf,
+        /// The signing set's commitments, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        commitments: Vec<PathBuf>,
+        /// Output: the signature share.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Combines the signature shares into the signed credential; a bad
+    /// share names its signer.
+    Aggregate {
+        /// group.json.
+        #[arg(long)]
+        group: PathBuf,
+        /// The signing request.
+        #[arg(long)]
+        request: PathBuf,
+        /// The signing set's commitments, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        commitments: Vec<PathBuf>,
+        /// The signature shares, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        shares: Vec<PathBuf>,
+        /// Output: the credential.
+        #[arg(long, default_value = "credential.json")]
+        out: PathBuf,
+    },
+    /// Adds or removes issuer keys in a trusted-issuer list (rotation: add
+    /// the new key, later remove the old one).
+    Trust {
+        /// The list ({"issuers": [...]}); created if absent.
+        #[arg(long)]
+        list: PathBuf,
+        /// Key, group or share file to trust (repeatable).
+        #[arg(long)]
+        add: Vec<PathBuf>,
+        /// Key, group or share file to stop trusting (repeatable).
+        #[arg(long)]
+        remove: Vec<PathBuf>,
+    },
+    /// Answer a regulator's disclosure request from the KYC records, after
+    /// checking it is in the log (signed heads, inclusion proofs) and that
+    /// the regulator's partial decryptions open the entry's escrow.
+    Disclose {
+        /// The KYC record store (`veil issue --records`).
+        #[arg(long)]
+        records: PathBuf,
+        /// The request (`veil regulator disclose`).
+        #[arg(long)]
+        request: PathBuf,
+        /// The did:key of the log the issuer trusts.
+        #[arg(long)]
+        log_id: String,
+        /// Output: the disclosure.
+        #[arg(long, default_value = "disclosure.json")]
+        out: PathBuf,
+    },
+}
+
+/// Runs one `veil issuer` command.
+pub fn run(command: IssuerCommand) -> Result<()> {
+    match command {
+        IssuerCommand::Keygen {
+            threshold: Some(t),
+            out_dir,
+            context,
+            ..
+        } => keygen_local(&t, &context, &out_dir),
+        IssuerCommand::Keygen { out, .. } => {
+            crate::commands::issuer_keygen(&out.context("--out is required")?)
+        }
+        IssuerCommand::DkgRound1 {
+            index,
+            threshold,
+            context,
+            out_dir,
+        } => dkg_round1_cmd(index, &threshold, &context, &out_dir),
+        IssuerCommand::DkgRound2 {
+            secret,
+            packages,
+            out_dir,
+        } => dkg_round2_cmd(&secret, &packages, &out_dir),
+        IssuerCommand::DkgFinish {
+            secret,
+            packages,
+            shares,
+            out,
+            group_out,
+        } => dkg_finish_cmd(&secret, &packages, &shares, &out, &group_out),
+        IssuerCommand::SignRound1 { share, out_dir } => sign_round1_cmd(&share, &out_dir),
+        IssuerCommand::SignRound2 {
+            share,
+            nonces,
+            request,
+            commitments,
+            out,
+        } => sign_round2_cmd(&share, &nonces, &request, &commitments, &out),
+        IssuerCommand::Aggregate {
+            group,
+            request,
+            commitments,
+            shares,
+            out,
+        } => aggregate_cmd(&group, &request, &commitments, &shares, &out),
+        IssuerCommand::Trust { list, add, remove } => trust_cmd(&list, &add, &remove),
+        IssuerCommand::Disclose {
+            records,
+            request,
+            log_id,
+            out,
+        } => crate::regulator::issuer_disclose_cmd(&records, &request, &log_id, &out),
+    }
+}

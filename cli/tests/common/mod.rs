@@ -1,0 +1,56 @@
+//! Running the `veil` binary from the CLI's tests.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `veil ARGS` in `dir` with extra environment variables.
+pub fn veil_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_veil"))
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run veil")
+}
+
+/// `veil ARGS` in `dir`.
+pub fn veil(args: &[&str], dir: &Path) -> Output {
+    veil_env(args, dir, &[])
+}
+
+/// Asserts success; returns stdout.
+pub fn ok_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> String {
+    let out = veil_env(args, dir, env);
+    assert!(
+        out.status.success(),
+        "veil {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts success; returns stdout.
+pub fn ok(args: &[&str], dir: &Path) -> String {
+    ok_env(args, dir, &[])
+}
+
+/// Asserts a clean failure (exit 1, no panic); returns stderr.
+pub fn fails_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> String {
+    let out = veil_env(args, dir, env);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "veil {args:?} should fail cleanly:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Asserts a clean failure (exit 1, no panic); returns stderr.
+pub fn fails(args: &[&str], dir: &Path) -> String {
+    fails_env(args, dir, &[])
+}
