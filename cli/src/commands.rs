@@ -114,7 +114,7 @@ pub fn save_keys(keys: &Keys, dir: &Path) -> Result<()> {
 /// `veil issuer keygen`.
 pub fn issuer_keygen(out: &Path) -> Result<()> {
     let key = PrivateKey::generate(&mut OsRng);
-    write_json(out, &IssuerKeyJson::from_key(&key))?;
+    write_private_json(out, &IssuerKeyJson::from_key(&key))?;
     println!("issuer key written to {} (keep it private)", out.display());
     Ok(())
 }
@@ -122,7 +122,7 @@ pub fn issuer_keygen(out: &Path) -> Result<()> {
 /// `veil holder keygen`.
 pub fn holder_keygen(out: &Path) -> Result<()> {
     let doc = HolderJson::from_secret(F::rand(&mut OsRng));
-    write_json(out, &doc)?;
+    write_private_json(out, &doc)?;
     println!(
         "holder secret written to {}; give the issuer the commitment:",
         out.display()

@@ -2,7 +2,7 @@
 //! generation, audits of a service's log (local or over gRPC) with CSV/JSON
 //! reports, disclosure requests, and the issuer's KYC records and answers.
 
-use crate::files::{read_json, read_text, write_json};
+use crate::files::{read_json, read_text, write_json, write_private_json};
 use anyhow::{bail, Context, Result};
 use ark_ff::UniformRand;
 use clap::Args;
@@ -24,7 +24,7 @@ use veil_service::pb;
 pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
     let secret = Scalar::rand(&mut OsRng);
     let Some(spec) = threshold else {
-        write_json(out, &RegulatorKeyJson::from_secret(&secret))?;
+        write_private_json(out, &RegulatorKeyJson::from_secret(&secret))?;
         println!(
             "regulator key written to {} (keep it private)",
             out.display()
@@ -39,7 +39,7 @@ pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     write_json(&out.join("group.json"), &group)?;
     for share in &shares {
-        write_json(&out.join(format!("share-{}.json", share.index)), share)?;
+        write_private_json(&out.join(format!("share-{}.json", share.index)), share)?;
     }
     println!(
         "regulator key split {t}-of-{n} into {}: group.json (public: use it for `veil policy new --regulator`) and share-1.json … share-{n}.json (one per official, each private); the whole key was never written",

@@ -205,6 +205,21 @@ fn multibase_of(public: [u8; 32]) -> Result<String, SignerError> {
 }
 
 impl Pkcs11Signer {
+    fn from_pair(
+        session: TokenSession,
+        public: ObjectHandle,
+        private: ObjectHandle,
+        label: &str,
+    ) -> Result<Self, SignerError> {
+        let public_multibase = multibase_of(session.public_key(public)?)?;
+        Ok(Pkcs11Signer {
+            session: Mutex::new(session),
+            private,
+            public_multibase,
+            label: label.to_owned(),
+        })
+    }
+
     /// The key labelled `config.key` on the token.
     pub fn open(config: &HsmConfig) -> Result<Self, SignerError> {
         let session = TokenSession::open(config)?;
@@ -219,13 +234,7 @@ impl Pkcs11Signer {
         let public = session
             .find(ObjectClass::PUBLIC_KEY, &config.key)?
             .ok_or_else(not_found)?;
-        let public_multibase = multibase_of(session.public_key(public)?)?;
-        Ok(Pkcs11Signer {
-            session: Mutex::new(session),
-            private,
-            public_multibase,
-            label: config.key.clone(),
-        })
+        Self::from_pair(session, public, private, &config.key)
     }
 
     /// Generates an Ed25519 key pair labelled `config.key` inside the token
@@ -267,13 +276,7 @@ impl Pkcs11Signer {
                 &private_template,
             )
             .map_err(|e| session.hsm("generating an Ed25519 key pair", e))?;
-        let public_multibase = multibase_of(session.public_key(public)?)?;
-        Ok(Pkcs11Signer {
-            session: Mutex::new(session),
-            private,
-            public_multibase,
-            label: config.key.clone(),
-        })
+        Self::from_pair(session, public, private, &config.key)
     }
 }
 
