@@ -19,7 +19,8 @@ use ark_serialize::{
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"VEILKEY1";
+/// The first bytes of every veil key file.
+pub const MAGIC: &[u8; 8] = b"VEILKEY1";
 const HEADER_LEN: usize = 8 + 1 + 32 + 8;
 const CHECKSUM_LEN: usize = 32;
 

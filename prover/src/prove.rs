@@ -48,24 +48,31 @@ impl Prover {
     /// be for this circuit; use [`Prover::load`] for files).
     pub fn new(proving_key: ProvingKey) -> Result<Self, ProveError> {
         let matrices = Matrices::of(ComplianceCircuit::blank())?;
-        let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
-        Ok(Prover {
-            proving_key,
-            prepared,
-            matrices,
-        })
+        Ok(Self::with_matrices(proving_key, matrices))
     }
 
     /// Loads a proving key file, refusing one made for another circuit.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
         let proving_key = keys::load_proving_key(path, &matrices.shape)?;
+        Ok(Self::with_matrices(proving_key, matrices))
+    }
+
+    /// A prover from the bytes of a proving key file (what a browser wallet
+    /// fetched), refusing one made for another circuit.
+    pub fn from_key_file(bytes: &[u8]) -> Result<Self, LoadError> {
+        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
+        let proving_key = keys::decode_proving_key(bytes, &matrices.shape)?;
+        Ok(Self::with_matrices(proving_key, matrices))
+    }
+
+    fn with_matrices(proving_key: ProvingKey, matrices: Matrices) -> Self {
         let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
-        Ok(Prover {
+        Prover {
             proving_key,
             prepared,
             matrices,
-        })
+        }
     }
 
     /// The proving key.

@@ -1,0 +1,19 @@
+//! The part of veil every binding shares, so that the wasm package, the
+//! Python module and the C library prove, decode and verify the same way and
+//! report the same errors.
+//!
+//! Everything here takes and returns the documents veil already exchanges
+//! (snarkjs JSON, the wallet's JSON documents, key files as bytes) and fails
+//! with a [`BindingError`] whose [`ErrorCode`] each binding turns into its
+//! host's idiom: a JS `Error` with `code`, a Python exception class, a C
+//! return code. [`guard`] keeps a panic from crossing the boundary.
+
+pub mod error;
+pub mod prove;
+pub mod verify;
+
+pub use error::{guard, BindingError, ErrorCode};
+pub use prove::{ProofBundle, ProveRequest, WalletProver};
+pub use verify::{
+    decode_proof, decrypt_escrow, verify_proof, verifying_key_from_bytes, DecodedProof,
+};

@@ -1,0 +1,129 @@
+//! Proving for wallets: a proving key loaded once, then one JSON request per
+//! payment.
+
+use crate::error::{BindingError, ErrorCode};
+use rand::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::files::{
+    CredentialJson, DocumentError, HolderJson, IssuerListJson, PaymentContextJson, PolicyJson,
+    RevocationListJson,
+};
+use veil_circuits::statement::{escrow_randomness, Registry};
+use veil_prover::{LoadError, Prover};
+use veil_verifier::evm::Calldata;
+use veil_verifier::snarkjs::ProofJson;
+
+/// Everything a wallet proves from, as the JSON documents `veil` writes:
+/// its credential and holder secret, the verifier's policy and payment
+/// context, and the registry's lists. The wallet builds the Merkle paths
+/// itself from the lists, so it never tells a server which credential it
+/// holds (asking for a revocation path would).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProveRequest {
+    /// `credential.json` (`veil issue`).
+    pub credential: CredentialJson,
+    /// `holder.json` (`veil holder keygen`).
+    pub holder: HolderJson,
+    /// `policy.json` (`veil policy new`).
+    pub policy: PolicyJson,
+    /// The payment context: day, scope, payment hash.
+    pub context: PaymentContextJson,
+    /// The trusted-issuer list, in tree order.
+    pub issuers: IssuerListJson,
+    /// The revoked credential ids.
+    pub revoked: RevocationListJson,
+}
+
+/// A proof in the forms its consumers take: snarkjs's `proof.json` and
+/// `public.json`, and the calldata of the on-chain verifier.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProofBundle {
+    /// snarkjs `proof.json`.
+    pub proof: ProofJson,
+    /// snarkjs `public.json`: the ten public inputs, decimal.
+    pub public_signals: Vec<String>,
+    /// `verifyProof` arguments as snarkjs's `generatecall` prints them.
+    pub calldata: String,
+}
+
+fn document(field: &str, e: DocumentError) -> BindingError {
+    BindingError::malformed(field, e)
+}
+
+impl ProveRequest {
+    /// Parses a request; the message names the document and field that failed.
+    pub fn from_json(json: &str) -> Result<Self, BindingError> {
+        serde_json::from_str(json).map_err(|e| BindingError::malformed("request", e))
+    }
+}
+
+/// A proving key loaded and checked against the circuit, ready to prove many
+/// times (loading costs more than one proof).
+pub struct WalletProver {
+    prover: Prover,
+}
+
+impl WalletProver {
+    /// From the bytes of `compliance.pk`.
+    pub fn from_key_file(bytes: &[u8]) -> Result<Self, BindingError> {
+        let prover = Prover::from_key_file(bytes).map_err(|e| match e {
+            LoadError::KeyFile(k) => {
+                BindingError::new(ErrorCode::InvalidKey, format!("proving key: {k}"))
+            }
+            LoadError::Prove(p) => BindingError::new(ErrorCode::Internal, p.to_string()),
+        })?;
+        Ok(WalletProver { prover })
+    }
+
+    /// Proves `request`: the credential is checked against every rule first,
+    /// and a refusal names the rule ([`ErrorCode::WitnessRefused`]).
+    pub fn prove<R: RngCore + CryptoRng>(
+        &self,
+        request: &ProveRequest,
+        rng: &mut R,
+    ) -> Result<ProofBundle, BindingError> {
+        let credential = request
+            .credential
+            .to_credential()
+            .map_err(|e| document("credential", e))?;
+        let holder = request
+            .holder
+            .to_secret()
+            .map_err(|e| document("holder", e))?;
+        let policy = request
+            .policy
+            .to_policy()
+            .map_err(|e| document("policy", e))?;
+        let context = request
+            .context
+            .to_context()
+            .map_err(|e| document("context", e))?;
+        let issuers = request
+            .issuers
+            .to_keys()
+            .map_err(|e| document("issuers", e))?;
+        let revoked = request
+            .revoked
+            .to_ids()
+            .map_err(|e| document("revoked", e))?;
+        let registry = Registry::new(&issuers, &revoked)
+            .map_err(|e| BindingError::malformed("registry", e))?;
+        let witness = registry
+            .witness(credential, holder, policy, context, escrow_randomness(rng))
+            .map_err(|e| {
+                BindingError::new(ErrorCode::WitnessRefused, format!("cannot prove: {e}"))
+            })?;
+        let (proof, public) = self
+            .prover
+            .prove(witness, rng)
+            .map_err(|e| BindingError::new(ErrorCode::Internal, e.to_string()))?;
+        let inputs = public.to_vec();
+        Ok(ProofBundle {
+            proof: ProofJson::from_proof(&proof),
+            public_signals: inputs.iter().map(field_to_decimal).collect(),
+            calldata: Calldata::new(&proof, &inputs).to_snarkjs_string(),
+        })
+    }
+}

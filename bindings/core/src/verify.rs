@@ -1,0 +1,166 @@
+//! Verification and decoding for exchanges and regulators: snarkjs JSON in,
+//! verdicts and named values out.
+
+use crate::error::{BindingError, ErrorCode};
+use serde::Serialize;
+use veil_circuits::babyjubjub::point_from_coords;
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::files::RegulatorKeyJson;
+use veil_circuits::statement::{escrow_decrypt, PublicInputs};
+use veil_prover::keys::{decode, KeyKind, MAGIC};
+use veil_prover::{CircuitShape, Proof, VerifyingKey};
+use veil_verifier::evm::Calldata;
+use veil_verifier::snarkjs::{self, ProofJson};
+use veil_verifier::{PreparedKey, VerifyError};
+
+/// A verifying key from either of veil's forms: a `compliance.vk` key file
+/// (checked against this build's circuit) or snarkjs's
+/// `verification_key.json`.
+pub fn verifying_key_from_bytes(bytes: &[u8]) -> Result<VerifyingKey, BindingError> {
+    if bytes.starts_with(MAGIC) {
+        let shape = CircuitShape::compliance()
+            .map_err(|e| BindingError::new(ErrorCode::Internal, e.to_string()))?;
+        return decode(bytes, KeyKind::Verifying, &shape)
+            .map_err(|e| BindingError::new(ErrorCode::InvalidKey, format!("verifying key: {e}")));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        BindingError::malformed("verifying key", "neither a key file nor JSON text")
+    })?;
+    snarkjs::verifying_key_from_str(text).map_err(|e| BindingError::malformed("verifying key", e))
+}
+
+/// The proof and its public inputs from snarkjs's `proof.json` and
+/// `public.json`, every value checked.
+pub fn read_proof(
+    proof_json: &str,
+    public_json: &str,
+) -> Result<(Proof, PublicInputs), BindingError> {
+    let proof =
+        snarkjs::proof_from_str(proof_json).map_err(|e| BindingError::malformed("proof", e))?;
+    Ok((proof, read_public(public_json)?))
+}
+
+/// The ten public inputs from snarkjs's `public.json`.
+pub fn read_public(public_json: &str) -> Result<PublicInputs, BindingError> {
+    let inputs =
+        snarkjs::public_from_str(public_json).map_err(|e| BindingError::malformed("public", e))?;
+    PublicInputs::from_slice(&inputs).ok_or_else(|| {
+        BindingError::malformed(
+            "public",
+            format!("expected 10 public inputs, got {}", inputs.len()),
+        )
+    })
+}
+
+/// Whether the proof verifies under the key: `Ok(false)` for a well-formed
+/// proof that does not; an error only for input that cannot be read.
+pub fn verify_proof(
+    verifying_key: &[u8],
+    proof_json: &str,
+    public_json: &str,
+) -> Result<bool, BindingError> {
+    let vk = verifying_key_from_bytes(verifying_key)?;
+    let (proof, public) = read_proof(proof_json, public_json)?;
+    let key = PreparedKey::new(&vk)
+        .map_err(|e| BindingError::new(ErrorCode::InvalidKey, e.to_string()))?;
+    match key.verify(&proof, &public.to_vec()) {
+        Ok(()) => Ok(true),
+        Err(VerifyError::Rejected) => Ok(false),
+        Err(e) => Err(BindingError::new(ErrorCode::InvalidKey, e.to_string())),
+    }
+}
+
+/// The statement's ten public inputs by name, as decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedInputs {
+    /// Hash of the verifier's policy.
+    pub policy_hash: String,
+    /// Root of the trusted-issuer tree.
+    pub issuers_root: String,
+    /// Root of the revocation tree.
+    pub revocation_root: String,
+    /// The day proved for (days since 1970-01-01).
+    pub today: String,
+    /// The nullifier's scope (the verifier).
+    pub scope: String,
+    /// The payment the proof is bound to.
+    pub payment_hash: String,
+    /// One per holder and scope: spots a second use.
+    pub nullifier: String,
+    /// The escrow's `c1`, x.
+    pub escrow_c1_x: String,
+    /// The escrow's `c1`, y.
+    pub escrow_c1_y: String,
+    /// The escrowed credential id, encrypted to the regulator.
+    pub escrow_ct: String,
+}
+
+impl NamedInputs {
+    /// The names of `public`.
+    pub fn new(public: &PublicInputs) -> Self {
+        let d = field_to_decimal;
+        NamedInputs {
+            policy_hash: d(&public.policy_hash),
+            issuers_root: d(&public.issuers_root),
+            revocation_root: d(&public.revocation_root),
+            today: d(&public.today),
+            scope: d(&public.scope),
+            payment_hash: d(&public.payment_hash),
+            nullifier: d(&public.nullifier),
+            escrow_c1_x: d(&public.escrow_c1.0),
+            escrow_c1_y: d(&public.escrow_c1.1),
+            escrow_ct: d(&public.escrow_ct),
+        }
+    }
+}
+
+/// A proof read and checked: its canonical snarkjs form, its inputs by name,
+/// and the calldata an EVM verifier takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecodedProof {
+    /// The proof, re-encoded canonically.
+    pub proof: ProofJson,
+    /// The public inputs by name.
+    pub public: NamedInputs,
+    /// `verifyProof` arguments as snarkjs's `generatecall` prints them.
+    pub calldata: String,
+    /// The same arguments ABI-encoded, `0x`-hex.
+    pub calldata_abi: String,
+}
+
+/// Reads a proof and its public inputs (every point checked on its curve and
+/// subgroup, every number canonical) without verifying it.
+pub fn decode_proof(proof_json: &str, public_json: &str) -> Result<DecodedProof, BindingError> {
+    let (proof, public) = read_proof(proof_json, public_json)?;
+    let calldata = Calldata::new(&proof, &public.to_vec());
+    let abi: String = calldata
+        .to_abi_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(DecodedProof {
+        proof: ProofJson::from_proof(&proof),
+        public: NamedInputs::new(&public),
+        calldata: calldata.to_snarkjs_string(),
+        calldata_abi: format!("0x{abi}"),
+    })
+}
+
+/// The regulator's side: the credential id escrowed in `public_json`,
+/// decrypted with a single regulator key file (`veil regulator keygen`).
+pub fn decrypt_escrow(regulator_key_json: &str, public_json: &str) -> Result<String, BindingError> {
+    let doc: RegulatorKeyJson = serde_json::from_str(regulator_key_json)
+        .map_err(|e| BindingError::malformed("regulator key", e))?;
+    let secret = doc
+        .to_secret()
+        .map_err(|e| BindingError::malformed("regulator key", e))?;
+    let public = read_public(public_json)?;
+    let (x, y) = public.escrow_c1;
+    let c1 =
+        point_from_coords(x, y).map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
+    Ok(field_to_decimal(&escrow_decrypt(
+        &secret,
+        &c1,
+        public.escrow_ct,
+    )))
+}
