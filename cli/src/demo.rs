@@ -35,7 +35,9 @@ use veil_audit::{
 use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::eddsa::{PrivateKey, PublicKey};
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::{CredentialJson, PointJson, PolicyJson};
+use veil_circuits::statement::files::{
+    CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson, RevocationListJson,
+};
 use veil_circuits::statement::{
     escrow_randomness, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
 };
@@ -103,9 +105,39 @@ fn short(x: &F) -> String {
     }
 }
 
-/// Runs the demo; prints each step (or one JSON report with `json`).
-pub fn run(json: bool) -> Result<()> {
-    let dir = tempfile::tempdir()?;
+/// Where the demo writes: a temporary directory, or one the caller keeps.
+enum Workdir {
+    Temporary(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl Workdir {
+    /// A kept directory must be new or empty: the demo's stores are fresh.
+    fn new(keep: Option<&std::path::Path>) -> Result<Self> {
+        let Some(path) = keep else {
+            return Ok(Workdir::Temporary(tempfile::tempdir()?));
+        };
+        if path.exists() && std::fs::read_dir(path)?.next().is_some() {
+            bail!("--keep {}: the directory is not empty", path.display());
+        }
+        std::fs::create_dir_all(path)?;
+        Ok(Workdir::Kept(path.to_path_buf()))
+    }
+
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Workdir::Temporary(t) => t.path(),
+            Workdir::Kept(p) => p,
+        }
+    }
+}
+
+/// Runs the demo; prints each step (or one JSON report with `json`). With
+/// `keep`, every file it made stays there (keys, documents, proof, DID
+/// registry, transparency log, regulator shares) for the bindings' examples
+/// and tests.
+pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
+    let dir = Workdir::new(keep)?;
     let mut r = Recorder {
         json,
         steps: Vec::new(),
@@ -147,6 +179,13 @@ pub fn run(json: bool) -> Result<()> {
             shares,
         )
     };
+    for share in &officials {
+        write_private_json(
+            &dir.path()
+                .join(format!("regulator-share-{}.json", share.index)),
+            share,
+        )?;
+    }
     // The exchange's transparency log of verifications, and its signing key.
     let operator = veil_did::ControllerKey::generate()?;
     write_text(&dir.path().join("log-operator.jwk"), &operator.to_json())?;
@@ -158,6 +197,16 @@ pub fn run(json: bool) -> Result<()> {
     let trusted = [others[0], issuer.public_key(), others[1]];
     let revoked: Vec<F> = (0..3).map(|_| F::rand(rng)).collect();
     let mut registry = Registry::new(&trusted, &revoked)?;
+    write_json(
+        &dir.path().join("revoked.json"),
+        &RevocationListJson {
+            revoked: revoked.iter().map(field_to_decimal).collect(),
+        },
+    )?;
+    write_private_json(
+        &dir.path().join("holder.json"),
+        &HolderJson::from_secret(holder_secret),
+    )?;
     write_json(
         &dir.path().join("issuers.json"),
         &commands::issuer_list(&trusted),
@@ -289,6 +338,11 @@ pub fn run(json: bool) -> Result<()> {
             short(&context.payment_hash)
         ),
     );
+
+    write_json(
+        &dir.path().join("context.json"),
+        &PaymentContextJson::from_context(&context),
+    )?;
 
     // 5. Prove.
     let witness = registry.witness(

@@ -36,6 +36,10 @@ enum Command {
         /// Print one JSON report instead of lines.
         #[arg(long)]
         json: bool,
+        /// Keep every file the demo made in this (new or empty) directory:
+        /// keys, documents, proof, DID registry, log, regulator shares.
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Groth16 setup for the compliance statement (one party: development only).
     Setup {
@@ -435,7 +439,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { json } => demo::run(json),
+        Command::Demo { json, keep } => demo::run(json, keep.as_deref()),
         Command::Serve(args) => service::serve_cmd(args, identity::default_db()),
         Command::Admin { command } => service::admin_cmd(command, identity::default_db()),
         Command::Remote(args) => service::remote_cmd(args),

@@ -72,6 +72,18 @@ fn demo_reports_every_step_as_expected() {
 }
 
 #[test]
+fn demo_keep_refuses_a_directory_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let err = fails(&["demo", "--keep", "."], dir.path());
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
 fn the_demo_key_generates_the_committed_solidity_verifier() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
