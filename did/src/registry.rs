@@ -235,6 +235,17 @@ impl Registry {
         })
     }
 
+    /// Opens an existing registry for resolution only: it takes no write
+    /// lock, so auditors and bindings can read beside a running issuer (they
+    /// see the registry as it was when opened).
+    pub fn open_read_only(path: &Path) -> Result<Self, RegistryError> {
+        let options = rocksdb::Options::default();
+        Ok(Registry {
+            db: rocksdb::DB::open_for_read_only(&options, path, false)?,
+            write: Mutex::new(()),
+        })
+    }
+
     fn head(&self, did: &str) -> Result<Option<u64>, ResolutionError> {
         match self.db.get(head_key(did)).map_err(internal)? {
             None => Ok(None),

@@ -1,0 +1,85 @@
+"""Type stubs for veil's native module (re-exported by ``veil``)."""
+
+import datetime
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+Json = Union[str, bytes, Dict[str, Any], List[Any]]
+"""JSON text, UTF-8 bytes, or the parsed object."""
+
+__version__: str
+
+class VeilError(Exception):
+    """Base of every veil error."""
+
+    code: Optional[str]
+
+class MalformedInputError(VeilError):
+    """Input not of the expected form; the message names the argument and field."""
+
+class InvalidKeyError(VeilError):
+    """A key, key file or set of regulator shares refused."""
+
+class ProofRejectedError(VeilError):
+    """A well-formed proof that does not verify."""
+
+class WitnessRefusedError(VeilError):
+    """A credential that does not meet the statement."""
+
+class CredentialInvalidError(VeilError):
+    """A W3C credential that does not verify (proof, issuer, dates, status)."""
+
+class DidNotResolvedError(VeilError):
+    """A DID that does not resolve (the message carries the W3C error code)."""
+
+class AuditFailedError(VeilError):
+    """An audit that found problems (only with ``raise_on_failure=True``)."""
+
+class StorageError(VeilError):
+    """A registry or log directory that could not be opened."""
+
+class InternalError(VeilError):
+    """A bug in veil; please report it."""
+
+def verify_proof(verification_key: Union[bytes, Json], proof: Json, public: Json) -> bool:
+    """True if the proof verifies, False if it is well-formed but does not.
+
+    ``verification_key`` is a ``compliance.vk`` file's bytes or snarkjs's
+    ``verification_key.json``; ``proof`` and ``public`` are snarkjs's
+    ``proof.json`` and ``public.json``. Raises :class:`MalformedInputError` or
+    :class:`InvalidKeyError` for input that cannot be read.
+    """
+
+def decode_proof(proof: Json, public: Json) -> Dict[str, Any]:
+    """The canonical proof, the ten public inputs by name, and EVM calldata."""
+
+def resolve_did(registry: str, did: str, version: Optional[int] = None) -> Dict[str, Any]:
+    """W3C resolution result (``didDocument``, ``didDocumentMetadata``)."""
+
+def verify_credential(
+    credential: Json,
+    registry: str,
+    today: Union[int, datetime.date, None] = None,
+    status_list: Optional[Json] = None,
+) -> Dict[str, Any]:
+    """Verifies a W3C credential; returns ``issuer``, ``format``,
+    ``credential_id``, ``credential`` (the ZK credential) and
+    ``status_checked``."""
+
+def decrypt_escrow(
+    public: Json,
+    key: Optional[Json] = None,
+    shares: Optional[Sequence[Json]] = None,
+) -> str:
+    """The escrowed credential id (decimal), with one key or t shares."""
+
+def audit(
+    log: str,
+    state: Optional[Json] = None,
+    log_id: Optional[str] = None,
+    key: Optional[Json] = None,
+    shares: Optional[Sequence[Json]] = None,
+    policies: Optional[Sequence[Json]] = None,
+    raise_on_failure: bool = False,
+) -> Dict[str, Any]:
+    """Audits a transparency log; returns ``passed``, ``report`` and the
+    ``state`` to keep for the next audit."""
