@@ -14,6 +14,11 @@ pub mod verify;
 
 pub use error::{guard, BindingError, ErrorCode};
 pub use prove::{ProofBundle, ProveRequest, WalletProver};
+/// JSON text of a value the bindings return.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, BindingError> {
+    serde_json::to_string(value).map_err(|e| BindingError::new(ErrorCode::Internal, e.to_string()))
+}
+
 pub use verify::{
     decode_proof, decrypt_escrow, verify_proof, verifying_key_from_bytes, DecodedProof,
 };
