@@ -55,7 +55,7 @@ fn prove(f: &Fixture, req: &Value) -> Result<ProofBundle, BindingError> {
 #[test]
 fn a_request_proves_verifies_decodes_and_opens() {
     let f = fixture();
-    let bundle = prove(&f, &request(&f.sample)).expect("proves");
+    let bundle = prove(f, &request(&f.sample)).expect("proves");
     let proof = serde_json::to_string(&bundle.proof).unwrap();
     let public = serde_json::to_string(&bundle.public_signals).unwrap();
 
@@ -95,14 +95,14 @@ fn bad_input_gets_its_code_and_names_the_field() {
     // A credential that expired before the payment's day: refused by rule.
     let mut req = request(&f.sample);
     req["context"]["today"] = json!(f.sample.claims.expires_at + 1);
-    let err = prove(&f, &req).err().expect("refused");
+    let err = prove(f, &req).expect_err("refused");
     assert_eq!(err.code, ErrorCode::WitnessRefused);
     assert!(err.message.contains("expired"), "{}", err.message);
 
     // A revoked credential.
     let mut req = request(&f.sample);
     req["revoked"]["revoked"] = json!([field_to_decimal(&f.sample.claims.credential_id)]);
-    let err = prove(&f, &req).err().expect("refused");
+    let err = prove(f, &req).expect_err("refused");
     assert_eq!(err.code, ErrorCode::WitnessRefused);
     assert!(err.message.contains("revoked"), "{}", err.message);
 
@@ -110,7 +110,7 @@ fn bad_input_gets_its_code_and_names_the_field() {
     let mut req = request(&f.sample);
     req["holder"]["secret"] =
         json!("99999999999999999999999999999999999999999999999999999999999999999999999999999999");
-    let err = prove(&f, &req).err().expect("refused");
+    let err = prove(f, &req).expect_err("refused");
     assert_eq!(err.code, ErrorCode::MalformedInput);
     assert!(err.message.starts_with("holder"), "{}", err.message);
 
