@@ -1,0 +1,157 @@
+//! Universal parameters (the KZG structured reference string): one setup for
+//! every circuit up to `2^k` rows, so changing the statement needs new keys
+//! but no new ceremony.
+//!
+//! Two sources:
+//! - [`UniversalParams::insecure_local`]: generated here from a seed, for
+//!   tests and the demo. Whoever knows the seed knows the toxic waste `τ` and
+//!   can forge proofs; [`UniversalParams::is_insecure`] says so and the CLI
+//!   prints it.
+//! - [`UniversalParams::load`]: a published powers-of-tau SRS in halo2's
+//!   format (`k` as u32 LE, `2^k` G1 powers, their Lagrange basis, `g2`,
+//!   `τ·g2`), such as the files converted from the perpetual powers-of-tau
+//!   ceremony. The file's BLAKE3 hash must equal the one the caller pinned,
+//!   before a single point is parsed.
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_base::halo2_proofs::poly::commitment::Params;
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+/// Why parameters could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ParamsError {
+    /// The file is not the one pinned.
+    #[error("SRS file hash mismatch: expected blake3 {expected}, the file has {actual}")]
+    HashMismatch {
+        /// The pinned hash.
+        expected: String,
+        /// The file's hash.
+        actual: String,
+    },
+    /// The pinned hash is not 64 hex digits.
+    #[error("the pinned SRS hash must be 64 hex digits (blake3), got {0:?}")]
+    BadPin(String),
+    /// The bytes are not halo2 KZG parameters.
+    #[error("malformed SRS file: {0}")]
+    Malformed(String),
+    /// The parameters are too small for the circuit.
+    #[error("the SRS supports 2^{have} rows; the circuit needs 2^{need}")]
+    TooSmall {
+        /// `k` of the parameters.
+        have: u32,
+        /// `k` the circuit needs.
+        need: u32,
+    },
+}
+
+/// Where parameters came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamsOrigin {
+    /// Generated locally from a seed: the toxic waste is known.
+    InsecureLocal {
+        /// The seed of the generator.
+        seed: u64,
+    },
+    /// Loaded from a file whose BLAKE3 hash was checked.
+    File {
+        /// The file's BLAKE3 hash (hex).
+        blake3: String,
+    },
+}
+
+/// KZG parameters over BN254 with their provenance.
+#[derive(Clone, Debug)]
+pub struct UniversalParams {
+    params: ParamsKZG<Bn256>,
+    origin: ParamsOrigin,
+}
+
+impl UniversalParams {
+    /// Parameters for `2^k` rows generated from `seed`. **Insecure**: the seed
+    /// determines `τ`, so anyone who knows it can forge proofs. For tests and
+    /// the demo only.
+    pub fn insecure_local(k: u32, seed: u64) -> Self {
+        let params = ParamsKZG::<Bn256>::setup(k, ChaCha20Rng::seed_from_u64(seed));
+        UniversalParams {
+            params,
+            origin: ParamsOrigin::InsecureLocal { seed },
+        }
+    }
+
+    /// Parameters read from a published SRS file after checking that its
+    /// BLAKE3 hash is `pinned_blake3` (hex).
+    pub fn load(bytes: &[u8], pinned_blake3: &str) -> Result<Self, ParamsError> {
+        let expected = pinned_blake3.trim().to_ascii_lowercase();
+        if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ParamsError::BadPin(pinned_blake3.to_string()));
+        }
+        let actual = blake3::hash(bytes).to_hex().to_string();
+        if actual != expected {
+            return Err(ParamsError::HashMismatch { expected, actual });
+        }
+        if bytes.len() < 4 {
+            return Err(ParamsError::Malformed("shorter than its header".into()));
+        }
+        let mut k = [0u8; 4];
+        k.copy_from_slice(&bytes[..4]);
+        let k = u32::from_le_bytes(k);
+        // k + 2^k uncompressed points must fit the file; refuse absurd k
+        // before halo2 allocates for it.
+        if k == 0 || k > 28 || bytes.len() < 4 + (1usize << k) * 64 * 2 {
+            return Err(ParamsError::Malformed(format!(
+                "k = {k} does not match a file of {} bytes",
+                bytes.len()
+            )));
+        }
+        let params = ParamsKZG::<Bn256>::read(&mut &bytes[..])
+            .map_err(|e| ParamsError::Malformed(e.to_string()))?;
+        Ok(UniversalParams {
+            params,
+            origin: ParamsOrigin::File { blake3: actual },
+        })
+    }
+
+    /// The parameters in halo2's file format (what [`Self::load`] reads).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = self.params.write(&mut out);
+        out
+    }
+
+    /// BLAKE3 of [`Self::to_bytes`], the value to pin.
+    pub fn blake3_hex(&self) -> String {
+        blake3::hash(&self.to_bytes()).to_hex().to_string()
+    }
+
+    /// `log2` of the rows these parameters support.
+    pub fn k(&self) -> u32 {
+        self.params.k()
+    }
+
+    /// Whether the toxic waste of these parameters is known.
+    pub fn is_insecure(&self) -> bool {
+        matches!(self.origin, ParamsOrigin::InsecureLocal { .. })
+    }
+
+    /// Where the parameters came from.
+    pub fn origin(&self) -> &ParamsOrigin {
+        &self.origin
+    }
+
+    /// The parameters cut down to `2^k` rows (a larger SRS serves a smaller
+    /// circuit).
+    pub fn for_k(&self, k: u32) -> Result<ParamsKZG<Bn256>, ParamsError> {
+        let have = self.params.k();
+        if have < k {
+            return Err(ParamsError::TooSmall { have, need: k });
+        }
+        let mut params = self.params.clone();
+        if have > k {
+            params.downsize(k);
+        }
+        Ok(params)
+    }
+}

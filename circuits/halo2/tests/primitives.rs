@@ -1,0 +1,148 @@
+//! Each chip against circomlibjs' vectors (`../shared/vectors/`, or the file
+//! named by `VEIL_VECTORS`) and against the native functions of
+//! `veil-circuits`: Poseidon, Baby Jubjub multiplication, EdDSA-Poseidon, and
+//! the subgroup check.
+
+use ark_ec::{AffineRepr, CurveGroup};
+use halo2_base::gates::circuit::{builder::BaseCircuitBuilder, CircuitBuilderStage};
+use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::halo2_proofs::dev::MockProver;
+use halo2_base::Context;
+use serde_json::Value;
+use std::str::FromStr;
+use veil_circuits::babyjubjub::{base8, Point};
+use veil_circuits::F;
+use veil_halo2::babyjubjub::{
+    assert_in_subgroup, fixed_base_mul, load_bits, load_constant, load_point, scalar_mul,
+};
+use veil_halo2::eddsa::{assert_valid, AssignedSignature};
+use veil_halo2::field::{bits_le, fr};
+use veil_halo2::{poseidon, Fr};
+
+fn vectors() -> Value {
+    let path = std::env::var("VEIL_VECTORS").unwrap_or_else(|_| {
+        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it");
+        format!("{dir}/../../../shared/vectors/circomlib.json")
+    });
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reference vectors at {path}: {e} (set VEIL_VECTORS)"));
+    serde_json::from_str(&text).expect("vectors parse")
+}
+
+fn fe(v: &Value) -> F {
+    F::from_str(v.as_str().expect("decimal string")).expect("field element")
+}
+
+/// Runs `f` in a small mock circuit; whether its constraints hold.
+fn satisfied(f: impl FnOnce(&mut Context<Fr>, &RangeChip<Fr>)) -> bool {
+    let k = 14;
+    let mut builder = BaseCircuitBuilder::<Fr>::from_stage(CircuitBuilderStage::Mock)
+        .use_k(k)
+        .use_lookup_bits(k - 1)
+        .use_instance_columns(1);
+    let range = builder.range_chip();
+    f(builder.main(0), &range);
+    builder.calculate_params(Some(9));
+    MockProver::run(k as u32, &builder, vec![vec![]])
+        .expect("mock prover runs")
+        .verify()
+        .is_ok()
+}
+
+#[test]
+fn poseidon_matches_circomlibjs() {
+    let v = vectors();
+    let cases = v["poseidon"].as_array().expect("poseidon vectors");
+    assert!(!cases.is_empty());
+    for case in cases {
+        let inputs: Vec<Fr> = case["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .map(|x| fr(&fe(x)))
+            .collect();
+        let expected = fr(&fe(&case["output"]));
+        assert_eq!(poseidon::native(&inputs).expect("arity"), expected);
+        for claimed in [expected, expected + Fr::one()] {
+            let ok = satisfied(|ctx, range| {
+                let cells: Vec<_> = inputs.iter().map(|x| ctx.load_witness(*x)).collect();
+                let h = poseidon::hash(ctx, range.gate(), &cells).expect("arity");
+                assert_eq!(*h.value(), expected);
+                range.gate().assert_is_const(ctx, &h, &claimed);
+            });
+            assert_eq!(ok, claimed == expected, "{} inputs", inputs.len());
+        }
+    }
+}
+
+#[test]
+fn poseidon_arity_outside_circom_is_an_error() {
+    let ok = satisfied(|ctx, range| {
+        let cells: Vec<_> = (0..17).map(|i| ctx.load_witness(Fr::from(i))).collect();
+        assert!(poseidon::hash(ctx, range.gate(), &cells).is_err());
+        assert!(poseidon::hash(ctx, range.gate(), &[]).is_err());
+    });
+    assert!(ok);
+}
+
+#[test]
+fn multiplication_matches_circomlibjs() {
+    let v = vectors();
+    let muls = v["babyjub"]["mul"].as_array().expect("mul vectors");
+    for case in muls.iter().take(4) {
+        let scalar = fe(&case["scalar"]);
+        let expected = &case["base8_times_scalar"];
+        let (ex, ey) = (fr(&fe(&expected[0])), fr(&fe(&expected[1])));
+        assert!(satisfied(|ctx, range| {
+            let gate = range.gate();
+            let bits = load_bits(ctx, gate, &bits_le(&scalar, 254));
+            let fixed = fixed_base_mul(ctx, gate, &bits, &base8());
+            let b8 = load_constant(ctx, &base8());
+            let variable = scalar_mul(ctx, gate, &bits, &b8);
+            for p in [fixed, variable] {
+                assert_eq!(p.value(), (ex, ey));
+                gate.assert_is_const(ctx, &p.x, &ex);
+                gate.assert_is_const(ctx, &p.y, &ey);
+            }
+        }));
+    }
+}
+
+#[test]
+fn eddsa_matches_circomlibjs() {
+    let v = vectors();
+    let cases = v["eddsa_poseidon"].as_array().expect("eddsa vectors");
+    for case in cases {
+        let key = &case["public_key"];
+        let sig = &case["signature"];
+        let verifies = case["verifies"].as_bool().expect("verifies");
+        let ok = satisfied(|ctx, range| {
+            let key = veil_halo2::babyjubjub::load_witness(ctx, fr(&fe(&key[0])), fr(&fe(&key[1])));
+            let r8 = veil_halo2::babyjubjub::load_witness(
+                ctx,
+                fr(&fe(&sig["R8"][0])),
+                fr(&fe(&sig["R8"][1])),
+            );
+            let s = ctx.load_witness(fr(&fe(&sig["S"])));
+            let message = ctx.load_witness(fr(&fe(&case["message"])));
+            assert_valid(ctx, range, &key, message, &AssignedSignature { r8, s });
+        });
+        assert_eq!(ok, verifies, "vector {}", case["message"]);
+    }
+}
+
+#[test]
+fn subgroup_check_refuses_a_small_order_component() {
+    // (0, −1) has order 2: base8 + it is on the curve but off the subgroup.
+    let two_torsion = Point::new_unchecked(F::from(0u64), -F::from(1u64));
+    assert!(two_torsion.is_on_curve());
+    let mixed: Point = (base8().into_group() + two_torsion).into_affine();
+    assert!(!mixed.is_zero());
+    for (point, expected) in [(base8(), true), (mixed, false)] {
+        let ok = satisfied(|ctx, range| {
+            let p = load_point(ctx, &point);
+            assert_in_subgroup(ctx, range.gate(), &p);
+        });
+        assert_eq!(ok, expected);
+    }
+}

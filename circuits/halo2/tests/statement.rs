@@ -1,0 +1,192 @@
+//! The statement on halo2: an honest witness satisfies the circuit, every row
+//! of the shared negative table (`veil_circuits::statement::negative`) fails
+//! it, and a real proof verifies natively.
+
+use ark_std::rand::{rngs::StdRng, SeedableRng};
+use halo2_base::gates::circuit::CircuitBuilderStage;
+use halo2_base::halo2_proofs::dev::MockProver;
+use veil_circuits::statement::negative::{forced, tamper_cases, witness_cases};
+use veil_circuits::statement::sample::Sample;
+use veil_circuits::statement::ComplianceWitness;
+use veil_halo2::field::fr;
+use veil_halo2::statement::{synthesize, CircuitShape, BLINDING_ROWS};
+use veil_halo2::Fr;
+
+fn sample() -> Sample {
+    Sample::new(&mut StdRng::seed_from_u64(7))
+}
+
+/// Whether `w` satisfies the halo2 circuit (MockProver).
+fn satisfied(w: &ComplianceWitness) -> bool {
+    let shape = CircuitShape::default();
+    let mut builder = halo2_base::gates::circuit::builder::BaseCircuitBuilder::from_stage(
+        CircuitBuilderStage::Mock,
+    )
+    .use_k(shape.k as usize)
+    .use_lookup_bits(shape.lookup_bits)
+    .use_instance_columns(1);
+    synthesize(&mut builder, w).expect("encodable witness");
+    builder.calculate_params(Some(BLINDING_ROWS));
+    let instances: Vec<Fr> = w.public.to_vec().iter().map(fr).collect();
+    MockProver::run(shape.k, &builder, vec![instances])
+        .expect("mock prover runs")
+        .verify()
+        .is_ok()
+}
+
+#[test]
+fn honest_witness_satisfies_the_circuit() {
+    let t = std::time::Instant::now();
+    let w = sample().witness().expect("honest");
+    assert!(satisfied(&w));
+    eprintln!("mock {:?}", t.elapsed());
+}
+
+#[test]
+fn every_negative_case_fails_the_circuit() {
+    let mut failures = Vec::new();
+    for case in witness_cases() {
+        let w = forced(sample, case.change);
+        if satisfied(&w) {
+            failures.push(case.name);
+        }
+    }
+    for case in tamper_cases() {
+        let mut w = sample().witness().expect("honest");
+        (case.tamper)(&mut w);
+        if satisfied(&w) {
+            failures.push(case.name);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "satisfied by bad witnesses: {failures:?}"
+    );
+}
+
+mod proofs {
+    use super::*;
+    use std::sync::OnceLock;
+    use veil_circuits::F;
+    use veil_halo2::keys::{Halo2Keys, Halo2VerifyingKey, KeyError};
+    use veil_halo2::params::{ParamsError, UniversalParams};
+    use veil_halo2::{prove, verify, Halo2Proof, ProofError};
+
+    struct Env {
+        params: UniversalParams,
+        keys: Halo2Keys,
+        proof: Halo2Proof,
+    }
+
+    fn env() -> &'static Env {
+        static ENV: OnceLock<Env> = OnceLock::new();
+        ENV.get_or_init(|| {
+            let params = UniversalParams::insecure_local(CircuitShape::default().k, 11);
+            let keys = Halo2Keys::generate(&params, CircuitShape::default()).expect("keys");
+            let w = sample().witness().expect("honest");
+            let proof = prove(&params, &keys, &w, StdRng::seed_from_u64(2)).expect("proof");
+            Env {
+                params,
+                keys,
+                proof,
+            }
+        })
+    }
+
+    #[test]
+    fn an_honest_proof_verifies_and_binds_payment_and_scope() {
+        let e = env();
+        let vk = e.keys.verifying_key();
+        verify(&e.params, &vk, &e.proof.bytes, &e.proof.public).expect("verifies");
+        for i in 0..veil_circuits::statement::NUM_PUBLIC_INPUTS {
+            let mut v = e.proof.public.to_vec();
+            v[i] += F::from(1u64);
+            let other = veil_circuits::statement::PublicInputs::from_slice(&v).expect("ten");
+            assert!(
+                matches!(
+                    verify(&e.params, &vk, &e.proof.bytes, &other),
+                    Err(ProofError::Rejected)
+                ),
+                "public input {i} changed and the proof still verified"
+            );
+        }
+        let mut flipped = e.proof.bytes.clone();
+        flipped[100] ^= 1;
+        for bytes in [&e.proof.bytes[..10], &flipped[..], &[][..]] {
+            assert!(matches!(
+                verify(&e.params, &vk, bytes, &e.proof.public),
+                Err(ProofError::Rejected)
+            ));
+        }
+    }
+
+    #[test]
+    fn a_forced_bad_witness_proves_but_does_not_verify() {
+        let e = env();
+        let mut w = sample().witness().expect("honest");
+        w.public.escrow_ct += F::from(1u64);
+        let vk = e.keys.verifying_key();
+        match prove(&e.params, &e.keys, &w, StdRng::seed_from_u64(3)) {
+            Ok(p) => assert!(verify(&e.params, &vk, &p.bytes, &p.public).is_err()),
+            Err(ProofError::Prover(_)) => {}
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+
+    #[test]
+    fn key_files_round_trip_and_proving_keys_regenerate() {
+        let e = env();
+        let vk = e.keys.verifying_key();
+        let read = Halo2VerifyingKey::from_bytes(&vk.to_bytes()).expect("vk file");
+        verify(&e.params, &read, &e.proof.bytes, &e.proof.public).expect("verifies");
+        let keys = Halo2Keys::regenerate(&e.params, &read).expect("regenerated");
+        assert_eq!(keys.verifying_key().to_bytes(), vk.to_bytes());
+        // Under other parameters the same circuit gives another key.
+        let other = UniversalParams::insecure_local(CircuitShape::default().k, 12);
+        assert!(matches!(
+            Halo2Keys::regenerate(&other, &read),
+            Err(KeyError::Mismatch)
+        ));
+        for bad in [&b"VEILH2VK"[..], &b"nonsense"[..], &vk.to_bytes()[..40]] {
+            assert!(Halo2VerifyingKey::from_bytes(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn srs_files_load_only_with_their_pinned_hash() {
+        let params = UniversalParams::insecure_local(4, 5);
+        assert!(params.is_insecure());
+        let bytes = params.to_bytes();
+        let pin = params.blake3_hex();
+        let loaded = UniversalParams::load(&bytes, &pin).expect("loads");
+        assert!(!loaded.is_insecure());
+        assert_eq!(loaded.k(), 4);
+        assert_eq!(loaded.to_bytes(), bytes);
+        let wrong = "00".repeat(32);
+        assert!(matches!(
+            UniversalParams::load(&bytes, &wrong),
+            Err(ParamsError::HashMismatch { .. })
+        ));
+        assert!(matches!(
+            UniversalParams::load(&bytes, "abc"),
+            Err(ParamsError::BadPin(_))
+        ));
+        let short = &bytes[..bytes.len() / 2];
+        let short_pin = blake3::hash(short).to_hex().to_string();
+        assert!(matches!(
+            UniversalParams::load(short, &short_pin),
+            Err(ParamsError::Malformed(_))
+        ));
+        assert!(matches!(
+            loaded.for_k(5),
+            Err(ParamsError::TooSmall { have: 4, need: 5 })
+        ));
+        assert_eq!(
+            loaded
+                .for_k(3)
+                .map(|p| halo2_base::halo2_proofs::poly::commitment::Params::k(&p))
+                .ok(),
+            Some(3)
+        );
+    }
+}
