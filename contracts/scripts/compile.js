@@ -29,25 +29,41 @@ function findImport(name) {
   return { error: `import not found: ${name}` };
 }
 
-const input = {
-  language: 'Solidity',
-  sources: Object.fromEntries(
-    sources(srcDir)
-      .sort()
-      .map((p) => [path.relative(root, p).split(path.sep).join('/'), { content: fs.readFileSync(p, 'utf8') }]),
-  ),
-  settings: {
-    optimizer: { enabled: true, runs: 200 },
-    evmVersion: 'cancun',
-    metadata: { bytecodeHash: 'none', appendCBOR: false },
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+// snark-verifier's generated halo2 verifier is one large assembly block: the
+// optimiser exhausts solc-js's memory on it, and unoptimised it deploys at
+// about 18.6 kB (under EIP-170's 24 kB), so it is compiled on its own
+// without the optimiser. Everything else is optimised.
+const UNOPTIMISED = new Set(['src/Halo2Verifier.sol']);
+
+function compile(files, optimise) {
+  if (files.length === 0) return {};
+  const input = {
+    language: 'Solidity',
+    sources: Object.fromEntries(
+      files.map((p) => [path.relative(root, p).split(path.sep).join('/'), { content: fs.readFileSync(p, 'utf8') }]),
+    ),
+    settings: {
+      optimizer: optimise ? { enabled: true, runs: 200 } : { enabled: false },
+      evmVersion: 'cancun',
+      metadata: { bytecodeHash: 'none', appendCBOR: false },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
+  const errors = (output.errors || []).filter((e) => e.severity === 'error');
+  for (const e of output.errors || []) console.error(e.formattedMessage);
+  if (errors.length) process.exit(1);
+  return output.contracts;
+}
+
+const all = sources(srcDir).sort();
+const relative = (p) => path.relative(root, p).split(path.sep).join('/');
+const output = {
+  contracts: {
+    ...compile(all.filter((p) => !UNOPTIMISED.has(relative(p))), true),
+    ...compile(all.filter((p) => UNOPTIMISED.has(relative(p))), false),
   },
 };
-
-const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
-const errors = (output.errors || []).filter((e) => e.severity === 'error');
-for (const e of output.errors || []) console.error(e.formattedMessage);
-if (errors.length) process.exit(1);
 
 const artifacts = {};
 for (const [file, contracts] of Object.entries(output.contracts)) {

@@ -43,15 +43,42 @@ contract SettlementRouter is ReentrancyGuard {
         ComplianceGate.Proof calldata proof,
         ComplianceGate.Statement calldata statement
     ) external nonReentrant returns (uint256 paymentHash) {
-        ComplianceGate.Payment memory payment = ComplianceGate.Payment({
+        paymentHash = gate.consume(proof, statement, _payment(token, payee, amount, nonce));
+        _pay(token, payee, amount, nonce, paymentHash, statement.nullifier);
+    }
+
+    /// @notice `settle` with a halo2-KZG proof of the same statement.
+    function settleHalo2(
+        IERC20 token,
+        address payee,
+        uint256 amount,
+        uint256 nonce,
+        bytes calldata proof,
+        ComplianceGate.Statement calldata statement
+    ) external nonReentrant returns (uint256 paymentHash) {
+        paymentHash = gate.consumeHalo2(proof, statement, _payment(token, payee, amount, nonce));
+        _pay(token, payee, amount, nonce, paymentHash, statement.nullifier);
+    }
+
+    function _payment(IERC20 token, address payee, uint256 amount, uint256 nonce)
+        private
+        view
+        returns (ComplianceGate.Payment memory)
+    {
+        return ComplianceGate.Payment({
             payer: msg.sender,
             payee: payee,
             token: address(token),
             amount: amount,
             nonce: nonce
         });
-        paymentHash = gate.consume(proof, statement, payment);
+    }
+
+    /// @dev After the gate recorded the proof's use: move the tokens.
+    function _pay(IERC20 token, address payee, uint256 amount, uint256 nonce, uint256 paymentHash, uint256 nullifier)
+        private
+    {
         token.safeTransferFrom(msg.sender, payee, amount);
-        emit Settled(msg.sender, payee, address(token), amount, nonce, paymentHash, statement.nullifier);
+        emit Settled(msg.sender, payee, address(token), amount, nonce, paymentHash, nullifier);
     }
 }

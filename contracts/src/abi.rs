@@ -46,6 +46,10 @@ sol! {
         function paymentHash(Payment payment) external view returns (uint256);
         function check(Proof proof, Statement st, Payment payment) external view returns (uint256);
         function consume(Proof proof, Statement st, Payment payment) external returns (uint256);
+        function checkHalo2(bytes proof, Statement st, Payment payment) external view returns (uint256);
+        function consumeHalo2(bytes proof, Statement st, Payment payment) external returns (uint256);
+        function setHalo2Verifier(address verifier) external;
+        function halo2Verifier() external view returns (address);
         function nullifierUsed(uint256 scope, uint256 nullifier) external view returns (bool);
     }
 
@@ -55,6 +59,8 @@ sol! {
             uint256 nonce, uint256 paymentHash, uint256 nullifier);
         function settle(address token, address payee, uint256 amount, uint256 nonce,
             IComplianceGate.Proof proof, IComplianceGate.Statement statement) external returns (uint256);
+        function settleHalo2(address token, address payee, uint256 amount, uint256 nonce,
+            bytes proof, IComplianceGate.Statement statement) external returns (uint256);
     }
 
     #[derive(Debug, PartialEq, Eq)]

@@ -39,6 +39,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../artifacts/Groth16Verifier.json"),
     ),
     (
+        "Halo2Verifier",
+        include_str!("../artifacts/Halo2Verifier.json"),
+    ),
+    (
         "SettlementRouter",
         include_str!("../artifacts/SettlementRouter.json"),
     ),

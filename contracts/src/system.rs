@@ -82,6 +82,8 @@ pub struct System {
     pub root_publisher: Address,
     /// The Groth16 verifier.
     pub verifier: Address,
+    /// The halo2-KZG verifier (snark-verifier's), the gate's alternative.
+    pub halo2_verifier: Address,
     /// The multisig.
     pub multisig: Address,
     /// The timelock.
@@ -99,7 +101,8 @@ pub struct System {
 }
 
 impl System {
-    /// Deploys with the committed `Groth16Verifier` (the insecure demo key).
+    /// Deploys with the committed `Groth16Verifier` (the insecure demo key)
+    /// and the committed `Halo2Verifier` (the insecure halo2 demo keys).
     pub fn deploy(config: Config) -> Result<Self, SystemError> {
         Self::deploy_with_verifier(config, Artifact::load("Groth16Verifier")?.bytecode)
     }
@@ -114,6 +117,9 @@ impl System {
         let verifier = chain
             .deploy(deployer, verifier_code)
             .map_err(step("deploy verifier"))?;
+        let halo2_verifier = chain
+            .deploy(deployer, Artifact::load("Halo2Verifier")?.bytecode)
+            .map_err(step("deploy halo2 verifier"))?;
         let multisig_args = (owners.to_vec(), U256::from(2u64)).abi_encode_params();
         let multisig = chain
             .deploy(
@@ -154,6 +160,7 @@ impl System {
             owners,
             root_publisher,
             verifier,
+            halo2_verifier,
             multisig,
             timelock,
             gate,
@@ -178,6 +185,13 @@ impl System {
             IComplianceGate::grantRoleCall {
                 role: consumer_role,
                 account: router,
+            }
+            .abi_encode(),
+        )?;
+        system.govern(
+            gate,
+            IComplianceGate::setHalo2VerifierCall {
+                verifier: halo2_verifier,
             }
             .abi_encode(),
         )?;
@@ -384,6 +398,56 @@ impl System {
             self.router,
             call.abi_encode().into(),
         )
+    }
+
+    /// The gate's `checkHalo2` for a halo2 proof and a payment.
+    pub fn check_halo2(
+        &mut self,
+        proof: &[u8],
+        public: &PublicInputs,
+        payment: &Payment,
+    ) -> Result<Receipt, CallError> {
+        let call = IComplianceGate::checkHalo2Call {
+            proof: proof.to_vec().into(),
+            st: statement(public),
+            payment: sol_payment(payment),
+        };
+        self.chain
+            .view(self.deployer, self.gate, call.abi_encode().into())
+    }
+
+    /// The router's `settleHalo2`, sent by the payment's payer.
+    pub fn settle_halo2(
+        &mut self,
+        proof: &[u8],
+        public: &PublicInputs,
+        payment: &Payment,
+    ) -> Result<Receipt, CallError> {
+        let call = ISettlementRouter::settleHalo2Call {
+            token: payment.token.into(),
+            payee: payment.payee.into(),
+            amount: word(&payment.amount),
+            nonce: word(&payment.nonce),
+            proof: proof.to_vec().into(),
+            statement: statement(public),
+        };
+        self.chain.send(
+            Address::from(payment.payer),
+            self.router,
+            call.abi_encode().into(),
+        )
+    }
+
+    /// The halo2 verifier contract alone (for gas figures): it returns
+    /// nothing and reverts unless the proof verifies, so `Ok` means accepted.
+    pub fn verify_on_chain_halo2(
+        &mut self,
+        proof: &[u8],
+        public: &PublicInputs,
+    ) -> Result<Receipt, CallError> {
+        let calldata = veil_halo2::evm::calldata(public, proof);
+        self.chain
+            .view(self.deployer, self.halo2_verifier, calldata.into())
     }
 
     /// The verifier contract alone (for gas figures).

@@ -45,6 +45,7 @@ fn main() {
         keys.to_bytes().len(),
         vk.to_bytes().len()
     );
-    let solidity = veil_halo2::evm::solidity_verifier(&params, &vk).expect("solidity");
+    let solidity =
+        veil_halo2::evm::solidity_verifier(&params, &vk, "an example key").expect("solidity");
     println!("Solidity verifier source: {} bytes", solidity.len());
 }

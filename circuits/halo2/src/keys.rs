@@ -177,6 +177,16 @@ impl Halo2VerifyingKey {
     }
 }
 
+/// The demo's universal parameters and keys: [`crate::params::INSECURE_DEMO_SEED`]
+/// at the statement's shape. INSECURE (the toxic waste is public); the
+/// committed `Halo2Verifier.sol` is generated from them.
+pub fn insecure_demo_keys() -> Result<(UniversalParams, Halo2Keys), KeyError> {
+    let shape = CircuitShape::default();
+    let params = UniversalParams::insecure_demo(shape.k);
+    let keys = Halo2Keys::generate(&params, shape)?;
+    Ok((params, keys))
+}
+
 fn framed(magic: &[u8; 8], layout: &CircuitLayout, body: &[u8]) -> Vec<u8> {
     // A derived Serialize of plain data cannot fail.
     let header = serde_json::to_vec(layout).unwrap_or_default();

@@ -19,6 +19,11 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
+/// The published seed of the demo's universal parameters: anyone can
+/// recompute them, so proofs under them prove nothing. The committed
+/// `contracts/src/Halo2Verifier.sol` is generated from them.
+pub const INSECURE_DEMO_SEED: u64 = 0x7665_696c_6465_6d6f; // "veildemo"
+
 /// Why parameters could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ParamsError {
@@ -78,6 +83,11 @@ impl UniversalParams {
             params,
             origin: ParamsOrigin::InsecureLocal { seed },
         }
+    }
+
+    /// The demo's parameters ([`INSECURE_DEMO_SEED`]) for `2^k` rows.
+    pub fn insecure_demo(k: u32) -> Self {
+        Self::insecure_local(k, INSECURE_DEMO_SEED)
     }
 
     /// Parameters read from a published SRS file after checking that its

@@ -6,5 +6,6 @@ mod fixture;
 mod flow;
 mod gate;
 mod governance;
+mod halo2;
 mod registry;
 mod settlement;
