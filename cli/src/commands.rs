@@ -19,9 +19,11 @@ use veil_circuits::statement::{
 };
 use veil_circuits::F;
 use veil_prover::keys::{save_proving_key, save_verifying_key};
-use veil_prover::{insecure_demo_setup, setup, Keys, Prover, SetupStage};
+use veil_prover::{
+    insecure_demo_setup, setup, Keys, Prover, ProvingSystem, SetupStage, SystemProof, SystemProver,
+};
 use veil_verifier::evm::Calldata;
-use veil_verifier::{snarkjs, PreparedKey};
+use veil_verifier::{snarkjs, PreparedKey, SystemKey};
 
 /// The schema name of veil's KYC credential.
 pub const SCHEMA: &str = "veil.kyc.v1";
@@ -298,6 +300,8 @@ pub fn policy_cmd(
 
 /// The files `veil prove` reads.
 pub struct ProveArgs<'a> {
+    /// The proving system.
+    pub system: ProvingSystem,
     /// Directory of `veil setup`.
     pub keys: &'a Path,
     /// The credential.
@@ -332,16 +336,35 @@ pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
             escrow_randomness(&mut OsRng),
         )
         .context("cannot prove")?;
-    let prover = Prover::load(&a.keys.join(PROVING_KEY))?;
+    let prover = load_prover(a.system, a.keys)?;
     let started = Instant::now();
     let (proof, public) = prover.prove(witness, &mut OsRng)?;
     let elapsed = started.elapsed();
-    write_proof_files(out, &proof, &public)?;
+    write_any_proof_files(out, &proof, &public)?;
     println!(
-        "proved in {elapsed:.1?}; wrote proof.json, public.json, calldata.txt to {}",
+        "proved with {} in {elapsed:.1?}; wrote proof.json, public.json, calldata.txt to {}",
+        a.system,
         out.display()
     );
     Ok(())
+}
+
+/// The prover of `system` for the keys in `dir`.
+pub fn load_prover(system: ProvingSystem, dir: &Path) -> Result<SystemProver> {
+    Ok(match system {
+        ProvingSystem::Groth16 => SystemProver::Groth16(Prover::load(&dir.join(PROVING_KEY))?),
+        ProvingSystem::Halo2Kzg => {
+            SystemProver::Halo2Kzg(Box::new(crate::halo2::load_prover(dir)?))
+        }
+    })
+}
+
+/// Writes the proof files of either system.
+pub fn write_any_proof_files(dir: &Path, proof: &SystemProof, public: &PublicInputs) -> Result<()> {
+    match proof {
+        SystemProof::Groth16(p) => write_proof_files(dir, p, public),
+        SystemProof::Halo2Kzg(p) => crate::halo2::write_proof_files(dir, p, public),
+    }
 }
 
 /// Writes `proof.json`, `public.json` and `calldata.txt` into `dir`.
@@ -365,21 +388,36 @@ pub fn write_proof_files(
     )
 }
 
-/// Reads `proof.json` and `public.json`.
+/// Reads a Groth16 `proof.json` (snarkjs) and `public.json`.
 pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(veil_prover::Proof, PublicInputs)> {
-    let p = snarkjs::proof_from_str(&read_text(proof)?)
-        .with_context(|| format!("{}", proof.display()))?;
-    let inputs = snarkjs::public_from_str(&read_text(public)?)
-        .with_context(|| format!("{}", public.display()))?;
-    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
-    Ok((p, typed))
+    match crate::halo2::read_proof_files(proof, public)? {
+        (SystemProof::Groth16(p), inputs) => Ok((p, inputs)),
+        (other, _) => bail!(
+            "{}: a {} proof where a groth16 proof was expected",
+            proof.display(),
+            other.system()
+        ),
+    }
 }
 
-/// `veil verify`: the proof, then (if given) that it is for this policy and
-/// this payment.
+/// The verifying key for proofs of `system`: `vk` itself for Groth16; the
+/// halo2 keys in `vk`'s directory for halo2.
+pub fn load_system_key(system: ProvingSystem, vk: &Path) -> Result<SystemKey> {
+    Ok(match system {
+        ProvingSystem::Groth16 => {
+            SystemKey::Groth16(PreparedKey::new(&load_any_verifying_key(vk)?)?)
+        }
+        ProvingSystem::Halo2Kzg => SystemKey::Halo2Kzg(Box::new(crate::halo2::load_verifier(
+            &crate::halo2::keys_dir(vk),
+        )?)),
+    })
+}
+
+/// `veil verify`: the proof (of the system its file names), then (if given)
+/// that it is for this policy and this payment.
 pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
-    let key = PreparedKey::new(&load_any_verifying_key(vk)?)?;
-    let (proof, inputs) = read_proof_files(&check.proof, &check.public)?;
+    let (proof, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
+    let key = load_system_key(proof.system(), vk)?;
     if let Some(p) = &check.policy {
         let policy = read_document(p, PolicyJson::to_policy)?;
         if policy.hash()? != inputs.policy_hash {
@@ -401,7 +439,8 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     let started = Instant::now();
     key.verify_statement(&proof, &inputs)?;
     println!(
-        "valid proof ({:.2?}); nullifier {}",
+        "valid {} proof ({:.2?}); nullifier {}",
+        proof.system(),
         started.elapsed(),
         field_to_decimal(&inputs.nullifier)
     );

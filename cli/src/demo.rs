@@ -15,7 +15,7 @@
 //! `Groth16Verifier.sol` embeds; a deployment uses a ceremony's key and a
 //! verifier generated for it (`veil contracts verifier`).
 
-use crate::commands::{self, issue_credential, read_proof_files, save_keys, IssueArgs};
+use crate::commands::{self, issue_credential, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
 use crate::identity;
@@ -46,8 +46,8 @@ use veil_contracts::abi::IVeilDIDRegistry;
 use veil_contracts::system::{account, uint};
 use veil_contracts::{CallError, Config, Receipt, System};
 use veil_prover::keys::load_verifying_key;
-use veil_prover::Prover;
-use veil_verifier::{PreparedKey, VerifyError};
+use veil_prover::{Prover, ProvingSystem, SystemProver};
+use veil_verifier::{PreparedKey, SystemKey, VerifyError};
 
 /// One step of the demo, as reported.
 #[derive(Debug, Serialize)]
@@ -136,7 +136,7 @@ impl Workdir {
 /// `keep`, every file it made stays there (keys, documents, proof, DID
 /// registry, transparency log, regulator shares) for the bindings' examples
 /// and tests.
-pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
+pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) -> Result<()> {
     let dir = Workdir::new(keep)?;
     let mut r = Recorder {
         json,
@@ -146,26 +146,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
     let rng = &mut OsRng;
 
     // 1. Keys for the statement.
-    let keys = commands::run_setup(json, true)?;
-    save_keys(&keys, dir.path())?;
-    let pk_size = std::fs::metadata(dir.path().join(PROVING_KEY))?.len();
-    r.record(
-        "setup",
-        true,
-        format!(
-            "INSECURE demo keys (public seed) for {} constraints; proving key {:.1} MB",
-            keys.shape.num_constraints,
-            pk_size as f64 / 1e6
-        ),
-    );
-    let prover = Prover::load(&dir.path().join(PROVING_KEY))?;
-    let vk = load_verifying_key(&dir.path().join(VERIFYING_KEY), &keys.shape)?;
-    let key = PreparedKey::new(&vk)?;
-    r.record(
-        "load keys",
-        true,
-        "key files checked against the circuit shape".into(),
-    );
+    let (prover, key) = setup_keys(&mut r, dir.path(), system, json)?;
 
     // 2. Actors and registries.
     let issuer = PrivateKey::generate(rng);
@@ -353,15 +334,15 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
         escrow_randomness(rng),
     )?;
     let (proof, public) = prover.prove(witness, rng)?;
-    commands::write_proof_files(dir.path(), &proof, &public)?;
+    commands::write_any_proof_files(dir.path(), &proof, &public)?;
     r.record(
         "prove",
         true,
-        "Groth16 proof; wrote proof.json, public.json, calldata.txt".into(),
+        format!("{system} proof; wrote proof.json, public.json, calldata.txt"),
     );
 
     // 6. Verify from the files, as a verifier receives them.
-    let (proof, public) = read_proof_files(
+    let (proof, public) = crate::halo2::read_proof_files(
         &dir.path().join("proof.json"),
         &dir.path().join("public.json"),
     )?;
@@ -383,7 +364,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
     other.payment_hash = tampered.hash();
     let verdict = key.verify_statement(&proof, &other);
     logged(&log, &other, &verdict, &policy)?;
-    let on_chain = chain.check(&proof, &public, &tampered);
+    let on_chain = chain.check_proof(&proof, &public, &tampered);
     r.record(
         "tampered payment",
         verdict == Err(VerifyError::Rejected) && on_chain.is_err(),
@@ -395,17 +376,20 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
     );
 
     // 8. On-chain: the verifier alone, then the settlement.
-    let (accepted, receipt) = chain.verify_on_chain(&proof, &public)?;
+    let (accepted, gas) = chain.verify_proof_on_chain(&proof, &public)?;
     r.record(
         "verify on-chain",
         accepted,
         format!(
-            "Groth16Verifier.verifyProof: {} ({} gas)",
-            if accepted { "true" } else { "false" },
-            receipt.gas_used
+            "{}: {} ({gas} gas)",
+            match system {
+                ProvingSystem::Groth16 => "Groth16Verifier.verifyProof",
+                ProvingSystem::Halo2Kzg => "Halo2Verifier (snark-verifier)",
+            },
+            if accepted { "accepted" } else { "rejected" },
         ),
     );
-    let settled = chain.settle(&proof, &public, &payment);
+    let settled = chain.settle_proof(&proof, &public, &payment);
     let paid = chain.balance(chain.token, payee)?;
     r.record(
         "settle on-chain",
@@ -418,7 +402,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
             Err(e) => format!("refused: {e}"),
         },
     );
-    let replay = chain.settle(&proof, &public, &payment);
+    let replay = chain.settle_proof(&proof, &public, &payment);
     r.record(
         "replay refused",
         replay.is_err(),
@@ -441,7 +425,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
     chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
     chain.chain.warp(chain.config().root_grace_period + 1);
     let next = chain.payment(payer, payee, amount, 2);
-    let on_chain = chain.check(&proof, &public, &next);
+    let on_chain = chain.check_proof(&proof, &public, &next);
     r.record(
         "revoked credential",
         matches!(refused, Err(WitnessError::Revoked)) && verdict.is_err() && on_chain.is_err(),
@@ -533,6 +517,68 @@ pub fn run(json: bool, keep: Option<&std::path::Path>) -> Result<()> {
         bail!("demo failed: a step did not have the expected outcome");
     }
     Ok(())
+}
+
+/// Makes the statement's keys for `system` in `dir` and loads them back as
+/// a wallet and an exchange would: the INSECURE demo keys (published seeds),
+/// which the committed Solidity verifiers embed.
+fn setup_keys(
+    r: &mut Recorder,
+    dir: &std::path::Path,
+    system: ProvingSystem,
+    quiet: bool,
+) -> Result<(SystemProver, SystemKey)> {
+    match system {
+        ProvingSystem::Groth16 => {
+            let keys = commands::run_setup(quiet, true)?;
+            save_keys(&keys, dir)?;
+            let pk_size = std::fs::metadata(dir.join(PROVING_KEY))?.len();
+            r.record(
+                "setup",
+                true,
+                format!(
+                    "Groth16: INSECURE demo keys (public seed) for {} constraints; proving key {:.1} MB",
+                    keys.shape.num_constraints,
+                    pk_size as f64 / 1e6
+                ),
+            );
+            let prover = Prover::load(&dir.join(PROVING_KEY))?;
+            let vk = load_verifying_key(&dir.join(VERIFYING_KEY), &keys.shape)?;
+            let key = PreparedKey::new(&vk)?;
+            r.record(
+                "load keys",
+                true,
+                "key files checked against the circuit shape".into(),
+            );
+            Ok((SystemProver::Groth16(prover), SystemKey::Groth16(key)))
+        }
+        ProvingSystem::Halo2Kzg => {
+            let (params, keys) = veil_halo2::keys::insecure_demo_keys()?;
+            crate::halo2::save(dir, &params, &keys)?;
+            r.record(
+                "setup",
+                true,
+                format!(
+                    "halo2-KZG: INSECURE universal parameters (public seed, 2^{} rows, SRS {:.1} MB, BLAKE3 {}…) and keys ({} advice columns)",
+                    keys.layout.shape.k,
+                    params.to_bytes().len() as f64 / 1e6,
+                    &params.blake3_hex()[..16],
+                    keys.layout.config.num_advice_per_phase.iter().sum::<usize>()
+                ),
+            );
+            let prover = crate::halo2::load_prover(dir)?;
+            let verifier = crate::halo2::load_verifier(dir)?;
+            r.record(
+                "load keys",
+                true,
+                "SRS checked against its pinned BLAKE3; proving key regenerated and matched to halo2.vk".into(),
+            );
+            Ok((
+                SystemProver::Halo2Kzg(Box::new(prover)),
+                SystemKey::Halo2Kzg(Box::new(verifier)),
+            ))
+        }
+    }
 }
 
 /// Appends the exchange's verification of `public` to its log.

@@ -8,6 +8,7 @@ mod commands;
 mod dates;
 mod demo;
 mod files;
+mod halo2;
 mod identity;
 mod issuer;
 mod regulator;
@@ -16,6 +17,7 @@ mod signing;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use veil_prover::ProvingSystem;
 
 #[derive(Parser)]
 #[command(
@@ -40,16 +42,32 @@ enum Command {
         /// keys, documents, proof, DID registry, log, regulator shares.
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// The proving system: groth16 or halo2 (KZG, universal setup).
+        #[arg(long, default_value = "groth16")]
+        system: ProvingSystem,
     },
-    /// Groth16 setup for the compliance statement (one party: development only).
+    /// Keys for the compliance statement. groth16: a one-party setup
+    /// (development only). halo2: universal parameters (a published SRS
+    /// pinned by its BLAKE3, or generated locally: insecure) and keys.
     Setup {
-        /// Directory for compliance.pk, compliance.vk, verification_key.json.
+        /// Directory for compliance.pk, compliance.vk, verification_key.json
+        /// (groth16) or halo2.srs, halo2.srs.blake3, halo2.vk (halo2).
         #[arg(long, default_value = "keys")]
         out: PathBuf,
-        /// Make the published, INSECURE demo key instead (its toxic waste is
-        /// known; it matches the committed contracts/src/Groth16Verifier.sol).
+        /// Make the published, INSECURE demo keys instead (their toxic waste
+        /// is known; they match the committed contracts/src/Groth16Verifier.sol
+        /// and Halo2Verifier.sol).
         #[arg(long)]
         insecure_demo_key: bool,
+        /// The proving system: groth16 or halo2.
+        #[arg(long, default_value = "groth16")]
+        system: ProvingSystem,
+        /// halo2: a published powers-of-tau SRS in halo2's format.
+        #[arg(long, requires = "srs_blake3")]
+        srs: Option<PathBuf>,
+        /// halo2: the BLAKE3 (hex) the --srs file must have.
+        #[arg(long, requires = "srs")]
+        srs_blake3: Option<String>,
     },
     /// DIDs: did:veil in a RocksDB registry (did:key resolves too).
     Did {
@@ -164,6 +182,10 @@ enum Command {
         /// Output directory for proof.json, public.json, calldata.txt.
         #[arg(long, default_value = "proof")]
         out: PathBuf,
+        /// The proving system: groth16 or halo2 (keys from `veil setup
+        /// --system` of the same name).
+        #[arg(long, default_value = "groth16")]
+        system: ProvingSystem,
     },
     /// Run the gRPC prover/verifier service (jobs on RocksDB, API keys,
     /// limits, health, reflection, Prometheus metrics).
@@ -175,9 +197,11 @@ enum Command {
     },
     /// Call a running `veil serve`: prove, verify, follow jobs.
     Remote(service::RemoteArgs),
-    /// Verify a proof (snarkjs files), optionally against a policy and payment.
+    /// Verify a proof (its proof.json names the system), optionally against
+    /// a policy and payment.
     Verify {
-        /// verification_key.json or compliance.vk.
+        /// verification_key.json or compliance.vk (groth16); halo2.vk, or any
+        /// file in the keys directory that holds it (halo2).
         #[arg(long, default_value = "keys/verification_key.json")]
         vk: PathBuf,
         #[command(flatten)]
@@ -348,15 +372,20 @@ enum VcCommand {
 
 #[derive(Subcommand)]
 enum ContractsCommand {
-    /// Generate Groth16Verifier.sol for a verifying key (compile it with the
-    /// same solc as contracts/, e.g. `npm run build` there).
+    /// Generate the Solidity verifier for a verifying key: Groth16Verifier.sol,
+    /// or with --system halo2 snark-verifier's Halo2Verifier.sol (compile it
+    /// with the same solc as contracts/, e.g. `npm run build` there).
     Verifier {
-        /// verification_key.json or compliance.vk.
+        /// verification_key.json or compliance.vk (groth16); a file in the
+        /// halo2 keys directory (halo2).
         #[arg(long, default_value = "keys/compliance.vk")]
         vk: PathBuf,
         /// Output file.
         #[arg(long, default_value = "Groth16Verifier.sol")]
         out: PathBuf,
+        /// The proving system: groth16 or halo2.
+        #[arg(long, default_value = "groth16")]
+        system: ProvingSystem,
     },
 }
 
@@ -439,14 +468,35 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { json, keep } => demo::run(json, keep.as_deref()),
+        Command::Demo { json, keep, system } => demo::run(json, keep.as_deref(), system),
         Command::Serve(args) => service::serve_cmd(args, identity::default_db()),
         Command::Admin { command } => service::admin_cmd(command, identity::default_db()),
         Command::Remote(args) => service::remote_cmd(args),
         Command::Setup {
             out,
             insecure_demo_key,
+            system: ProvingSystem::Groth16,
+            srs: None,
+            ..
         } => commands::setup_cmd(&out, insecure_demo_key),
+        Command::Setup {
+            system: ProvingSystem::Groth16,
+            ..
+        } => anyhow::bail!("--srs is for halo2: Groth16 needs a per-circuit ceremony"),
+        Command::Setup {
+            out,
+            insecure_demo_key,
+            system: ProvingSystem::Halo2Kzg,
+            srs,
+            srs_blake3,
+        } => halo2::setup_cmd(
+            &out,
+            match (&srs, &srs_blake3) {
+                (Some(path), Some(blake3)) => halo2::SrsSource::File { path, blake3 },
+                _ if insecure_demo_key => halo2::SrsSource::InsecureDemo,
+                _ => halo2::SrsSource::InsecureLocal,
+            },
+        ),
         Command::Did { db, command } => {
             let db = db.unwrap_or_else(identity::default_db);
             match command {
@@ -549,8 +599,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Contracts {
-            command: ContractsCommand::Verifier { vk, out },
-        } => commands::verifier_sol_cmd(&vk, &out),
+            command: ContractsCommand::Verifier { vk, out, system },
+        } => match system {
+            ProvingSystem::Groth16 => commands::verifier_sol_cmd(&vk, &out),
+            ProvingSystem::Halo2Kzg => halo2::verifier_sol_cmd(&halo2::keys_dir(&vk), &out),
+        },
         Command::Issuer { command } => issuer::run(command),
         Command::Holder {
             command: KeygenOnly::Keygen { out },
@@ -632,8 +685,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             revoked,
             context,
             out,
+            system,
         } => commands::prove_cmd(
             &commands::ProveArgs {
+                system,
                 keys: &keys,
                 credential: &credential,
                 holder: &holder,

@@ -491,3 +491,63 @@ fn dids_and_credentials_through_the_command_line() {
     let err = fails(&["vc", "verify", "--db", db, "controller.jwk"], d);
     assert!(err.contains("does not verify"), "{err}");
 }
+
+/// `veil demo --system halo2` end to end (on-chain through snark-verifier's
+/// verifier included), then the kept files through `veil verify` and
+/// `veil contracts verifier --system halo2`.
+#[test]
+fn the_halo2_demo_and_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = ok(
+        &["demo", "--system", "halo2", "--json", "--keep", "kept"],
+        d,
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["ok"], true, "{report:#}");
+    let step = |name: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .clone()
+    };
+    assert!(step("prove")["detail"].as_str().unwrap().contains("halo2"));
+    assert!(step("verify on-chain")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Halo2Verifier"));
+    assert_eq!(step("settle on-chain")["ok"], true);
+
+    // The proof file names its system; verify finds the halo2 keys.
+    let proof: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("kept/proof.json")).unwrap()).unwrap();
+    assert_eq!(proof["system"], "halo2");
+    let check = [
+        "verify",
+        "--vk",
+        "kept/halo2.vk",
+        "--proof",
+        "kept/proof.json",
+        "--public",
+        "kept/public.json",
+        "--policy",
+        "kept/policy.json",
+        "--context",
+        "kept/context.json",
+    ];
+    assert!(ok(&check, d).contains("valid halo2 proof"));
+
+    // A damaged proof, and an SRS that is not the pinned one, are clear errors.
+    let mut damaged = proof.clone();
+    let hex = damaged["proof"].as_str().unwrap().to_string();
+    let flipped = if hex.ends_with('0') { "1" } else { "0" };
+    damaged["proof"] = format!("{}{flipped}", &hex[..hex.len() - 1]).into();
+    std::fs::write(d.join("kept/proof.json"), damaged.to_string()).unwrap();
+    assert!(fails(&check, d).contains("does not verify"));
+    std::fs::write(d.join("kept/proof.json"), proof.to_string()).unwrap();
+    std::fs::write(d.join("kept/halo2.srs.blake3"), "00".repeat(32)).unwrap();
+    assert!(fails(&check, d).contains("hash mismatch"));
+}

@@ -13,6 +13,7 @@ use ark_ff::{BigInteger, PrimeField};
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::{Payment, Policy, PublicInputs, WitnessError};
 use veil_circuits::F;
+use veil_prover::SystemProof;
 use veil_verifier::evm::Calldata;
 use veil_verifier::Proof;
 
@@ -448,6 +449,51 @@ impl System {
         let calldata = veil_halo2::evm::calldata(public, proof);
         self.chain
             .view(self.deployer, self.halo2_verifier, calldata.into())
+    }
+
+    /// The gate's check for a proof of either system.
+    pub fn check_proof(
+        &mut self,
+        proof: &SystemProof,
+        public: &PublicInputs,
+        payment: &Payment,
+    ) -> Result<Receipt, CallError> {
+        match proof {
+            SystemProof::Groth16(p) => self.check(p, public, payment),
+            SystemProof::Halo2Kzg(p) => self.check_halo2(p, public, payment),
+        }
+    }
+
+    /// The router's settlement with a proof of either system.
+    pub fn settle_proof(
+        &mut self,
+        proof: &SystemProof,
+        public: &PublicInputs,
+        payment: &Payment,
+    ) -> Result<Receipt, CallError> {
+        match proof {
+            SystemProof::Groth16(p) => self.settle(p, public, payment),
+            SystemProof::Halo2Kzg(p) => self.settle_halo2(p, public, payment),
+        }
+    }
+
+    /// The system's verifier contract alone: whether it accepted, and the
+    /// call's gas (a rejection by the halo2 verifier is its revert).
+    pub fn verify_proof_on_chain(
+        &mut self,
+        proof: &SystemProof,
+        public: &PublicInputs,
+    ) -> Result<(bool, u64), CallError> {
+        match proof {
+            SystemProof::Groth16(p) => self
+                .verify_on_chain(p, public)
+                .map(|(ok, r)| (ok, r.gas_used)),
+            SystemProof::Halo2Kzg(p) => match self.verify_on_chain_halo2(p, public) {
+                Ok(r) => Ok((true, r.gas_used)),
+                Err(CallError::Reverted { gas_used, .. }) => Ok((false, gas_used)),
+                Err(e) => Err(e),
+            },
+        }
     }
 
     /// The verifier contract alone (for gas figures).

@@ -1,4 +1,5 @@
-//! Groth16 proving for veil's compliance statement.
+//! Proving veil's compliance statement: Groth16 here, halo2-KZG through
+//! `veil-halo2` (feature `halo2`), one interface over both in [`system`].
 //!
 //! One file per step, as in `ark-groth16`: [`shape`] fingerprints the circuit,
 //! [`setup`] makes the keys, [`keys`] stores and loads them, [`prove`] makes
@@ -10,11 +11,15 @@ pub mod keys;
 pub mod prove;
 pub mod setup;
 pub mod shape;
+pub mod system;
 
 pub use keys::{KeyFileError, KeyKind};
 pub use prove::{LoadError, ProveError, Prover};
 pub use setup::{insecure_demo_setup, setup, Keys, SetupError, SetupStage, INSECURE_DEMO_SEED};
 pub use shape::CircuitShape;
+#[cfg(feature = "halo2")]
+pub use system::Halo2Prover;
+pub use system::{ProvingSystem, SystemProof, SystemProver, UnknownSystem};
 
 /// The pairing veil proves over.
 pub type Curve = ark_bn254::Bn254;

@@ -34,6 +34,9 @@ pub enum ProveError {
     /// violates a constraint the native builder did not catch.
     #[error("the proof does not verify: the witness violates the statement")]
     SelfCheckFailed,
+    /// The halo2 prover failed.
+    #[error("halo2 proving failed: {0}")]
+    Halo2(String),
 }
 
 /// A loaded proving key with the circuit's matrices, ready to prove many times.

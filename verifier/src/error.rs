@@ -85,6 +85,14 @@ pub enum VerifyError {
         /// Indices of the invalid proofs.
         invalid: Vec<usize>,
     },
+    /// The proof was made by another proving system than the key's.
+    #[error("a {proof} proof cannot be checked with a {key} verifying key")]
+    WrongSystem {
+        /// The key's system.
+        key: veil_prover::ProvingSystem,
+        /// The proof's system.
+        proof: veil_prover::ProvingSystem,
+    },
     /// Not the statement's number of public inputs.
     #[error("expected {expected} public inputs, got {got}")]
     InputCount {

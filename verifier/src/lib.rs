@@ -1,4 +1,6 @@
-//! Verification of veil's Groth16 proofs, and the formats proofs travel in.
+//! Verification of veil's proofs (Groth16 here; halo2-KZG through
+//! `veil-halo2` behind the `halo2` feature, one interface in [`system`]), and
+//! the formats proofs travel in.
 //!
 //! - [`verify`]: one proof against a prepared key (3 Miller loops, one final
 //!   exponentiation, `e(α, β)` precomputed).
@@ -15,10 +17,14 @@ pub mod evm;
 pub mod points;
 pub mod snarkjs;
 pub mod solidity;
+pub mod system;
 pub mod verify;
 
 pub use batch::verify_batch;
 pub use error::{DecodeError, VerifyError};
+#[cfg(feature = "halo2")]
+pub use system::Halo2Verifier;
+pub use system::{ProvingSystem, SystemKey, SystemProof};
 pub use verify::PreparedKey;
 
 /// The pairing veil verifies over.

@@ -87,7 +87,13 @@ pub fn assert_non_member(
     // A leaf that ends the path must hold another key:
     // (end_key − key)·inv = 1 − end_is_empty.
     let diff = gate.sub(ctx, end_key, key);
-    let inverse = ctx.load_witness(diff.value().invert().unwrap_or(Fr::ZERO));
+    // An empty end needs the product 0: the prover picks the inverse 0.
+    let inverse = if empty {
+        Fr::ZERO
+    } else {
+        diff.value().invert().unwrap_or(Fr::ZERO)
+    };
+    let inverse = ctx.load_witness(inverse);
     let product = gate.mul(ctx, diff, inverse);
     let not_empty = gate.not(ctx, end_is_empty);
     ctx.constrain_equal(&product, &not_empty);

@@ -20,7 +20,8 @@ use halo2_base::halo2_proofs::poly::kzg::{
 };
 use halo2_base::halo2_proofs::poly::VerificationStrategy;
 use halo2_base::halo2_proofs::transcript::{TranscriptReadBuffer, TranscriptWriterBuffer};
-use rand::{CryptoRng, RngCore};
+use rand::{CryptoRng, RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use veil_circuits::statement::{ComplianceWitness, PublicInputs, WitnessError};
 
@@ -58,7 +59,20 @@ pub fn prove<R: RngCore + CryptoRng>(
     params: &UniversalParams,
     keys: &Halo2Keys,
     witness: &ComplianceWitness,
-    rng: R,
+    mut rng: R,
+) -> Result<Halo2Proof, ProofError> {
+    // halo2's prover is generic over the RNG: seed one concrete RNG here so
+    // it is compiled (and optimised) in this crate, not in every caller.
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    prove_seeded(params, keys, witness, ChaCha20Rng::from_seed(seed))
+}
+
+fn prove_seeded(
+    params: &UniversalParams,
+    keys: &Halo2Keys,
+    witness: &ComplianceWitness,
+    rng: ChaCha20Rng,
 ) -> Result<Halo2Proof, ProofError> {
     let kzg = params.for_k(keys.layout.shape.k)?;
     let mut circuit = builder(CircuitBuilderStage::Prover, keys.layout.shape)

@@ -42,6 +42,21 @@ fn honest_witness_satisfies_the_circuit() {
     eprintln!("mock {:?}", t.elapsed());
 }
 
+/// Honest witnesses from several seeds: revocation paths ending in an empty
+/// subtree and in another credential's leaf, issuers at other positions.
+#[test]
+fn honest_witnesses_of_many_seeds_satisfy_the_circuit() {
+    let mut ends = std::collections::BTreeSet::new();
+    for seed in 0..8 {
+        let w = Sample::new(&mut StdRng::seed_from_u64(seed))
+            .witness()
+            .expect("honest");
+        ends.insert(format!("{:?}", w.revocation_proof.end).starts_with("Empty"));
+        assert!(satisfied(&w), "seed {seed}");
+    }
+    assert_eq!(ends.len(), 2, "both kinds of path end were exercised");
+}
+
 #[test]
 fn every_negative_case_fails_the_circuit() {
     let mut failures = Vec::new();

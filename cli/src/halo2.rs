@@ -1,0 +1,225 @@
+//! The CLI's halo2-KZG side: `veil setup --system halo2` (universal
+//! parameters, keys), proving and verifying with them, and the files they
+//! travel in. The cryptography is in `veil-halo2`; this module reads and
+//! writes files.
+//!
+//! Files in a keys directory:
+//! - `halo2.srs`: the universal parameters (halo2's format) and
+//!   `halo2.srs.blake3`, the hash they are pinned to: every load checks it;
+//! - `halo2.vk`: the verifying key with the circuit's layout. The proving key
+//!   (78 MB) is not stored: it is regenerated from the SRS and must reproduce
+//!   this verifying key.
+//!
+//! A halo2 `proof.json` is `{"system": "halo2", "proof": "0x…"}`; snarkjs'
+//! Groth16 `proof.json` says `"protocol": "groth16"`, so a proof file always
+//! names its system.
+
+use crate::files::*;
+use anyhow::{Context, Result};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use veil_circuits::statement::PublicInputs;
+use veil_halo2::keys::{insecure_demo_keys, Halo2Keys, Halo2VerifyingKey};
+use veil_halo2::params::UniversalParams;
+use veil_halo2::CircuitShape;
+use veil_prover::{Halo2Prover, ProvingSystem, SystemProof};
+use veil_verifier::{snarkjs, Halo2Verifier};
+
+/// The universal parameters' file in a keys directory.
+pub const SRS: &str = "halo2.srs";
+/// The BLAKE3 the SRS is pinned to.
+pub const SRS_PIN: &str = "halo2.srs.blake3";
+/// The halo2 verifying key's file.
+pub const VK: &str = "halo2.vk";
+
+/// Where `veil setup --system halo2` takes its universal parameters from.
+pub enum SrsSource<'a> {
+    /// A published SRS file and the BLAKE3 it must have.
+    File {
+        /// The file.
+        path: &'a Path,
+        /// Its expected BLAKE3 (hex).
+        blake3: &'a str,
+    },
+    /// The demo's published seed (INSECURE; matches the committed
+    /// `Halo2Verifier.sol`).
+    InsecureDemo,
+    /// A fresh local seed (INSECURE: this machine saw the toxic waste).
+    InsecureLocal,
+}
+
+/// `veil setup --system halo2`: parameters, keys, files.
+pub fn setup_cmd(out: &Path, source: SrsSource) -> Result<()> {
+    let started = Instant::now();
+    let shape = CircuitShape::default();
+    let (params, keys) = match source {
+        SrsSource::File { path, blake3 } => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let params = UniversalParams::load(&bytes, blake3)
+                .with_context(|| format!("{}", path.display()))?;
+            let keys = Halo2Keys::generate(&params, shape)?;
+            (params, keys)
+        }
+        SrsSource::InsecureDemo => insecure_demo_keys()?,
+        SrsSource::InsecureLocal => {
+            let params = UniversalParams::insecure_local(shape.k, rand::rngs::OsRng.next_u64());
+            let keys = Halo2Keys::generate(&params, shape)?;
+            (params, keys)
+        }
+    };
+    save(out, &params, &keys)?;
+    println!(
+        "halo2 setup done in {:.1?}: 2^{} rows, {} advice columns; SRS BLAKE3 {}",
+        started.elapsed(),
+        shape.k,
+        keys.layout
+            .config
+            .num_advice_per_phase
+            .iter()
+            .sum::<usize>(),
+        params.blake3_hex()
+    );
+    println!("wrote {}/{{{SRS},{SRS_PIN},{VK}}}", out.display());
+    if params.is_insecure() {
+        println!(
+            "WARNING: locally generated universal parameters: their toxic waste is known, anyone who has it can forge proofs. Use a published SRS (--srs, --srs-blake3) in production."
+        );
+    }
+    Ok(())
+}
+
+/// Writes the SRS, its pin and the verifying key into `dir`.
+pub fn save(dir: &Path, params: &UniversalParams, keys: &Halo2Keys) -> Result<()> {
+    let srs = params.to_bytes();
+    std::fs::write(in_dir(dir, SRS)?, &srs)?;
+    write_text(
+        &in_dir(dir, SRS_PIN)?,
+        &format!("{}\n", blake3::hash(&srs).to_hex()),
+    )?;
+    std::fs::write(in_dir(dir, VK)?, keys.verifying_key().to_bytes())?;
+    Ok(())
+}
+
+/// The SRS in `dir`, checked against its pin.
+pub fn load_params(dir: &Path) -> Result<UniversalParams> {
+    let pin = read_text(&dir.join(SRS_PIN))?;
+    let path = dir.join(SRS);
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    UniversalParams::load(&bytes, &pin).with_context(|| format!("{}", path.display()))
+}
+
+/// The verifying key in `path`.
+pub fn load_vk(path: &Path) -> Result<Halo2VerifyingKey> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Halo2VerifyingKey::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// The prover for the keys in `dir` (proving key regenerated and checked).
+pub fn load_prover(dir: &Path) -> Result<Halo2Prover> {
+    let params = load_params(dir)?;
+    let vk = load_vk(&dir.join(VK))?;
+    Halo2Prover::for_verifying_key(params, &vk)
+        .with_context(|| format!("{}: keys do not match the SRS", dir.display()))
+}
+
+/// The verifier for the keys in `dir`.
+pub fn load_verifier(dir: &Path) -> Result<Halo2Verifier> {
+    Ok(Halo2Verifier::new(
+        load_params(dir)?,
+        load_vk(&dir.join(VK))?,
+    ))
+}
+
+/// A halo2 `proof.json`.
+#[derive(Serialize, Deserialize)]
+struct Halo2ProofJson {
+    system: String,
+    proof: String,
+}
+
+/// Writes `proof.json` (with its system), `public.json` and `calldata.txt`
+/// (for the generated verifier: inputs, then proof) for a halo2 proof.
+pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Result<()> {
+    write_json(
+        &in_dir(dir, "proof.json")?,
+        &Halo2ProofJson {
+            system: ProvingSystem::Halo2Kzg.name().into(),
+            proof: format!("0x{}", hex::encode(proof)),
+        },
+    )?;
+    write_text(
+        &in_dir(dir, "public.json")?,
+        &snarkjs::public_to_string(&public.to_vec()),
+    )?;
+    write_text(
+        &in_dir(dir, "calldata.txt")?,
+        &format!(
+            "0x{}\n",
+            hex::encode(veil_halo2::evm::calldata(public, proof))
+        ),
+    )
+}
+
+/// Reads a `proof.json` of either system and its `public.json`.
+pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
+    let text = read_text(proof)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", proof.display()))?;
+    let system = match value.get("system").and_then(|s| s.as_str()) {
+        Some(name) => name
+            .parse::<ProvingSystem>()
+            .with_context(|| format!("{}", proof.display()))?,
+        None => ProvingSystem::Groth16,
+    };
+    let parsed = match system {
+        ProvingSystem::Groth16 => SystemProof::Groth16(
+            snarkjs::proof_from_str(&text).with_context(|| format!("{}", proof.display()))?,
+        ),
+        ProvingSystem::Halo2Kzg => {
+            let doc: Halo2ProofJson = serde_json::from_value(value)
+                .with_context(|| format!("{}: not a halo2 proof file", proof.display()))?;
+            let hex_text = doc.proof.strip_prefix("0x").unwrap_or(&doc.proof);
+            SystemProof::Halo2Kzg(
+                hex::decode(hex_text)
+                    .with_context(|| format!("{}: proof is not hex", proof.display()))?,
+            )
+        }
+    };
+    let inputs = snarkjs::public_from_str(&read_text(public)?)
+        .with_context(|| format!("{}", public.display()))?;
+    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
+    Ok((parsed, typed))
+}
+
+/// The keys directory a `--vk` path points into: halo2 keys live beside it.
+pub fn keys_dir(vk: &Path) -> PathBuf {
+    if vk.is_dir() {
+        return vk.to_path_buf();
+    }
+    vk.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `veil contracts verifier --system halo2`: snark-verifier's Solidity for
+/// the keys in `dir`.
+pub fn verifier_sol_cmd(dir: &Path, out: &Path) -> Result<()> {
+    let params = load_params(dir)?;
+    let vk = load_vk(&dir.join(VK))?;
+    let label = format!("the halo2 keys in {}", dir.display());
+    let source = veil_halo2::evm::solidity_verifier(&params, &vk, &label)?;
+    write_text(out, &source)?;
+    println!(
+        "wrote {} (snark-verifier {}); compile it with the solc of contracts/ (unoptimised, see contracts/scripts/compile.js)",
+        out.display(),
+        veil_halo2::evm::SNARK_VERIFIER_VERSION
+    );
+    if params.is_insecure() {
+        println!("WARNING: these keys' SRS was generated locally: proofs under it can be forged.");
+    }
+    Ok(())
+}
