@@ -167,5 +167,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total as f64 / floor as f64
         );
     }
+    halo2_rows(&sample, &payment, deploy)
+}
+
+/// The same calls with a halo2-KZG proof (snark-verifier's committed
+/// verifier for the insecure halo2 demo keys).
+fn halo2_rows(
+    sample: &Sample,
+    payment: &veil_circuits::statement::Payment,
+    deploy: impl Fn(&Sample) -> Result<System, Box<dyn std::error::Error>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    eprintln!("halo2: the demo parameters and keys, one proof...");
+    let (params, keys) = veil_halo2::keys::insecure_demo_keys()?;
+    let proof = veil_halo2::prove(&params, &keys, &sample.witness()?, StdRng::seed_from_u64(1))?;
+    let (bytes, public) = (proof.bytes, proof.public);
+    let mut system = deploy(sample)?;
+    let mut settlement = deploy(sample)?;
+    let verify = veil_halo2::evm::calldata(&public, &bytes);
+    let mut rows = vec![(
+        "Halo2Verifier (snark-verifier 0.2.7, GWC19)".to_string(),
+        system.verify_on_chain_halo2(&bytes, &public)?.gas_used,
+        calldata_gas(&verify),
+    )];
+    let check = IComplianceGate::checkHalo2Call {
+        proof: bytes.clone().into(),
+        st: statement(&public),
+        payment: sol_payment(payment),
+    };
+    rows.push((
+        "gate.checkHalo2 (view)".into(),
+        system.check_halo2(&bytes, &public, payment)?.gas_used,
+        calldata_gas(&check.abi_encode()),
+    ));
+    let settle = veil_contracts::abi::ISettlementRouter::settleHalo2Call {
+        token: payment.token.into(),
+        payee: payment.payee.into(),
+        amount: U256::from_be_bytes(payment.amount),
+        nonce: U256::from_be_bytes(payment.nonce),
+        proof: bytes.clone().into(),
+        statement: statement(&public),
+    };
+    rows.push((
+        "router.settleHalo2 (consumeHalo2 + ERC-20 transfer)".into(),
+        settlement.settle_halo2(&bytes, &public, payment)?.gas_used,
+        calldata_gas(&settle.abi_encode()),
+    ));
+    println!();
+    println!(
+        "| halo2 call ({} proof bytes) | gas (tx total) | calldata | execution |",
+        bytes.len()
+    );
+    println!("|---|---:|---:|---:|");
+    for (name, total, calldata) in rows {
+        println!(
+            "| {name} | {total} | {calldata} | {} |",
+            total - BASE - calldata
+        );
+    }
     Ok(())
 }

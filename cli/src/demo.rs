@@ -13,7 +13,9 @@
 //!
 //! The keys are the INSECURE demo key (published seed), which the committed
 //! `Groth16Verifier.sol` embeds; a deployment uses a ceremony's key and a
-//! verifier generated for it (`veil contracts verifier`).
+//! verifier generated for it (`veil contracts verifier`). With `--system
+//! halo2` the same flow runs on halo2-KZG: the INSECURE demo SRS and keys,
+//! which the committed `Halo2Verifier.sol` embeds, and the gate's halo2 path.
 
 use crate::commands::{self, issue_credential, save_keys, IssueArgs};
 use crate::dates;

@@ -36,6 +36,11 @@ pub struct ServeArgs {
     /// Directory of `veil setup` (default: the INSECURE published demo key).
     #[arg(long)]
     keys: Option<PathBuf>,
+    /// Also prove and verify halo2-KZG proofs (requests with system
+    /// PROOF_SYSTEM_HALO2_KZG), with the keys `veil setup --system halo2`
+    /// wrote into this directory (SRS checked against its pinned BLAKE3).
+    #[arg(long)]
+    halo2_keys: Option<PathBuf>,
     /// Trusted issuer list ({"issuers": [...]}); default: none trusted.
     #[arg(long)]
     issuers: Option<PathBuf>,
@@ -223,10 +228,16 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             Prover::new(run_setup(true, true)?.proving_key)?
         }
     };
-    let engine = Engine::new(
+    let mut engine = Engine::new(
         prover,
         registry(args.issuers.as_deref(), args.revoked.as_deref())?,
     )?;
+    if let Some(dir) = &args.halo2_keys {
+        engine = engine.with_halo2(
+            crate::halo2::load_prover(dir)?,
+            crate::halo2::load_verifier(dir)?,
+        );
+    }
     let db = args.db.unwrap_or(default_db);
     let config = ServeConfig {
         queue: QueueConfig {

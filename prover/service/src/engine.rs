@@ -14,9 +14,9 @@ use veil_circuits::statement::{
     NUM_PUBLIC_INPUTS,
 };
 use veil_circuits::F;
-use veil_prover::Prover;
+use veil_prover::{Halo2Prover, Prover, SystemProof};
 use veil_verifier::evm::Calldata;
-use veil_verifier::{snarkjs, PreparedKey};
+use veil_verifier::{snarkjs, Halo2Verifier, PreparedKey};
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +74,15 @@ pub struct ProveInputs {
     pub policy: Policy,
     /// The payment context.
     pub context: PaymentContext,
+    /// The proving system asked for.
+    pub system: ProofSystem,
 }
 
 /// Parses a prove request (every document, naming the first bad field).
 pub fn parse_prove(request: &pb::ProveRequest) -> Result<ProveInputs, RequestError> {
-    system_of(request.system)?;
+    let system = system_of(request.system)?;
     Ok(ProveInputs {
+        system,
         credential: document(
             "credential_json",
             &request.credential_json,
@@ -99,6 +102,7 @@ pub fn parse_prove(request: &pb::ProveRequest) -> Result<ProveInputs, RequestErr
 pub fn system_of(raw: i32) -> Result<ProofSystem, RequestError> {
     match ProofSystem::try_from(raw) {
         Ok(ProofSystem::Unspecified | ProofSystem::Groth16) => Ok(ProofSystem::Groth16),
+        Ok(ProofSystem::Halo2Kzg) => Ok(ProofSystem::Halo2Kzg),
         Err(_) => Err(RequestError::Invalid {
             field: "system",
             message: format!("unknown proving system {raw}"),
@@ -120,7 +124,14 @@ pub struct Proved {
 pub struct Engine {
     prover: Prover,
     key: PreparedKey,
+    halo2: Option<Halo2Backend>,
     registry: Registry,
+}
+
+/// The halo2-KZG prover and verifier, when the server has halo2 keys.
+struct Halo2Backend {
+    prover: Halo2Prover,
+    verifier: Halo2Verifier,
 }
 
 impl Engine {
@@ -130,8 +141,30 @@ impl Engine {
         Ok(Engine {
             prover,
             key,
+            halo2: None,
             registry,
         })
+    }
+
+    /// Also proves and verifies halo2-KZG proofs, with these keys.
+    pub fn with_halo2(mut self, prover: Halo2Prover, verifier: Halo2Verifier) -> Self {
+        self.halo2 = Some(Halo2Backend { prover, verifier });
+        self
+    }
+
+    /// The proving systems this engine serves.
+    pub fn systems(&self) -> Vec<ProofSystem> {
+        let mut systems = vec![ProofSystem::Groth16];
+        if self.halo2.is_some() {
+            systems.push(ProofSystem::Halo2Kzg);
+        }
+        systems
+    }
+
+    fn halo2(&self) -> Result<&Halo2Backend, RequestError> {
+        self.halo2
+            .as_ref()
+            .ok_or(RequestError::Unsupported(ProofSystem::Halo2Kzg))
     }
 
     /// The trusted-issuer and revocation lists.
@@ -147,6 +180,9 @@ impl Engine {
     /// Checks `inputs` against every rule (cheap: no proving), so a request
     /// that can never prove is refused before it is queued.
     pub fn check(&self, inputs: &ProveInputs) -> Result<(), RequestError> {
+        if inputs.system == ProofSystem::Halo2Kzg {
+            self.halo2()?;
+        }
         self.witness(inputs.clone())?;
         Ok(())
     }
@@ -166,14 +202,24 @@ impl Engine {
 
     /// Proves (fresh escrow and proof randomness from the OS).
     pub fn prove(&self, inputs: ProveInputs) -> Result<Proved, ProveFailure> {
+        let system = inputs.system;
         let witness = self.witness(inputs)?;
         let started = Instant::now();
-        let (proof, public) = self.prover.prove(witness, &mut OsRng)?;
-        let elapsed = started.elapsed();
+        let (proof, public) = match system {
+            ProofSystem::Halo2Kzg => {
+                let backend = self.halo2().map_err(|_| ProveFailure::Unsupported)?;
+                let (bytes, public) = backend.prover.prove(&witness, OsRng)?;
+                (halo2_proof_message(&bytes, &public), public)
+            }
+            _ => {
+                let (proof, public) = self.prover.prove(witness, &mut OsRng)?;
+                (proof_message(&proof, &public), public)
+            }
+        };
         Ok(Proved {
-            proof: proof_message(&proof, &public),
+            proof,
             public,
-            elapsed,
+            elapsed: started.elapsed(),
         })
     }
 
@@ -181,7 +227,11 @@ impl Engine {
     pub fn verify(&self, request: &pb::VerifyRequest) -> Result<pb::VerifyResponse, RequestError> {
         let (proof, public, mut response) = self.prepare(request)?;
         if response.reason.is_empty() {
-            match self.key.verify_statement(&proof, &public) {
+            let verdict = match &proof {
+                SystemProof::Groth16(p) => self.key.verify_statement(p, &public),
+                SystemProof::Halo2Kzg(p) => self.halo2()?.verifier.verify(p, &public),
+            };
+            match verdict {
                 Ok(()) => response.valid = true,
                 Err(e) => response.reason = e.to_string(),
             }
@@ -199,10 +249,26 @@ impl Engine {
         let mut pending = Vec::new();
         let mut batch = Vec::new();
         for (i, request) in requests.iter().enumerate() {
-            let (proof, public, response) = self.prepare(request).map_err(|e| (i, e))?;
+            let (proof, public, mut response) = self.prepare(request).map_err(|e| (i, e))?;
             if response.reason.is_empty() {
-                pending.push(i);
-                batch.push((proof, public.to_vec()));
+                match proof {
+                    SystemProof::Groth16(p) => {
+                        pending.push(i);
+                        batch.push((p, public.to_vec()));
+                    }
+                    // halo2 proofs are checked one by one.
+                    SystemProof::Halo2Kzg(p) => {
+                        match self
+                            .halo2()
+                            .map_err(|e| (i, e))?
+                            .verifier
+                            .verify(&p, &public)
+                        {
+                            Ok(()) => response.valid = true,
+                            Err(e) => response.reason = e.to_string(),
+                        }
+                    }
+                }
             }
             responses.push(response);
         }
@@ -227,8 +293,8 @@ impl Engine {
     fn prepare(
         &self,
         request: &pb::VerifyRequest,
-    ) -> Result<(veil_verifier::Proof, PublicInputs, pb::VerifyResponse), RequestError> {
-        let (proof, public) = parse_proof(request.proof.as_ref())?;
+    ) -> Result<(SystemProof, PublicInputs, pb::VerifyResponse), RequestError> {
+        let (proof, public) = parse_any_proof(request.proof.as_ref())?;
         let response = pb::VerifyResponse {
             valid: false,
             reason: binding_mismatch(request, &public)?.unwrap_or_default(),
@@ -250,6 +316,57 @@ pub enum ProveFailure {
     /// The prover failed.
     #[error(transparent)]
     Prove(#[from] veil_prover::ProveError),
+    /// The job asks for a proving system this server no longer has keys for.
+    #[error("this server has no halo2 keys")]
+    Unsupported,
+}
+
+/// The `Proof` message for a halo2-KZG proof: `{"system": "halo2", "proof":
+/// "0x…"}`, decimal inputs, and snark-verifier's verifier calldata (hex).
+pub fn halo2_proof_message(proof: &[u8], public: &PublicInputs) -> pb::Proof {
+    let values = public.to_vec();
+    pb::Proof {
+        system: ProofSystem::Halo2Kzg as i32,
+        proof_json: serde_json::json!({
+            "system": veil_prover::ProvingSystem::Halo2Kzg.name(),
+            "proof": format!("0x{}", hex::encode(proof)),
+        })
+        .to_string(),
+        public_inputs: values.iter().map(field_to_decimal).collect(),
+        calldata: format!(
+            "0x{}",
+            hex::encode(veil_halo2::evm::calldata(public, proof))
+        ),
+    }
+}
+
+/// The proof (of either system) and public inputs of a `Proof` message.
+pub fn parse_any_proof(
+    proof: Option<&pb::Proof>,
+) -> Result<(SystemProof, PublicInputs), RequestError> {
+    let message = proof.ok_or(RequestError::Invalid {
+        field: "proof",
+        message: "missing".into(),
+    })?;
+    if system_of(message.system)? != ProofSystem::Halo2Kzg {
+        let (p, public) = parse_proof(proof)?;
+        return Ok((SystemProof::Groth16(p), public));
+    }
+    let bad = |m: String| RequestError::Invalid {
+        field: "proof.proof_json",
+        message: m,
+    };
+    let doc: serde_json::Value = serde_json::from_str(&message.proof_json)
+        .map_err(|e| bad(format!("malformed JSON: {e}")))?;
+    if doc["system"] != veil_prover::ProvingSystem::Halo2Kzg.name() {
+        return Err(bad("expected {\"system\": \"halo2\", ...}".into()));
+    }
+    let hex_text = doc["proof"]
+        .as_str()
+        .ok_or_else(|| bad("missing \"proof\"".into()))?;
+    let bytes = hex::decode(hex_text.strip_prefix("0x").unwrap_or(hex_text))
+        .map_err(|e| bad(format!("proof is not hex: {e}")))?;
+    Ok((SystemProof::Halo2Kzg(bytes), public_inputs(message)?))
 }
 
 /// The `Proof` message for a Groth16 proof: snarkjs JSON, decimal inputs,
@@ -272,12 +389,22 @@ pub fn parse_proof(
         field: "proof",
         message: "missing".into(),
     })?;
-    system_of(proof.system)?;
+    if system_of(proof.system)? != ProofSystem::Groth16 {
+        return Err(RequestError::Invalid {
+            field: "proof.system",
+            message: "not a Groth16 proof".into(),
+        });
+    }
     let decoded =
         snarkjs::proof_from_str(&proof.proof_json).map_err(|e| RequestError::Invalid {
             field: "proof.proof_json",
             message: e.to_string(),
         })?;
+    Ok((decoded, public_inputs(proof)?))
+}
+
+/// The ten public inputs of a `Proof` message.
+fn public_inputs(proof: &pb::Proof) -> Result<PublicInputs, RequestError> {
     if proof.public_inputs.len() != NUM_PUBLIC_INPUTS {
         return Err(RequestError::Invalid {
             field: "proof.public_inputs",
@@ -296,11 +423,10 @@ pub fn parse_proof(
             field: "proof.public_inputs",
             message: e.to_string(),
         })?;
-    let public = PublicInputs::from_slice(&values).ok_or(RequestError::Invalid {
+    PublicInputs::from_slice(&values).ok_or(RequestError::Invalid {
         field: "proof.public_inputs",
         message: "wrong count".into(),
-    })?;
-    Ok((decoded, public))
+    })
 }
 
 /// Whether the proof is for another policy or payment than the request names.

@@ -66,17 +66,37 @@ impl TestServer {
 
     /// A server on an existing database directory.
     pub async fn start_in(dir: TempDir, configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::start_with(dir, configure, false).await
+    }
+
+    /// A server that also proves and verifies halo2-KZG (the insecure halo2
+    /// demo keys).
+    pub async fn start_halo2() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_with(dir, |_| {}, true).await
+    }
+
+    async fn start_with(
+        dir: TempDir,
+        configure: impl FnOnce(&mut ServeConfig),
+        halo2: bool,
+    ) -> Self {
         let (key, revoked_key) = if dir.path().join("jobs").exists() {
             (String::new(), String::new())
         } else {
             make_keys(dir.path())
         };
         let sample = sample(7);
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             veil_prover::Prover::new(proving_key()).expect("prover"),
             sample.registry().expect("registry"),
         )
         .expect("engine");
+        if halo2 {
+            let (params, keys) = veil_halo2::keys::insecure_demo_keys().expect("halo2 keys");
+            let verifier = veil_verifier::Halo2Verifier::new(params.clone(), keys.verifying_key());
+            engine = engine.with_halo2(veil_prover::Halo2Prover::new(params, keys), verifier);
+        }
         let mut config = ServeConfig::with_db(dir.path());
         configure(&mut config);
         let (stop, stopped) = oneshot::channel::<()>();

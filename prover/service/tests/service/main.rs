@@ -789,3 +789,55 @@ async fn tls_with_a_certificate_path() {
         .expect_err("no certificate");
     assert!(error.to_string().contains("absent.crt"), "{error}");
 }
+
+/// halo2-KZG through the service: refused by a server without halo2 keys,
+/// proved and verified by one with them; the proof names its system and is
+/// bound to its payment.
+#[tokio::test(flavor = "multi_thread")]
+async fn halo2_proofs_through_the_service() {
+    let groth16_only = TestServer::start(|_| {}).await;
+    let mut request = groth16_only.sample.request.clone();
+    request.system = pb::ProofSystem::Halo2Kzg as i32;
+    let mut c = groth16_only.authed().await;
+    assert_status(
+        c.prover.prove(request.clone()).await,
+        Code::InvalidArgument,
+        "not supported",
+    );
+    let mut unknown = request.clone();
+    unknown.system = 9;
+    assert_status(
+        c.prover.prove(unknown).await,
+        Code::InvalidArgument,
+        "system",
+    );
+
+    let server = TestServer::start_halo2().await;
+    let mut c = server.authed().await;
+    let response = c.prover.prove(request).await.expect("prove").into_inner();
+    let proof = response.proof.expect("proof");
+    assert_eq!(proof.system, pb::ProofSystem::Halo2Kzg as i32);
+    assert!(proof.proof_json.contains("\"halo2\""));
+    assert!(proof.calldata.starts_with("0x"));
+    let verdict = c
+        .verifier
+        .verify(verify_request(&proof))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(verdict.valid, "{}", verdict.reason);
+    let verdict = c
+        .verifier
+        .verify(verify_request(&tampered(&proof)))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(!verdict.valid);
+    // The Groth16-only server cannot check it: a clear error, not a verdict.
+    let mut g = groth16_only.authed().await;
+    assert_status(
+        g.verifier.verify(verify_request(&proof)).await,
+        Code::InvalidArgument,
+        "not supported",
+    );
+}
