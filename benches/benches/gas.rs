@@ -199,14 +199,7 @@ fn halo2_rows(
         system.check_halo2(&bytes, &public, payment)?.gas_used,
         calldata_gas(&check.abi_encode()),
     ));
-    let settle = veil_contracts::abi::ISettlementRouter::settleHalo2Call {
-        token: payment.token.into(),
-        payee: payment.payee.into(),
-        amount: U256::from_be_bytes(payment.amount),
-        nonce: U256::from_be_bytes(payment.nonce),
-        proof: bytes.clone().into(),
-        statement: statement(&public),
-    };
+    let settle = veil_contracts::system::settle_halo2_call(&bytes, &public, payment);
     rows.push((
         "router.settleHalo2 (consumeHalo2 + ERC-20 transfer)".into(),
         settlement.settle_halo2(&bytes, &public, payment)?.gas_used,

@@ -393,12 +393,13 @@ impl System {
         public: &PublicInputs,
         payment: &Payment,
     ) -> Result<Receipt, CallError> {
-        let call = settle_call(proof, public, payment);
-        self.chain.send(
-            Address::from(payment.payer),
-            self.router,
-            call.abi_encode().into(),
-        )
+        self.send_as_payer(payment, settle_call(proof, public, payment).abi_encode())
+    }
+
+    /// A transaction to the router from the payment's payer.
+    fn send_as_payer(&mut self, payment: &Payment, data: Vec<u8>) -> Result<Receipt, CallError> {
+        self.chain
+            .send(Address::from(payment.payer), self.router, data.into())
     }
 
     /// The gate's `checkHalo2` for a halo2 proof and a payment.
@@ -424,18 +425,9 @@ impl System {
         public: &PublicInputs,
         payment: &Payment,
     ) -> Result<Receipt, CallError> {
-        let call = ISettlementRouter::settleHalo2Call {
-            token: payment.token.into(),
-            payee: payment.payee.into(),
-            amount: word(&payment.amount),
-            nonce: word(&payment.nonce),
-            proof: proof.to_vec().into(),
-            statement: statement(public),
-        };
-        self.chain.send(
-            Address::from(payment.payer),
-            self.router,
-            call.abi_encode().into(),
+        self.send_as_payer(
+            payment,
+            settle_halo2_call(proof, public, payment).abi_encode(),
         )
     }
 
@@ -579,6 +571,22 @@ pub fn settle_call(
         amount: word(&payment.amount),
         nonce: word(&payment.nonce),
         proof: sol_proof(proof),
+        statement: statement(public),
+    }
+}
+
+/// The router's `settleHalo2` call for a halo2 proof and its payment.
+pub fn settle_halo2_call(
+    proof: &[u8],
+    public: &PublicInputs,
+    payment: &Payment,
+) -> ISettlementRouter::settleHalo2Call {
+    ISettlementRouter::settleHalo2Call {
+        token: payment.token.into(),
+        payee: payment.payee.into(),
+        amount: word(&payment.amount),
+        nonce: word(&payment.nonce),
+        proof: proof.to_vec().into(),
         statement: statement(public),
     }
 }

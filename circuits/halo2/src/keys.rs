@@ -143,13 +143,9 @@ impl Halo2Keys {
 
     /// Reads a proving-key file, checking every point.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let (layout, body) = unframe(PK_MAGIC, bytes)?;
-        let pk = ProvingKey::from_bytes::<BaseCircuitBuilder<Fr>>(
-            body,
-            SerdeFormat::RawBytes,
-            layout.config.clone(),
-        )
-        .map_err(|e| KeyError::Malformed(e.to_string()))?;
+        let (layout, pk) = read_framed(PK_MAGIC, bytes, |body, config| {
+            ProvingKey::from_bytes::<BaseCircuitBuilder<Fr>>(body, SerdeFormat::RawBytes, config)
+        })?;
         Ok(Halo2Keys { layout, pk })
     }
 }
@@ -166,13 +162,9 @@ impl Halo2VerifyingKey {
 
     /// Reads a verifying-key file, checking every point.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let (layout, body) = unframe(VK_MAGIC, bytes)?;
-        let vk = VerifyingKey::from_bytes::<BaseCircuitBuilder<Fr>>(
-            body,
-            SerdeFormat::RawBytes,
-            layout.config.clone(),
-        )
-        .map_err(|e| KeyError::Malformed(e.to_string()))?;
+        let (layout, vk) = read_framed(VK_MAGIC, bytes, |body, config| {
+            VerifyingKey::from_bytes::<BaseCircuitBuilder<Fr>>(body, SerdeFormat::RawBytes, config)
+        })?;
         Ok(Halo2VerifyingKey { layout, vk })
     }
 }
@@ -196,6 +188,18 @@ fn framed(magic: &[u8; 8], layout: &CircuitLayout, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&header);
     out.extend_from_slice(body);
     out
+}
+
+/// A framed key file's layout and its halo2 key, parsed by `parse` (which
+/// needs the layout's column configuration).
+fn read_framed<T>(
+    magic: &[u8; 8],
+    bytes: &[u8],
+    parse: impl FnOnce(&[u8], BaseCircuitParams) -> std::io::Result<T>,
+) -> Result<(CircuitLayout, T), KeyError> {
+    let (layout, body) = unframe(magic, bytes)?;
+    let key = parse(body, layout.config.clone()).map_err(|e| KeyError::Malformed(e.to_string()))?;
+    Ok((layout, key))
 }
 
 fn unframe<'a>(magic: &[u8; 8], bytes: &'a [u8]) -> Result<(CircuitLayout, &'a [u8]), KeyError> {

@@ -1,33 +1,34 @@
-//! The committed verifier is the one the demo key generates.
+//! The committed verifiers are the ones the demo keys generate.
 
-#[test]
-fn the_committed_verifier_matches_the_demo_key() {
+/// Fails unless `src/{file}` equals `fresh`.
+fn assert_current(file: &str, fresh: &str) {
     let path = std::path::PathBuf::from(
         std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
     )
-    .join("src/Groth16Verifier.sol");
+    .join("src")
+    .join(file);
     let committed = std::fs::read_to_string(&path).unwrap();
-    let fresh = veil_contracts::demo_verifier_source().unwrap();
     assert!(
         committed == fresh,
-        "src/Groth16Verifier.sol is stale: run `cargo run -p veil-contracts --example generate_verifier`, then `npm run build` in contracts/"
+        "src/{file} is stale: run `cargo run -p veil-contracts --example generate_verifier`, then `npm run build` in contracts/"
+    );
+}
+
+#[test]
+fn the_committed_verifier_matches_the_demo_key() {
+    assert_current(
+        "Groth16Verifier.sol",
+        &veil_contracts::demo_verifier_source().unwrap(),
     );
 }
 
 #[test]
 fn the_committed_halo2_verifier_matches_the_halo2_demo_keys() {
-    let path = std::path::PathBuf::from(
-        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-    )
-    .join("src/Halo2Verifier.sol");
-    let committed = std::fs::read_to_string(&path).unwrap();
-    let fresh = veil_contracts::demo_halo2_verifier_source().unwrap();
-    assert!(
-        committed == fresh,
-        "src/Halo2Verifier.sol is stale: run `cargo run -p veil-contracts --example generate_verifier`, then `npm run build` in contracts/"
+    assert_current(
+        "Halo2Verifier.sol",
+        &veil_contracts::demo_halo2_verifier_source().unwrap(),
     );
 }
-
 #[test]
 fn every_embedded_artifact_parses() {
     for name in veil_contracts::artifacts::names() {
