@@ -413,11 +413,29 @@ pub fn load_system_key(system: ProvingSystem, vk: &Path) -> Result<SystemKey> {
     })
 }
 
+/// The system a verifying-key path is for: halo2 for a halo2.vk file (by its
+/// magic bytes) or a directory holding one, Groth16 otherwise.
+fn key_system(vk: &Path) -> ProvingSystem {
+    let is_halo2_file = |p: &Path| {
+        std::fs::read(p)
+            .map(|b| b.starts_with(veil_halo2::keys::VK_MAGIC))
+            .unwrap_or(false)
+    };
+    if is_halo2_file(vk) || (vk.is_dir() && vk.join(crate::halo2::VK).is_file()) {
+        ProvingSystem::Halo2Kzg
+    } else {
+        ProvingSystem::Groth16
+    }
+}
+
 /// `veil verify`: the proof (of the system its file names), then (if given)
 /// that it is for this policy and this payment.
 pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
+    // The key first (its file says its system), so a bad key is named
+    // before the proof files are read; a proof of the other system is then
+    // refused as WrongSystem.
+    let key = load_system_key(key_system(vk), vk)?;
     let (proof, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
-    let key = load_system_key(proof.system(), vk)?;
     if let Some(p) = &check.policy {
         let policy = read_document(p, PolicyJson::to_policy)?;
         if policy.hash()? != inputs.policy_hash {
