@@ -80,7 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let api_key = {
         let store = veil_service::store::Store::open(&dir.path().join("jobs"))?;
-        veil_service::auth::create_key(&store, "load")?.key
+        veil_service::auth::create_key(&store, "load", veil_service::store::KeyRole::Client)?.key
     };
     let mut config = ServeConfig::with_db(dir.path());
     config.rate_per_second = 0.0;

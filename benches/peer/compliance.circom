@@ -250,14 +250,16 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     // Policy hash.
     component sanctions = Poseidon(nBarred);
     for (var i = 0; i < nBarred; i++) sanctions.inputs[i] <== barred[i];
-    component policy = Poseidon(7);
-    policy.inputs[0] <== min_age_days;
-    policy.inputs[1] <== max_risk;
-    policy.inputs[2] <== min_kyc_level;
-    policy.inputs[3] <== subject_type_mask;
-    policy.inputs[4] <== sanctions.out;
-    policy.inputs[5] <== regulator_x;
-    policy.inputs[6] <== regulator_y;
+    // The schema is claim c0 itself (a credential of another schema fails).
+    component policy = Poseidon(8);
+    policy.inputs[0] <== claims[0];
+    policy.inputs[1] <== min_age_days;
+    policy.inputs[2] <== max_risk;
+    policy.inputs[3] <== min_kyc_level;
+    policy.inputs[4] <== subject_type_mask;
+    policy.inputs[5] <== sanctions.out;
+    policy.inputs[6] <== regulator_x;
+    policy.inputs[7] <== regulator_y;
     policy.out === policy_hash;
 
     // Escrow: c1 = r·Base8, K = r·regulator, ct = id + H(K).

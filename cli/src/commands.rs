@@ -26,7 +26,7 @@ use veil_verifier::evm::Calldata;
 use veil_verifier::{snarkjs, PreparedKey, SystemKey};
 
 /// The schema name of veil's KYC credential.
-pub const SCHEMA: &str = "veil.kyc.v1";
+pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
 
 /// Runs the Groth16 setup, showing its stages on a spinner unless `quiet`;
 /// with `insecure_demo`, the published demo key (see
@@ -279,6 +279,7 @@ pub fn policy_cmd(
         mask |= 1 << t;
     }
     let policy = Policy {
+        schema: veil_circuits::statement::KYC_SCHEMA.into(),
         min_age_days: min_age_years * 365 + min_age_years / 4,
         max_risk,
         min_kyc_level,
@@ -415,7 +416,7 @@ pub fn load_system_key(system: ProvingSystem, vk: &Path) -> Result<SystemKey> {
 
 /// The system a verifying-key path is for: halo2 for a halo2.vk file (by its
 /// magic bytes) or a directory holding one, Groth16 otherwise.
-fn key_system(vk: &Path) -> ProvingSystem {
+pub fn key_system(vk: &Path) -> ProvingSystem {
     let is_halo2_file = |p: &Path| {
         std::fs::read(p)
             .map(|b| b.starts_with(veil_halo2::keys::VK_MAGIC))

@@ -260,6 +260,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
 
     // 4. Policy and payment.
     let policy = Policy {
+        schema: veil_circuits::statement::KYC_SCHEMA.into(),
         min_age_days: 18 * 365 + 4,
         max_risk: 500,
         min_kyc_level: 2,
@@ -349,7 +350,12 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         &dir.path().join("public.json"),
     )?;
     let verdict = key.verify_statement(&proof, &public);
-    let receipt = logged(&log, &public, &verdict, &policy)?;
+    // The log keeps the proof as it was received, so a regulator can re-verify.
+    let received = Received {
+        system: proof.system().name(),
+        proof_json: std::fs::read_to_string(dir.path().join("proof.json"))?,
+    };
+    let receipt = logged(&log, &received, &public, &verdict, &policy)?;
     r.record(
         "verify",
         verdict.is_ok(),
@@ -365,7 +371,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     let mut other = public;
     other.payment_hash = tampered.hash();
     let verdict = key.verify_statement(&proof, &other);
-    logged(&log, &other, &verdict, &policy)?;
+    logged(&log, &received, &other, &verdict, &policy)?;
     let on_chain = chain.check_proof(&proof, &public, &tampered);
     r.record(
         "tampered payment",
@@ -423,7 +429,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     let mut stale = public;
     stale.revocation_root = registry.revocation_root();
     let verdict = key.verify_statement(&proof, &stale);
-    logged(&log, &stale, &verdict, &policy)?;
+    logged(&log, &received, &stale, &verdict, &policy)?;
     chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
     chain.chain.warp(chain.config().root_grace_period + 1);
     let next = chain.payment(payer, payee, amount, 2);
@@ -449,12 +455,18 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         log_id: log.log_id(),
         head: None,
     };
+    let checker = crate::regulator::KeyChecker(&key);
     let options = AuditOptions {
         decryptor: Some(&decryptor),
-        ..Default::default()
+        checker: Some(&checker),
+        ..AuditOptions::live()
     };
     let state_path = dir.path().join("audit-state.json");
-    let report = run_audit(&log, &state, &options, &state_path)?;
+    let mut rows = Vec::new();
+    let mut report = run_audit(&log, &state, &options, &state_path, &mut |row| {
+        rows.push(row)
+    })?;
+    report.rows = rows;
     veil_audit::report::write_csv(
         &report,
         std::fs::File::create(dir.path().join("audit.csv"))?,
@@ -468,12 +480,15 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         .collect();
     r.record(
         "regulator audit",
-        report.passed() && opened == [field_to_decimal(&credential_id)],
+        report.passed()
+            && report.reverified == report.valid
+            && opened == [field_to_decimal(&credential_id)],
         format!(
-            "{} entries re-hashed into the head signed by {}…; {} valid, {} invalid; officials 1+3 of 3 opened {} escrow: credential {}; audit.csv, audit.json",
+            "{} entries re-hashed into the head signed by {}…; {} valid ({} re-verified from the logged proof), {} invalid; officials 1+3 of 3 opened {} escrow: credential {}; audit.csv, audit.json",
             report.entries,
             &report.log_id[..20],
             report.valid,
+            report.reverified,
             report.verifications - report.valid,
             report.decrypted,
             short(&credential_id)
@@ -494,7 +509,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
 
     // 12. The next audit proves the log only grew, disclosure included.
     let state: AuditorState = read_json(&state_path)?;
-    let again = run_audit(&log, &state, &options, &state_path)?;
+    let again = run_audit(&log, &state, &options, &state_path, &mut |_| {})?;
     r.record(
         "audit again",
         again.passed() && again.disclosures == 1,
@@ -583,16 +598,24 @@ fn setup_keys(
     }
 }
 
+/// A proof as the exchange received it: its system and its `proof.json`.
+struct Received {
+    system: &'static str,
+    proof_json: String,
+}
+
 /// Appends the exchange's verification of `public` to its log.
 fn logged(
     log: &TransparencyLog,
+    received: &Received,
     public: &PublicInputs,
     verdict: &Result<(), VerifyError>,
     policy: &Policy,
 ) -> Result<u64> {
     let entry = Entry::Verification(VerificationRecord {
         time_unix_ms: veil_audit::entry::now_unix_ms(),
-        system: "groth16".into(),
+        system: received.system.into(),
+        proof: received.proof_json.clone(),
         public_inputs: public.to_vec().iter().map(field_to_decimal).collect(),
         valid: verdict.is_ok(),
         reason: verdict

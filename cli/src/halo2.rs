@@ -163,31 +163,29 @@ pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Res
     )
 }
 
-/// Reads a `proof.json` of either system and its `public.json`.
-pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
-    let text = read_text(proof)?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", proof.display()))?;
+/// A `proof.json` of either system, from its text: snarkjs JSON for
+/// Groth16, `{"system": "halo2", "proof": "0x…"}` for halo2.
+pub fn parse_proof_json(text: &str) -> Result<SystemProof> {
+    let value: serde_json::Value = serde_json::from_str(text).context("not JSON")?;
     let system = match value.get("system").and_then(|s| s.as_str()) {
-        Some(name) => name
-            .parse::<ProvingSystem>()
-            .with_context(|| format!("{}", proof.display()))?,
+        Some(name) => name.parse::<ProvingSystem>()?,
         None => ProvingSystem::Groth16,
     };
-    let parsed = match system {
-        ProvingSystem::Groth16 => SystemProof::Groth16(
-            snarkjs::proof_from_str(&text).with_context(|| format!("{}", proof.display()))?,
-        ),
+    Ok(match system {
+        ProvingSystem::Groth16 => SystemProof::Groth16(snarkjs::proof_from_str(text)?),
         ProvingSystem::Halo2Kzg => {
-            let doc: Halo2ProofJson = serde_json::from_value(value)
-                .with_context(|| format!("{}: not a halo2 proof file", proof.display()))?;
+            let doc: Halo2ProofJson =
+                serde_json::from_value(value).context("not a halo2 proof file")?;
             let hex_text = doc.proof.strip_prefix("0x").unwrap_or(&doc.proof);
-            SystemProof::Halo2Kzg(
-                hex::decode(hex_text)
-                    .with_context(|| format!("{}: proof is not hex", proof.display()))?,
-            )
+            SystemProof::Halo2Kzg(hex::decode(hex_text).context("proof is not hex")?)
         }
-    };
+    })
+}
+
+/// Reads a `proof.json` of either system and its `public.json`.
+pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
+    let parsed =
+        parse_proof_json(&read_text(proof)?).with_context(|| format!("{}", proof.display()))?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)
         .with_context(|| format!("{}", public.display()))?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;

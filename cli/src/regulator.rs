@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use veil_audit::disclosure::{self, DisclosureRequest};
 use veil_audit::records::{IssuerRecords, KycRecord};
 use veil_audit::threshold::{split, RegulatorShare};
-use veil_audit::{audit, AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog};
+use veil_audit::{
+    audit_streaming, AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog,
+};
 use veil_circuits::babyjubjub::{Point, Scalar};
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, PolicyJson, RegulatorKeyJson};
@@ -166,6 +168,44 @@ pub struct AuditArgs {
     /// Write the whole report as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Re-verify every entry logged valid from the proof it carries, with
+    /// this verifying key (a Groth16 key file, or a halo2 keys directory).
+    #[arg(long)]
+    vk: Option<PathBuf>,
+    /// The oldest signed head accepted, in hours (0: any age, for an
+    /// archived copy of a log). The service re-signs an idle log hourly.
+    #[arg(long, default_value_t = 24)]
+    max_head_age_hours: u64,
+}
+
+/// Re-verifies logged proofs with one system's verifying key.
+pub struct KeyChecker<'a>(pub &'a veil_verifier::SystemKey);
+
+impl veil_audit::VerdictChecker for KeyChecker<'_> {
+    fn recheck(&self, record: &veil_audit::VerificationRecord) -> veil_audit::Recheck {
+        use veil_audit::Recheck;
+        if record.system != self.0.system().name() {
+            return Recheck::Unchecked(format!("no {} key given", record.system));
+        }
+        let proof = match crate::halo2::parse_proof_json(&record.proof) {
+            Ok(p) => p,
+            Err(e) => return Recheck::Failed(format!("logged proof: {e:#}")),
+        };
+        let public = record
+            .public_inputs
+            .iter()
+            .map(|s| veil_circuits::encoding::field_from_decimal(s))
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .and_then(|v| veil_circuits::statement::PublicInputs::from_slice(&v));
+        let Some(public) = public else {
+            return Recheck::Failed("logged public inputs are not ten field elements".into());
+        };
+        match self.0.verify_statement(&proof, &public) {
+            Ok(()) => Recheck::Verified,
+            Err(e) => Recheck::Failed(e.to_string()),
+        }
+    }
 }
 
 /// Runs an audit; returns whether it passed (after printing and writing).
@@ -198,16 +238,46 @@ pub fn audit_cmd(args: AuditArgs) -> Result<()> {
         };
         AuditorState { log_id, head: None }
     };
+    let key = match &args.vk {
+        Some(vk) => Some(crate::commands::load_system_key(
+            crate::commands::key_system(vk),
+            vk,
+        )?),
+        None => None,
+    };
+    let checker = key.as_ref().map(KeyChecker);
     let options = AuditOptions {
         decryptor: decryptor.as_ref(),
         policies: policies(&args.keys.policy)?,
         chunk: 1024,
+        max_head_age_ms: (args.max_head_age_hours > 0)
+            .then(|| args.max_head_age_hours.saturating_mul(3_600_000)),
+        checker: checker
+            .as_ref()
+            .map(|c| c as &dyn veil_audit::VerdictChecker),
     };
-    let report = run_audit(source.as_ref(), &state, &options, &args.state)?;
-    if let Some(path) = &args.csv {
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        veil_audit::report::write_csv(&report, file)?;
+    // Rows stream to the CSV file as they are checked: a log of any size
+    // audits in bounded memory.
+    let mut csv = match &args.csv {
+        Some(path) => Some(veil_audit::report::CsvRows::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => None,
+    };
+    let mut csv_error = None;
+    let report = run_audit(source.as_ref(), &state, &options, &args.state, &mut |row| {
+        if let Some(rows) = csv.as_mut() {
+            if let Err(e) = rows.push(&row) {
+                csv_error.get_or_insert(e);
+            }
+        }
+    })?;
+    if let Some(e) = csv_error {
+        return Err(e.into());
+    }
+    if let Some(rows) = csv {
+        rows.finish()?;
     }
     if let Some(path) = &args.json {
         write_json(path, &report)?;
@@ -222,12 +292,14 @@ pub fn audit_cmd(args: AuditArgs) -> Result<()> {
     Ok(())
 }
 
-/// Audits with a progress bar, saving the advanced state when it passes.
+/// Audits with a progress bar, handing each row to `on_row` as it is
+/// checked, and saves the advanced state when the audit passes.
 pub fn run_audit(
     source: &dyn LogSource,
     state: &AuditorState,
     options: &AuditOptions<'_>,
     state_path: &Path,
+    on_row: &mut dyn FnMut(veil_audit::audit::AuditRow),
 ) -> Result<veil_audit::AuditReport> {
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -235,7 +307,7 @@ pub fn run_audit(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("auditing");
-    let (report, next) = audit(source, state, options, |done, total| {
+    let (report, next) = audit_streaming(source, state, options, on_row, |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     });

@@ -53,9 +53,19 @@ pub struct ServeArgs {
     /// Jobs waiting at most; more are refused with ResourceExhausted.
     #[arg(long, default_value_t = 256)]
     max_queue: usize,
-    /// Requests in flight at most, across all connections.
+    /// Requests in flight at most per service from callers with an API key
+    /// (health and reflection are never limited).
     #[arg(long, default_value_t = 256)]
     max_in_flight: usize,
+    /// Requests in flight at most per service from anonymous callers.
+    #[arg(long, default_value_t = 64)]
+    max_anonymous_in_flight: usize,
+    /// Items one anonymous VerifyBatch may carry (with a key: 1024).
+    #[arg(long, default_value_t = 64)]
+    max_anonymous_batch: usize,
+    /// Unfinished proving jobs one API key may have at most.
+    #[arg(long, default_value_t = 64)]
+    max_queued_per_key: usize,
     /// Requests per second per API key (0: no limit).
     #[arg(long, default_value_t = 50.0)]
     rate_limit: f64,
@@ -105,14 +115,36 @@ pub enum KeyCommand {
         /// Who it is for.
         #[arg(long)]
         name: String,
+        /// What it may do: `client` (prove, verify) or `regulator` (also
+        /// record disclosures in the audit log).
+        #[arg(long, value_enum, default_value_t = RoleArg::Client)]
+        role: RoleArg,
     },
     /// Revoke a key by its id.
     Revoke {
-        /// The key id (the 8 hex digits after `veil_`).
+        /// The key id (the 32 hex digits after `veil_`).
         id: String,
     },
     /// List keys (ids, names, status).
     List,
+}
+
+/// An API key's role on the command line.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum RoleArg {
+    /// Proves and verifies.
+    Client,
+    /// Also records disclosures.
+    Regulator,
+}
+
+impl From<RoleArg> for veil_service::store::KeyRole {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Client => veil_service::store::KeyRole::Client,
+            RoleArg::Regulator => veil_service::store::KeyRole::Regulator,
+        }
+    }
 }
 
 /// `veil remote …`.
@@ -243,9 +275,12 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
         queue: QueueConfig {
             workers: args.workers,
             max_queue: args.max_queue,
+            max_queued_per_key: args.max_queued_per_key,
             result_ttl: Duration::from_secs(args.result_ttl),
         },
         max_in_flight: args.max_in_flight,
+        max_anonymous_in_flight: args.max_anonymous_in_flight,
+        max_anonymous_batch: args.max_anonymous_batch,
         rate_per_second: args.rate_limit,
         burst: args.burst,
         max_message_bytes: args.max_message_bytes,
@@ -301,10 +336,10 @@ pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
         )
     })?;
     match command {
-        KeyCommand::Create { name } => {
-            let new = veil_service::auth::create_key(&store, &name)?;
+        KeyCommand::Create { name, role } => {
+            let new = veil_service::auth::create_key(&store, &name, role.into())?;
             eprintln!(
-                "created key {} for {name}; it is shown once, keep it secret:",
+                "created {role:?} key {} for {name}; it is shown once, keep it secret:",
                 new.record.id
             );
             println!("{}", new.key);

@@ -419,6 +419,8 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             "db",
             "--name",
             "regulator",
+            "--role",
+            "regulator",
         ],
         dir,
     )

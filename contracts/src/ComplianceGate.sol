@@ -12,11 +12,18 @@ import {IGroth16Verifier} from "./IGroth16Verifier.sol";
 /// gate's own state (policy, roots, day, scope, nullifier) or computed by the
 /// gate itself (the payment hash), so a caller cannot substitute any of them.
 /// The admin role belongs to a TimelockController driven by a multisig:
-/// policies, root publishers, consumers and the verifier change only after
-/// the timelock's delay and with the multisig's threshold of signatures.
+/// policies, the trusted-issuers root, the revocation publisher, consumers
+/// and the verifier change only after the timelock's delay and with the
+/// multisig's threshold of signatures. Only revocation roots, which can only
+/// take trust away, are published by a fast key.
+/// Every word a caller hands in is a field element (`< r`) or refused before
+/// any rule: the verifiers reduce or reject larger words, but the gate's own
+/// bookkeeping (nullifiers, roots, policies) is keyed on the raw word.
 contract ComplianceGate is AccessControl {
-    /// @notice May publish the trusted-issuers and revocation roots.
-    bytes32 public constant ROOT_PUBLISHER_ROLE = keccak256("ROOT_PUBLISHER_ROLE");
+    /// @notice May publish revocation roots (the issuer registry operator's
+    /// fast key). The trusted-issuers root is the timelock's alone: a key that
+    /// could replace it could add its own issuer and mint passing credentials.
+    bytes32 public constant REVOCATION_PUBLISHER_ROLE = keccak256("REVOCATION_PUBLISHER_ROLE");
     /// @notice May register and retire policies (held by the timelock).
     bytes32 public constant POLICY_ADMIN_ROLE = keccak256("POLICY_ADMIN_ROLE");
     /// @notice May consume proofs (settlement contracts such as SettlementRouter).
@@ -25,6 +32,9 @@ contract ComplianceGate is AccessControl {
     /// @notice BN254's scalar-field modulus: public inputs live below it.
     uint256 public constant SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev Baby Jubjub in circom's twisted Edwards form: a·x² + y² = 1 + d·x²·y² over r.
+    uint256 private constant BJJ_A = 168700;
+    uint256 private constant BJJ_D = 168696;
 
     /// @notice A Groth16 proof in EIP-197 order (`b` as [[x.c1, x.c0], [y.c1, y.c0]]).
     struct Proof {
@@ -57,10 +67,12 @@ contract ComplianceGate is AccessControl {
     }
 
     /// @notice The policy's parameters, published so anyone can recompute
-    /// `policy_hash = H(minAgeDays, maxRisk, minKycLevel, subjectTypeMask,
-    /// H(barredCountries padded to 16), regulatorX, regulatorY)` off-chain
-    /// during the timelock's delay, before the policy takes effect.
+    /// `policy_hash = H(H(schema), minAgeDays, maxRisk, minKycLevel,
+    /// subjectTypeMask, H(barredCountries padded to 16), regulatorX,
+    /// regulatorY)` off-chain during the timelock's delay, before the policy
+    /// takes effect (`H(schema)`: the name's bytes, 31 to a limb).
     struct PolicyParams {
+        string schema;
         uint256 minAgeDays;
         uint256 maxRisk;
         uint256 minKycLevel;
@@ -84,18 +96,24 @@ contract ComplianceGate is AccessControl {
     /// calldata is the ten public inputs as words, then the proof; it
     /// reverts unless the proof verifies.
     address public halo2Verifier;
-    /// @notice How long a replaced root keeps verifying (proofs made just
-    /// before an update still settle).
+    /// @notice How long a root replaced from now on keeps verifying (proofs
+    /// made just before an update still settle). A root already replaced
+    /// keeps the window it was given when it was replaced.
     uint64 public rootGracePeriod;
 
-    /// @notice Current trusted-issuers root.
+    /// @notice Current trusted-issuers root (0: none yet).
     uint256 public issuersRoot;
-    /// @notice Current revocation root.
+    /// @notice Current revocation root; meaningful once `revocationRootPublished`
+    /// (the empty tree's root may be 0).
     uint256 public revocationRoot;
-    /// @notice When each replaced trusted-issuers root was replaced (0: never, or current).
-    mapping(uint256 => uint64) public issuersRootRetiredAt;
-    /// @notice When each replaced revocation root was replaced.
-    mapping(uint256 => uint64) public revocationRootRetiredAt;
+    /// @notice Whether a revocation root has been published at all.
+    bool public revocationRootPublished;
+    /// @notice Until when each replaced trusted-issuers root is accepted, fixed
+    /// when it was replaced (0: never accepted, or current).
+    mapping(uint256 => uint64) public issuersRootAcceptedUntil;
+    /// @notice Until when each replaced revocation root is accepted, fixed when
+    /// it was replaced.
+    mapping(uint256 => uint64) public revocationRootAcceptedUntil;
 
     /// @notice Registered policies by hash.
     mapping(uint256 => PolicyRule) public policies;
@@ -135,6 +153,11 @@ contract ComplianceGate is AccessControl {
     error ZeroAddress();
     error Halo2VerifierNotSet();
     error NotAContract(address account);
+    /// @notice Statement word `index` (in `Statement` order, 0 = policyHash) is not below r.
+    error NonCanonicalInput(uint256 index, uint256 value);
+    /// @notice The policy's escrow key is off the curve, the identity, or of
+    /// small order: anyone could open its escrows.
+    error InvalidRegulatorKey(uint256 x, uint256 y);
 
     /// @param admin the TimelockController that governs the gate
     /// @param verifier_ the statement's verifier
@@ -182,6 +205,7 @@ contract ComplianceGate is AccessControl {
         onlyRole(POLICY_ADMIN_ROLE)
     {
         if (policies[policyHash].registered) revert PolicyAlreadyRegistered(policyHash);
+        _requireEscrowKey(params.regulatorX, params.regulatorY);
         policies[policyHash] = PolicyRule({registered: true, uniqueNullifier: uniqueNullifier, scope: scope});
         emit PolicyRegistered(policyHash, params, scope, uniqueNullifier);
     }
@@ -193,44 +217,82 @@ contract ComplianceGate is AccessControl {
         emit PolicyRetired(policyHash);
     }
 
-    // ----- roots (issuer registry operators) -----
+    // ----- roots -----
 
-    /// @notice Publishes a new trusted-issuers root; the previous one stays
-    /// acceptable for `rootGracePeriod`.
-    function publishIssuersRoot(uint256 root) external onlyRole(ROOT_PUBLISHER_ROLE) {
+    /// @notice Publishes a new trusted-issuers root (governed: adding an
+    /// issuer waits out the timelock's delay, in public); the previous one
+    /// stays acceptable for `rootGracePeriod`.
+    function publishIssuersRoot(uint256 root) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (root >= SNARK_SCALAR_FIELD) revert NonCanonicalInput(1, root);
         uint256 previous = issuersRoot;
-        if (previous != 0) issuersRootRetiredAt[previous] = uint64(block.timestamp);
-        issuersRootRetiredAt[root] = 0;
+        if (previous != 0 && previous != root) issuersRootAcceptedUntil[previous] = _graceEnd();
+        issuersRootAcceptedUntil[root] = 0;
         issuersRoot = root;
         emit IssuersRootPublished(root, previous);
     }
 
-    /// @notice Publishes a new revocation root (after revocations); the
-    /// previous one stays acceptable for `rootGracePeriod`.
-    function publishRevocationRoot(uint256 root) external onlyRole(ROOT_PUBLISHER_ROLE) {
+    /// @notice Publishes a new revocation root (after revocations; the
+    /// registry operator's fast key); the previous one stays acceptable for
+    /// `rootGracePeriod`. The empty tree's root is a valid root.
+    function publishRevocationRoot(uint256 root) external onlyRole(REVOCATION_PUBLISHER_ROLE) {
+        if (root >= SNARK_SCALAR_FIELD) revert NonCanonicalInput(2, root);
         uint256 previous = revocationRoot;
-        if (previous != 0) revocationRootRetiredAt[previous] = uint64(block.timestamp);
-        revocationRootRetiredAt[root] = 0;
+        if (revocationRootPublished && previous != root) revocationRootAcceptedUntil[previous] = _graceEnd();
+        revocationRootAcceptedUntil[root] = 0;
         revocationRoot = root;
+        revocationRootPublished = true;
         emit RevocationRootPublished(root, previous);
     }
 
     /// @notice Whether proofs against this trusted-issuers root are accepted now.
     function isIssuersRootAccepted(uint256 root) public view returns (bool) {
         if (root == 0) return false;
-        return root == issuersRoot || _withinGrace(issuersRootRetiredAt[root]);
+        return root == issuersRoot || block.timestamp <= issuersRootAcceptedUntil[root];
     }
 
     /// @notice Whether proofs against this revocation root are accepted now.
     function isRevocationRootAccepted(uint256 root) public view returns (bool) {
-        if (root == 0) return false;
-        return root == revocationRoot || _withinGrace(revocationRootRetiredAt[root]);
+        if (root == revocationRoot && revocationRootPublished) return true;
+        return block.timestamp <= revocationRootAcceptedUntil[root];
     }
 
-    /// @dev The history is read only for a root that is not current, so the
-    /// common case costs one storage read per root.
-    function _withinGrace(uint64 retiredAt) private view returns (bool) {
-        return retiredAt != 0 && block.timestamp <= uint256(retiredAt) + rootGracePeriod;
+    /// @dev The end of the acceptance window of a root replaced now. Fixed
+    /// here, so a later change of `rootGracePeriod` cannot re-admit it.
+    function _graceEnd() private view returns (uint64) {
+        return uint64(block.timestamp) + rootGracePeriod;
+    }
+
+    /// @dev Refuses an escrow key anyone could open: not two field elements,
+    /// off the curve, or with 8·P the identity (the identity and the other
+    /// seven small-order points). Projective doubling, no inversions.
+    function _requireEscrowKey(uint256 x, uint256 y) private pure {
+        uint256 r = SNARK_SCALAR_FIELD;
+        if (x >= r || y >= r) revert InvalidRegulatorKey(x, y);
+        uint256 xx = mulmod(x, x, r);
+        uint256 yy = mulmod(y, y, r);
+        uint256 lhs = addmod(mulmod(BJJ_A, xx, r), yy, r);
+        uint256 rhs = addmod(1, mulmod(BJJ_D, mulmod(xx, yy, r), r), r);
+        if (lhs != rhs) revert InvalidRegulatorKey(x, y);
+        (uint256 px, uint256 py, uint256 pz) = (x, y, 1);
+        for (uint256 i; i < 3; ++i) {
+            (px, py, pz) = _double(px, py, pz);
+        }
+        if (px == 0 && py == pz) revert InvalidRegulatorKey(x, y);
+    }
+
+    /// @dev Twisted Edwards doubling in projective coordinates (dbl-2008-bbjlp).
+    function _double(uint256 x, uint256 y, uint256 z) private pure returns (uint256, uint256, uint256) {
+        uint256 r = SNARK_SCALAR_FIELD;
+        uint256 s = addmod(x, y, r);
+        uint256 b = mulmod(s, s, r);
+        uint256 c = mulmod(x, x, r);
+        uint256 d = mulmod(y, y, r);
+        uint256 e = mulmod(BJJ_A, c, r);
+        uint256 f = addmod(e, d, r);
+        uint256 h = mulmod(z, z, r);
+        uint256 j = addmod(f, r - addmod(h, h, r), r);
+        uint256 bcd = addmod(b, r - addmod(c, d, r), r);
+        return (mulmod(bcd, j, r), mulmod(f, addmod(e, r - d, r), r), mulmod(f, j, r));
     }
 
     // ----- proofs -----
@@ -310,6 +372,7 @@ contract ComplianceGate is AccessControl {
         view
         returns (uint256 paymentHash_, uint256[10] memory input)
     {
+        _requireCanonical(st);
         PolicyRule memory rule = policies[st.policyHash];
         if (!rule.registered) revert PolicyNotRegistered(st.policyHash);
         if (!isIssuersRootAccepted(st.issuersRoot)) revert IssuersRootNotAccepted(st.issuersRoot);
@@ -334,6 +397,26 @@ contract ComplianceGate is AccessControl {
             st.escrowC1y,
             st.escrowCt
         ];
+    }
+
+    /// @dev Refuses a statement with any word ≥ r, before any rule reads it:
+    /// the halo2 verifier reduces instances mod r, so `nullifier + r` would
+    /// verify and spend a fresh slot of `nullifierUsed`.
+    function _requireCanonical(Statement calldata st) private pure {
+        uint256[9] memory words = [
+            st.policyHash,
+            st.issuersRoot,
+            st.revocationRoot,
+            st.today,
+            st.scope,
+            st.nullifier,
+            st.escrowC1x,
+            st.escrowC1y,
+            st.escrowCt
+        ];
+        for (uint256 i; i < 9; ++i) {
+            if (words[i] >= SNARK_SCALAR_FIELD) revert NonCanonicalInput(i, words[i]);
+        }
     }
 
     /// @dev Records a proof's use.

@@ -21,7 +21,7 @@ sol! {
         }
         struct Payment { address payer; address payee; address token; uint256 amount; uint256 nonce; }
         struct PolicyParams {
-            uint256 minAgeDays; uint256 maxRisk; uint256 minKycLevel; uint256 subjectTypeMask;
+            string schema; uint256 minAgeDays; uint256 maxRisk; uint256 minKycLevel; uint256 subjectTypeMask;
             uint256[] barredCountries; uint256 regulatorX; uint256 regulatorY;
         }
 
@@ -29,7 +29,7 @@ sol! {
             uint256 escrowC1x, uint256 escrowC1y, uint256 escrowCt);
         event PolicyRegistered(uint256 indexed policyHash, PolicyParams params, uint256 scope, bool uniqueNullifier);
 
-        function ROOT_PUBLISHER_ROLE() external view returns (bytes32);
+        function REVOCATION_PUBLISHER_ROLE() external view returns (bytes32);
         function POLICY_ADMIN_ROLE() external view returns (bytes32);
         function CONSUMER_ROLE() external view returns (bytes32);
         function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
@@ -41,6 +41,9 @@ sol! {
         function retirePolicy(uint256 policyHash) external;
         function publishIssuersRoot(uint256 root) external;
         function publishRevocationRoot(uint256 root) external;
+        function issuersRoot() external view returns (uint256);
+        function revocationRoot() external view returns (uint256);
+        function setRootGracePeriod(uint64 gracePeriod) external;
         function isIssuersRootAccepted(uint256 root) external view returns (bool);
         function isRevocationRootAccepted(uint256 root) external view returns (bool);
         function paymentHash(Payment payment) external view returns (uint256);

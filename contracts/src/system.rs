@@ -79,8 +79,9 @@ pub struct System {
     pub deployer: Address,
     /// The multisig's owners (2 of 3 sign).
     pub owners: [Address; 3],
-    /// Publishes issuer and revocation roots (the issuer registry operator).
-    pub root_publisher: Address,
+    /// Publishes revocation roots (the issuer registry operator's fast key;
+    /// the trusted-issuers root is governed).
+    pub revocation_publisher: Address,
     /// The Groth16 verifier.
     pub verifier: Address,
     /// The halo2-KZG verifier (snark-verifier's), the gate's alternative.
@@ -114,7 +115,7 @@ impl System {
         let mut chain = Chain::new();
         let deployer = account(1);
         let owners = [account(2), account(3), account(4)];
-        let root_publisher = account(5);
+        let revocation_publisher = account(5);
         let verifier = chain
             .deploy(deployer, verifier_code)
             .map_err(step("deploy verifier"))?;
@@ -159,7 +160,7 @@ impl System {
             chain,
             deployer,
             owners,
-            root_publisher,
+            revocation_publisher,
             verifier,
             halo2_verifier,
             multisig,
@@ -171,13 +172,13 @@ impl System {
             config,
             salt: 0,
         };
-        let publisher_role = system.role(IComplianceGate::ROOT_PUBLISHER_ROLECall {})?;
+        let publisher_role = system.role(IComplianceGate::REVOCATION_PUBLISHER_ROLECall {})?;
         let consumer_role = system.role(IComplianceGate::CONSUMER_ROLECall {})?;
         system.govern(
             gate,
             IComplianceGate::grantRoleCall {
                 role: publisher_role,
-                account: root_publisher,
+                account: revocation_publisher,
             }
             .abi_encode(),
         )?;
@@ -300,32 +301,50 @@ impl System {
         Ok(hash)
     }
 
-    /// Publishes both roots as the root publisher.
-    pub fn publish_roots(&mut self, issuers: F, revocation: F) -> Result<(), CallError> {
-        let publisher = self.root_publisher;
-        self.chain.send_call(
-            publisher,
-            self.gate,
-            &IComplianceGate::publishIssuersRootCall {
-                root: uint(&issuers),
-            },
-        )?;
-        self.chain.send_call(
-            publisher,
-            self.gate,
-            &IComplianceGate::publishRevocationRootCall {
-                root: uint(&revocation),
-            },
-        )?;
+    /// Publishes both roots: the trusted-issuers root through governance
+    /// when it changes (the clock moves past the timelock's delay), the
+    /// revocation root with the publisher's fast key.
+    pub fn publish_roots(&mut self, issuers: F, revocation: F) -> Result<(), SystemError> {
+        let current: U256 = self
+            .chain
+            .view_call(
+                self.deployer,
+                self.gate,
+                &IComplianceGate::issuersRootCall {},
+            )
+            .map_err(step("read issuers root"))?;
+        if current != uint(&issuers) {
+            self.publish_issuers_root(issuers)?;
+        }
+        self.publish_revocation_root(revocation)
+            .map_err(step("publish revocation root"))?;
         Ok(())
+    }
+
+    /// Publishes a trusted-issuers root through the multisig and the
+    /// timelock (adding an issuer waits out the delay).
+    pub fn publish_issuers_root(&mut self, root: F) -> Result<(), SystemError> {
+        let call = IComplianceGate::publishIssuersRootCall { root: uint(&root) };
+        self.govern(self.gate, call.abi_encode())
+    }
+
+    /// Publishes a revocation root with the publisher's fast key.
+    pub fn publish_revocation_root(&mut self, root: F) -> Result<Receipt, CallError> {
+        let publisher = self.revocation_publisher;
+        self.chain
+            .send_call(
+                publisher,
+                self.gate,
+                &IComplianceGate::publishRevocationRootCall { root: uint(&root) },
+            )
+            .map(|(_, r)| r)
     }
 
     /// Configures the gate for a sample's world: its policy registered with
     /// its scope, its roots published, the clock on its day.
     pub fn prepare_for(&mut self, sample: &Sample, unique: bool) -> Result<(), SystemError> {
         self.register_policy(&sample.policy, sample.context.scope, unique)?;
-        self.publish_roots(sample.issuer_tree.root(), sample.revocation_tree.root())
-            .map_err(step("publish roots"))?;
+        self.publish_roots(sample.issuer_tree.root(), sample.revocation_tree.root())?;
         self.set_day(sample.context.today);
         Ok(())
     }
@@ -594,6 +613,7 @@ pub fn settle_halo2_call(
 /// The policy's published parameters.
 pub fn policy_params(policy: &Policy) -> Result<IComplianceGate::PolicyParams, WitnessError> {
     Ok(IComplianceGate::PolicyParams {
+        schema: policy.schema.clone(),
         minAgeDays: U256::from(policy.min_age_days),
         maxRisk: U256::from(policy.max_risk),
         minKycLevel: U256::from(policy.min_kyc_level),

@@ -11,7 +11,7 @@ use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::{schema_hash, Claims};
 
 /// The schema name of veil's KYC credential.
-pub const SCHEMA: &str = "veil.kyc.v1";
+pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
 
 /// `credentialSubject` of a `KycCredential`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

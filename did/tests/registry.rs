@@ -386,3 +386,123 @@ async fn ssi_resolves_did_veil_and_did_key() {
         .unwrap_err();
     assert!(matches!(e, ssi::dids::resolution::Error::NotFound));
 }
+
+/// Crash injection: the writer (this test binary re-run with
+/// `VEIL_CRASH_DID_DIR`, see [`crash_did_writer_child_process`]) creates a
+/// DID and updates it forever; it is SIGKILLed at random points 200 times.
+/// After each kill the registry reopens, the DID's history is versions 1..n
+/// without a gap, version v carries exactly the v − 1 services added so far,
+/// the head is the last version, and no acknowledged version is lost.
+#[test]
+fn the_registry_survives_sigkill_at_random_points() {
+    use rand::{Rng, SeedableRng};
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let key = ControllerKey::generate().unwrap();
+    std::fs::write(dir.join("controller.jwk"), key.to_json()).unwrap();
+    let did = registry::did_for_key(&key.public_multibase().unwrap());
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(29);
+    let mut acked = 0u64;
+    for kill in 0..200 {
+        let mut child = std::process::Command::new(&exe)
+            .args(["crash_did_writer_child_process", "--exact", "--nocapture"])
+            .env("VEIL_CRASH_DID_DIR", dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let wait_for = rng.gen_range(0..3);
+        let mut seen = 0;
+        let mut record = |line: &str, acked: &mut u64| {
+            if let Some(v) = line.strip_prefix("acked ") {
+                *acked = (*acked).max(v.parse().unwrap());
+                true
+            } else {
+                false
+            }
+        };
+        while seen < wait_for {
+            match lines.next() {
+                Some(Ok(line)) => seen += usize::from(record(&line, &mut acked)),
+                _ => panic!("kill {kill}: the writer stopped by itself"),
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_micros(rng.gen_range(0..4000)));
+        child.kill().unwrap();
+        let _ = child.wait();
+        for line in lines.map_while(Result::ok) {
+            record(&line, &mut acked);
+        }
+        let reg = Registry::open(&dir.join("db"))
+            .unwrap_or_else(|e| panic!("kill {kill}: the registry does not reopen: {e}"));
+        if acked == 0 && reg.resolve(&did, None).is_err() {
+            continue;
+        }
+        let history = reg.history(&did).unwrap();
+        for (i, record) in history.iter().enumerate() {
+            assert_eq!(
+                record.version,
+                i as u64 + 1,
+                "kill {kill}: a gap in the history"
+            );
+            assert_eq!(
+                record.document.service.len(),
+                i,
+                "kill {kill}: version {}",
+                i + 1
+            );
+        }
+        let head = history.len() as u64;
+        assert!(
+            head >= acked,
+            "kill {kill}: acknowledged version {acked} lost (head {head})"
+        );
+        let current = reg.resolve(&did, None).unwrap();
+        assert_eq!(current.did_document_metadata.version_id, head.to_string());
+    }
+    assert!(acked > 100, "the writer acknowledged only {acked} versions");
+}
+
+/// The writer for the test above (returns at once unless
+/// `VEIL_CRASH_DID_DIR` is set): creates the DID if absent, then adds one
+/// service per version forever, printing `acked <version>` after each
+/// synced write returns.
+#[test]
+fn crash_did_writer_child_process() {
+    let Ok(dir) = std::env::var("VEIL_CRASH_DID_DIR") else {
+        return;
+    };
+    use std::io::Write;
+    let dir = std::path::Path::new(&dir);
+    let key =
+        ControllerKey::from_json(&std::fs::read_to_string(dir.join("controller.jwk")).unwrap())
+            .unwrap();
+    let reg = Registry::open(&dir.join("db")).expect("reopens");
+    let did = registry::did_for_key(&key.public_multibase().unwrap());
+    let mut version = match reg.history(&did) {
+        Ok(h) if !h.is_empty() => h.len() as u64,
+        _ => {
+            reg.create(&key, vec![], vec![]).expect("create");
+            1
+        }
+    };
+    let stdout = std::io::stdout();
+    loop {
+        let _ = writeln!(stdout.lock(), "acked {version}");
+        let _ = stdout.lock().flush();
+        reg.update(
+            &key,
+            &did,
+            vec![document::Patch::AddService {
+                fragment: format!("s{version}"),
+                kind: "LinkedDomains".into(),
+                endpoint: format!("https://example.com/{version}"),
+            }],
+        )
+        .expect("update");
+        version += 1;
+    }
+}

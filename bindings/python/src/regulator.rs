@@ -136,6 +136,8 @@ pub fn audit(
             decryptor: decryptor.as_ref(),
             policies: map,
             chunk: 1024,
+            max_head_age_ms: Some(veil_audit::audit::DEFAULT_MAX_HEAD_AGE_MS),
+            checker: None,
         };
         Ok(veil_audit::audit(&source, &state, &options, |_, _| {}))
     })?;

@@ -38,6 +38,13 @@ pub fn assert_not_equal(ctx: &mut Context<Fr>, gate: &GateChip<Fr>, x: Cell, y: 
     gate.assert_is_const(ctx, &product, &Fr::ONE);
 }
 
+/// Constrains `x` to be non-zero (it has an inverse).
+pub fn assert_nonzero(ctx: &mut Context<Fr>, gate: &GateChip<Fr>, x: Cell) {
+    let inverse = ctx.load_witness(x.value().invert().unwrap_or(Fr::ZERO));
+    let product = gate.mul(ctx, x, inverse);
+    gate.assert_is_const(ctx, &product, &Fr::ONE);
+}
+
 /// Constrains `x` to differ from every element of `list`.
 pub fn assert_not_in_list(ctx: &mut Context<Fr>, gate: &GateChip<Fr>, x: Cell, list: &[Cell]) {
     for e in list {

@@ -12,7 +12,9 @@ use crate::babyjubjub::{
     assert_equal, assert_in_subgroup, fixed_base_mul, load_bits, load_point, scalar_mul,
     AssignedPoint,
 };
-use crate::compare::{assert_le, assert_lt, assert_mask_bit, assert_not_in_list, assert_range};
+use crate::compare::{
+    assert_le, assert_lt, assert_mask_bit, assert_nonzero, assert_not_in_list, assert_range,
+};
 use crate::eddsa::{assert_valid, AssignedSignature};
 use crate::field::{bits_le, fr};
 use crate::merkle::{assert_member, assert_non_member};
@@ -173,12 +175,14 @@ pub fn synthesize(
     assert_mask_bit(ctx, gate, type_mask, subject, 3);
     assert_not_in_list(ctx, gate, country, &barred);
 
-    // The policy parameters hash to policy_hash.
+    // The policy parameters hash to policy_hash; the policy's schema is
+    // claim c0 itself, so a credential of another schema cannot match.
     let sanctions_hash = hash_fixed(ctx, gate, barred);
     let computed_policy = hash_fixed(
         ctx,
         gate,
         [
+            claims[0],
             min_age,
             max_risk,
             min_kyc,
@@ -195,9 +199,15 @@ pub fn synthesize(
     ctx.constrain_equal(&computed_nullifier, &nullifier);
 
     // Escrow of credential_id to the regulator: c1 = r·Base8, K = r·regulator,
-    // ct = credential_id + H(K.x, K.y).
+    // ct = credential_id + H(K.x, K.y). The key is in the subgroup and not
+    // the identity (x ≠ 0: the only subgroup point with x = 0 is (0, 1)),
+    // and r·Base8 is not the identity (r ≢ 0 mod l): either would make K
+    // public and the escrow open to anyone. (The Groth16 circuit's ladder
+    // rules out both by its shape.)
     assert_in_subgroup(ctx, gate, &regulator);
+    assert_nonzero(ctx, gate, regulator.x);
     let c1 = fixed_base_mul(ctx, gate, &r_bits, &base8());
+    assert_nonzero(ctx, gate, c1.x);
     assert_equal(ctx, &c1, &escrow_c1);
     let shared = scalar_mul(ctx, gate, &r_bits, &regulator);
     let pad = hash_fixed(ctx, gate, [shared.x, shared.y]);

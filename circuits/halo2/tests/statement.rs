@@ -205,3 +205,30 @@ mod proofs {
         );
     }
 }
+
+/// Finding 12: escrow randomness 0 (or any multiple of l) makes c1 and the
+/// shared key the identity, so anyone could open the escrow. The builder
+/// never makes such a witness; a cheating prover forcing it, with public
+/// inputs consistent with it, does not satisfy the halo2 circuit. (Groth16's
+/// ladder takes only r = 2^248 + 2s + 1, which is never 0 mod l.)
+#[test]
+fn finding_12_zero_escrow_randomness_fails_the_circuit() {
+    use veil_circuits::babyjubjub::Scalar;
+    let mut w = sample().witness().expect("honest");
+    w.escrow_randomness = Scalar::from(0u64);
+    let (c1, ct) = veil_circuits::statement::escrow(
+        w.credential.claims.credential_id,
+        &w.policy.regulator_key,
+        &w.escrow_randomness,
+    );
+    assert_eq!(
+        c1,
+        (veil_circuits::F::from(0u64), veil_circuits::F::from(1u64))
+    );
+    w.public.escrow_c1 = c1;
+    w.public.escrow_ct = ct;
+    assert!(
+        !satisfied(&w),
+        "zero escrow randomness satisfied the circuit"
+    );
+}

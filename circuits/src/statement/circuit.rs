@@ -160,9 +160,11 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
         enforce_mask_bit(&type_mask, &subject, 3)?;
         enforce_not_in_list(&country, &barred)?;
 
-        // The policy parameters hash to policy_hash.
+        // The policy parameters hash to policy_hash; the policy's schema is
+        // claim c0 itself, so a credential of another schema cannot match.
         let sanctions_hash = poseidon_var(&barred)?;
         poseidon_var(&[
+            claims[0].clone(),
             min_age,
             max_risk,
             min_kyc,
@@ -176,7 +178,9 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
         // The nullifier.
         poseidon_var(&[holder_secret, scope.clone()])?.enforce_equal(&nullifier)?;
 
-        // Escrow of credential_id to the regulator.
+        // Escrow of credential_id to the regulator, whose key is in the
+        // subgroup and not the identity: the ladder's map to Montgomery form,
+        // u·(1 − y) = 1 + y, has no solution at y = 1.
         enforce_in_subgroup(&regulator)?;
         // r = 2^248 + 2s + 1: c1 = (2s + 1)·Base8 + 2^248·Base8, K = r·regulator
         // by the Montgomery ladder (sound for this shape of r; see `ladder`).

@@ -293,6 +293,9 @@ impl CredentialJson {
 /// A verifier's policy, with its hash for reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyJson {
+    /// The credential schema the policy reads (default `veil.kyc.v1`).
+    #[serde(default = "kyc_schema")]
+    pub schema: String,
     /// Minimum age, days.
     pub min_age_days: u32,
     /// Maximum risk score.
@@ -307,10 +310,15 @@ pub struct PolicyJson {
     pub regulator_key: PointJson,
 }
 
+fn kyc_schema() -> String {
+    super::KYC_SCHEMA.into()
+}
+
 impl PolicyJson {
     /// The document for `policy`.
     pub fn from_policy(p: &Policy) -> Self {
         PolicyJson {
+            schema: p.schema.clone(),
             min_age_days: p.min_age_days,
             max_risk: p.max_risk,
             min_kyc_level: p.min_kyc_level,
@@ -323,6 +331,7 @@ impl PolicyJson {
     /// The policy.
     pub fn to_policy(&self) -> Result<Policy, DocumentError> {
         Ok(Policy {
+            schema: self.schema.clone(),
             min_age_days: self.min_age_days,
             max_risk: self.max_risk,
             min_kyc_level: self.min_kyc_level,

@@ -98,6 +98,11 @@ pub fn witness_cases() -> Vec<WitnessCase> {
             expect: |e| *e == WitnessError::Revoked,
         },
         WitnessCase {
+            name: "credential of another schema",
+            change: |s| s.claims.schema = schema_hash("veil.membership.v1").expect("short name"),
+            expect: |e| *e == WitnessError::WrongSchema,
+        },
+        WitnessCase {
             name: "issuer not in the tree",
             change: |s| {
                 s.issuer_tree =
@@ -154,6 +159,24 @@ pub fn tamper_cases() -> Vec<TamperCase> {
         TamperCase {
             name: "wrong regulator key",
             tamper: |w| w.policy.regulator_key = PrivateKey::from_bytes([5u8; 32]).public_key(),
+        },
+        TamperCase {
+            // Consistent public inputs for the identity as the escrow key:
+            // K = r·O = O, so anyone could open the escrow.
+            name: "identity regulator key",
+            tamper: |w| {
+                w.policy.regulator_key = crate::eddsa::PublicKey(
+                    <crate::babyjubjub::Point as ark_ec::AffineRepr>::zero(),
+                );
+                w.public.policy_hash = w.policy.hash().expect("policy hashes");
+                let (c1, ct) = escrow(
+                    w.credential.claims.credential_id,
+                    &w.policy.regulator_key,
+                    &w.escrow_randomness,
+                );
+                w.public.escrow_c1 = c1;
+                w.public.escrow_ct = ct;
+            },
         },
         TamperCase {
             name: "wrong nullifier",

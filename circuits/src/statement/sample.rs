@@ -54,7 +54,7 @@ impl Sample {
             let _ = revocation_tree.insert(F::rand(rng), F::from(1u64));
         }
         let claims = Claims {
-            schema: schema_hash("veil.kyc.v1").expect("short name"),
+            schema: schema_hash(KYC_SCHEMA).expect("short name"),
             holder: holder_commitment(holder_secret),
             credential_id: F::rand(rng),
             birth_date: 7_300, // 1989-12-27
@@ -66,6 +66,7 @@ impl Sample {
             expires_at: SAMPLE_TODAY + 265,
         };
         let policy = Policy {
+            schema: KYC_SCHEMA.into(),
             min_age_days: 18 * 365,
             max_risk: 500,
             min_kyc_level: 2,

@@ -62,6 +62,10 @@ impl Claims {
     }
 }
 
+/// The schema of veil's KYC credentials: the name whose [`schema_hash`] is
+/// claim c0 and that policies name (one definition for every crate).
+pub const KYC_SCHEMA: &str = "veil.kyc.v1";
+
 /// `H` of a schema name, its bytes packed 31 to a limb (big-endian within a
 /// limb); names of up to 16·31 bytes.
 pub fn schema_hash(name: &str) -> Result<F, WitnessError> {
@@ -102,6 +106,10 @@ pub struct Credential {
 /// A verifier's policy (public).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
+    /// The credential schema the policy reads ([`KYC_SCHEMA`]): the
+    /// circuit checks claim c0 against it, so a credential of another kind
+    /// from a trusted issuer is never read as KYC data.
+    pub schema: String,
     /// Minimum age in days.
     pub min_age_days: u32,
     /// Maximum risk score.
@@ -136,9 +144,17 @@ impl Policy {
         Ok(poseidon_fixed(self.barred_padded()?))
     }
 
-    /// `policy_hash`, the first public input.
+    /// `H` of the schema name: what claim c0 must be.
+    pub fn schema_hash(&self) -> Result<F, WitnessError> {
+        schema_hash(&self.schema)
+    }
+
+    /// `policy_hash = H(schema_hash, min_age_days, max_risk, min_kyc_level,
+    /// subject_type_mask, sanctions_hash, regulator.x, regulator.y)`, the
+    /// first public input.
     pub fn hash(&self) -> Result<F, WitnessError> {
         Ok(poseidon_fixed([
+            self.schema_hash()?,
             F::from(self.min_age_days),
             F::from(self.max_risk),
             F::from(self.min_kyc_level),
@@ -292,6 +308,13 @@ pub enum WitnessError {
     /// A schema name too long to hash.
     #[error("schema name is longer than 496 bytes")]
     SchemaName,
+    /// Claim c0 is not the policy's schema.
+    #[error("the credential is not of the policy's schema")]
+    WrongSchema,
+    /// The policy's escrow key is the identity or outside the prime-order
+    /// subgroup: anyone could open the escrow.
+    #[error("the policy's regulator key is the identity or not in the prime-order subgroup")]
+    RegulatorKey,
     /// The escrow randomness is not of the ladder's shape.
     #[error("escrow randomness must be 2^248 + 2s + 1 with s < 2^248 (use statement::escrow_randomness)")]
     EscrowRandomness,
@@ -378,6 +401,15 @@ impl ComplianceWitness {
                 expected: REVOCATION_TREE_DEPTH,
                 got: revocation_proof.siblings.len(),
             });
+        }
+        if c.schema != policy.schema_hash()? {
+            return Err(WitnessError::WrongSchema);
+        }
+        let regulator = policy.regulator_key.0;
+        if regulator.is_zero()
+            || crate::babyjubjub::point_from_coords(regulator.x, regulator.y).is_err()
+        {
+            return Err(WitnessError::RegulatorKey);
         }
         if !credential.issuer.verify(c.hash(), &credential.signature) {
             return Err(WitnessError::BadSignature);

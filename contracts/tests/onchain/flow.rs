@@ -116,6 +116,7 @@ fn a_registered_policys_event_lets_anyone_recompute_its_hash() {
     let small = |x: U256| -> u64 { x.saturating_to() };
     let field = |x: U256| veil_circuits::F::from_be_bytes_mod_order(&x.to_be_bytes::<32>());
     let rebuilt = Policy {
+        schema: p.schema.clone(),
         min_age_days: small(p.minAgeDays) as u32,
         max_risk: small(p.maxRisk) as u16,
         min_kyc_level: small(p.minKycLevel) as u8,

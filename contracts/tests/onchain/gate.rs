@@ -71,31 +71,41 @@ fn a_settled_payment_cannot_settle_again() {
 fn replaced_roots_verify_for_the_grace_period_then_stop() {
     let mut w = World::new(false);
     let payment = w.payment(1);
-    let (proof, public) = w.prove(&payment);
     let grace = w.system.config().root_grace_period;
 
-    // A revocation lands just after the wallet proved.
+    // A governed change of the trusted issuers lands (after the timelock's
+    // delay) just after the wallet proved, on the chain's day.
+    let base = w.sample(&payment);
     w.system
-        .publish_roots(
-            public.issuers_root + F::from(1u64),
-            public.revocation_root + F::from(1u64),
-        )
+        .publish_issuers_root(base.issuer_tree.root() + F::from(1u64))
         .unwrap();
+    let mut s = w.sample(&payment);
+    s.context.today = (w.system.chain.timestamp() / 86_400) as u32;
+    let (proof, public) = prove(s.witness().unwrap());
     w.system.chain.warp(grace);
     w.system
         .check(&proof, &public, &payment)
         .expect("within the grace period");
-
     w.system.chain.warp(1);
     reverted_with(
         w.system.check(&proof, &public, &payment),
         "IssuersRootNotAccepted",
     );
-    // With only the revocation root stale.
+
+    // With only the revocation root stale: a revocation lands just after.
     w.system
-        .publish_roots(public.issuers_root, public.revocation_root + F::from(2u64))
+        .publish_issuers_root(base.issuer_tree.root())
         .unwrap();
-    w.system.chain.warp(grace + 1);
+    s.context.today = (w.system.chain.timestamp() / 86_400) as u32;
+    let (proof, public) = prove(s.witness().unwrap());
+    w.system
+        .publish_revocation_root(public.revocation_root + F::from(2u64))
+        .unwrap();
+    w.system.chain.warp(grace);
+    w.system
+        .check(&proof, &public, &payment)
+        .expect("within the grace period");
+    w.system.chain.warp(1);
     reverted_with(
         w.system.check(&proof, &public, &payment),
         "RevocationRootNotAccepted",
@@ -249,15 +259,16 @@ fn roles_are_enforced() {
         }
         .abi_encode(),
     ];
-    // A stranger, the payer and a single multisig owner all lack the roles.
+    // A stranger, the payer and a single multisig owner all lack the roles;
+    // the revocation publisher may publish revocation roots only.
     for caller in [
         stranger,
         payer(),
         w.system.owners[0],
-        w.system.root_publisher,
+        w.system.revocation_publisher,
     ] {
         for (i, data) in calls.iter().enumerate() {
-            if caller == w.system.root_publisher && i < 2 {
+            if caller == w.system.revocation_publisher && i == 1 {
                 continue; // the publisher's own job
             }
             reverted_with(

@@ -30,7 +30,7 @@ fn halo2() -> &'static Halo2 {
     })
 }
 
-fn prove(witness: &ComplianceWitness) -> (Vec<u8>, PublicInputs) {
+pub(crate) fn prove(witness: &ComplianceWitness) -> (Vec<u8>, PublicInputs) {
     let h = halo2();
     let proof = veil_halo2::prove(&h.params, &h.keys, witness, StdRng::seed_from_u64(5))
         .expect("halo2 proof");

@@ -7,5 +7,7 @@ mod flow;
 mod gate;
 mod governance;
 mod halo2;
+mod properties;
 mod registry;
 mod settlement;
+mod trust;

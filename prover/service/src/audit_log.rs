@@ -11,9 +11,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tonic::Status;
-use veil_audit::{Entry, LogError, TransparencyLog};
+use veil_audit::{Entry, LogError, SignedTreeHead, TransparencyLog};
 use veil_did::ControllerKey;
 
 /// Entries appended per batch at most.
@@ -21,7 +22,18 @@ const MAX_GROUP: usize = 4096;
 
 struct Pending {
     entries: Vec<Vec<u8>>,
-    done: oneshot::Sender<Result<u64, String>>,
+    done: oneshot::Sender<Result<(u64, SignedTreeHead), String>>,
+}
+
+/// Entries on disk: where the first one is, the signed head that covers
+/// them, and their exact bytes (each caller's receipt).
+pub struct Logged {
+    /// The first entry's index.
+    pub first: u64,
+    /// The head signed after the append.
+    pub head: SignedTreeHead,
+    /// The entries' bytes, in order.
+    pub entries: Vec<Vec<u8>>,
 }
 
 /// The log and its writer thread.
@@ -130,10 +142,10 @@ impl AuditLog {
                         .flat_map(|p| p.entries.iter().cloned())
                         .collect();
                     match writer.append_bytes(&bytes) {
-                        Ok((mut index, _)) => {
+                        Ok((mut index, head)) => {
                             for p in group {
                                 let n = p.entries.len() as u64;
-                                let _ = p.done.send(Ok(index));
+                                let _ = p.done.send(Ok((index, head.clone())));
                                 index += n;
                             }
                         }
@@ -159,26 +171,57 @@ impl AuditLog {
         &self.log
     }
 
-    /// Appends `entries` (durably) and returns the first one's index.
-    pub async fn record(&self, entries: Vec<Entry>) -> Result<u64, Status> {
+    /// Appends `entries` (durably); returns where they are, the signed head
+    /// covering them and their bytes.
+    pub async fn record(&self, entries: Vec<Entry>) -> Result<Logged, Status> {
         let (done, result) = oneshot::channel();
+        let bytes: Vec<Vec<u8>> = entries.iter().map(Entry::to_bytes).collect();
         let pending = Pending {
-            entries: entries.iter().map(Entry::to_bytes).collect(),
+            entries: bytes.clone(),
             done,
         };
         let unavailable = || Status::unavailable("the audit log is not accepting entries");
         let tx = self.tx.as_ref().ok_or_else(unavailable)?;
         tx.send(pending).await.map_err(|_| unavailable())?;
-        result
+        let (first, head) = result
             .await
             .map_err(|_| unavailable())?
-            .map_err(|e| Status::unavailable(format!("audit log: {e}")))
+            .map_err(|e| Status::unavailable(format!("audit log: {e}")))?;
+        Ok(Logged {
+            first,
+            head,
+            entries: bytes,
+        })
+    }
+
+    /// Re-signs the head every `every`, so an idle log's head stays fresh
+    /// for auditors (who refuse stale heads); runs until the log is dropped.
+    pub fn spawn_head_refresh(log: &Arc<AuditLog>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(log);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let Some(log) = weak.upgrade() else { return };
+                let inner = log.log.clone();
+                drop(log);
+                match tokio::task::spawn_blocking(move || inner.refresh_head()).await {
+                    Ok(Ok(head)) => {
+                        tracing::debug!(size = head.tree_size, "audit log head re-signed")
+                    }
+                    Ok(Err(e)) => tracing::error!(error = %e, "audit log head refresh failed"),
+                    Err(e) => tracing::error!(error = %e, "audit log head refresh panicked"),
+                }
+            }
+        })
     }
 }
 
-/// The log entry of one answered verification: the proof's public inputs,
-/// the verdict, the caller, and the regulator key of the policy it was
-/// checked against (when the request named one).
+/// The log entry of one answered verification: the proof's system, the
+/// proof itself and its public inputs (so a regulator can re-verify the
+/// verdict), the verdict, the caller, and the regulator key of the policy it
+/// was checked against (when the request named one).
 pub fn verification_entry(
     request: &crate::pb::VerifyRequest,
     response: &crate::pb::VerifyResponse,
@@ -193,7 +236,18 @@ pub fn verification_entry(
     };
     Entry::Verification(veil_audit::VerificationRecord {
         time_unix_ms: veil_audit::entry::now_unix_ms(),
-        system: "groth16".into(),
+        system: request
+            .proof
+            .as_ref()
+            .and_then(|p| crate::engine::system_of(p.system).ok())
+            .map(system_name)
+            .unwrap_or(veil_prover::ProvingSystem::Groth16.name())
+            .into(),
+        proof: request
+            .proof
+            .as_ref()
+            .map(|p| p.proof_json.clone())
+            .unwrap_or_default(),
         public_inputs: request
             .proof
             .as_ref()
@@ -204,4 +258,12 @@ pub fn verification_entry(
         caller: caller.to_string(),
         regulator_key,
     })
+}
+
+/// The name a log entry gives a proof's system (`veil_prover`'s names).
+fn system_name(system: crate::pb::ProofSystem) -> &'static str {
+    match system {
+        crate::pb::ProofSystem::Halo2Kzg => veil_prover::ProvingSystem::Halo2Kzg.name(),
+        _ => veil_prover::ProvingSystem::Groth16.name(),
+    }
 }

@@ -14,6 +14,11 @@ use veil_circuits::statement::files::PointJson;
 
 /// Entries one `GetEntries` call returns at most.
 pub const MAX_ENTRIES_PER_CALL: u64 = 1024;
+/// A disclosure's grounds (a case reference), in bytes at most: the log is
+/// forever, so nothing unbounded goes into it.
+pub const MAX_GROUNDS_BYTES: usize = 1024;
+/// A regulator key coordinate's decimal digits at most (r has 77).
+const MAX_COORDINATE_DIGITS: usize = 78;
 
 /// The `AuditLog` service.
 pub struct AuditLogService {
@@ -101,12 +106,32 @@ impl AuditLogRpc for AuditLogService {
         &self,
         request: Request<pb::RecordDisclosureRequest>,
     ) -> Result<Response<pb::RecordDisclosureResponse>, Status> {
-        if caller_of(&request).key_id.is_none() {
+        let caller = caller_of(&request);
+        if caller.key_id.is_none() {
             return Err(Status::unauthenticated(
                 "recording a disclosure needs the regulator's API key",
             ));
         }
+        if !caller.is_regulator() {
+            return Err(Status::permission_denied(format!(
+                "API key {} is not a regulator's: only regulator keys record disclosures",
+                caller.label()
+            )));
+        }
         let r = request.into_inner();
+        if r.grounds.len() > MAX_GROUNDS_BYTES {
+            return Err(Status::invalid_argument(format!(
+                "grounds: at most {MAX_GROUNDS_BYTES} bytes, got {}",
+                r.grounds.len()
+            )));
+        }
+        if r.regulator_key_x.len() > MAX_COORDINATE_DIGITS
+            || r.regulator_key_y.len() > MAX_COORDINATE_DIGITS
+        {
+            return Err(Status::invalid_argument(
+                "regulator_key: a coordinate longer than a field element",
+            ));
+        }
         let regulator_key = PointJson {
             x: r.regulator_key_x,
             y: r.regulator_key_y,
@@ -134,7 +159,7 @@ impl AuditLogRpc for AuditLogService {
             request_hash: r.request_hash.to_ascii_lowercase(),
             grounds: r.grounds,
         });
-        let index = self.log.record(vec![entry]).await?;
+        let index = self.log.record(vec![entry]).await?.first;
         Ok(Response::new(pb::RecordDisclosureResponse { index }))
     }
 }

@@ -1,11 +1,12 @@
 //! API keys and per-key rate limits.
 //!
-//! A key is `veil_<id>_<secret>`: the id (8 hex characters) is public and
-//! names the caller in logs, metrics and job ownership; the whole key is only
-//! ever stored as its BLAKE3 hash. Keys are checked by a tonic interceptor,
+//! A key is `veil_<id>_<secret>`: the id (128 random bits, 32 hex
+//! characters, checked unique when stored) is public and names the caller in
+//! logs, metrics and job ownership; the whole key is only ever stored as its
+//! BLAKE3 hash. A key has a role: only regulator keys record disclosures. Keys are checked by a tonic interceptor,
 //! which also charges the caller's token bucket.
 
-use crate::store::{ApiKeyRecord, Store, StoreError};
+use crate::store::{ApiKeyRecord, KeyRole, Store, StoreError};
 use rand::RngCore;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,12 +19,27 @@ use tonic::{Request, Status};
 pub struct Caller {
     /// The API key id, or `None` for an anonymous read.
     pub key_id: Option<String>,
+    /// The key's role (anonymous callers are clients).
+    pub role: KeyRole,
 }
 
 impl Caller {
     /// The name used for metrics and job ownership.
     pub fn label(&self) -> &str {
         self.key_id.as_deref().unwrap_or("anonymous")
+    }
+
+    /// An anonymous caller.
+    pub fn anonymous() -> Self {
+        Caller {
+            key_id: None,
+            role: KeyRole::Client,
+        }
+    }
+
+    /// Whether the caller presented a regulator's key.
+    pub fn is_regulator(&self) -> bool {
+        self.key_id.is_some() && self.role == KeyRole::Regulator
     }
 }
 
@@ -40,9 +56,13 @@ pub fn key_hash(key: &str) -> [u8; 32] {
     *blake3::hash(key.as_bytes()).as_bytes()
 }
 
-/// Creates a key for `name` and stores its hash.
-pub fn create_key(store: &Store, name: &str) -> Result<NewKey, StoreError> {
-    let mut id = [0u8; 4];
+/// Random bytes in a key id: 128 bits, so ids never collide by chance (the
+/// store refuses a collision anyway).
+pub const KEY_ID_BYTES: usize = 16;
+
+/// Creates a key with `role` for `name` and stores its hash.
+pub fn create_key(store: &Store, name: &str, role: KeyRole) -> Result<NewKey, StoreError> {
+    let mut id = [0u8; KEY_ID_BYTES];
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut id);
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -55,8 +75,9 @@ pub fn create_key(store: &Store, name: &str) -> Result<NewKey, StoreError> {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         revoked: false,
+        role,
     };
-    store.put_api_key(&key_hash(&key), &record)?;
+    store.insert_api_key(&key_hash(&key), &record)?;
     Ok(NewKey { key, record })
 }
 
@@ -79,10 +100,16 @@ impl RateLimiter {
 
     /// Takes one token from `caller`'s bucket; false if it is empty.
     pub fn try_acquire(&self, caller: &str) -> bool {
-        self.try_acquire_at(caller, Instant::now())
+        self.try_acquire_at(caller, Instant::now(), 1.0)
     }
 
-    fn try_acquire_at(&self, caller: &str, now: Instant) -> bool {
+    /// Takes `n` tokens (a batch's items) at once, or none; false if the
+    /// bucket holds fewer.
+    pub fn try_acquire_n(&self, caller: &str, n: usize) -> bool {
+        n == 0 || self.try_acquire_at(caller, Instant::now(), n as f64)
+    }
+
+    fn try_acquire_at(&self, caller: &str, now: Instant, n: f64) -> bool {
         if self.rate <= 0.0 {
             return true;
         }
@@ -93,8 +120,8 @@ impl RateLimiter {
         let refilled = (*tokens + now.saturating_duration_since(*last).as_secs_f64() * self.rate)
             .min(self.burst);
         *last = now;
-        if refilled >= 1.0 {
-            *tokens = refilled - 1.0;
+        if refilled >= n {
+            *tokens = refilled - n;
             true
         } else {
             *tokens = refilled;
@@ -134,7 +161,7 @@ impl Authenticator {
         let presented = presented_key(metadata)?;
         let Some(key) = presented else {
             return match self.access {
-                Access::KeyOptional => Ok(Caller { key_id: None }),
+                Access::KeyOptional => Ok(Caller::anonymous()),
                 Access::KeyRequired => Err(Status::unauthenticated(
                     "an API key is required: send `authorization: Bearer <key>`",
                 )),
@@ -153,6 +180,7 @@ impl Authenticator {
         }
         Ok(Caller {
             key_id: Some(record.id),
+            role: record.role,
         })
     }
 }
@@ -193,7 +221,7 @@ pub fn caller_of<T>(request: &Request<T>) -> Caller {
         .extensions()
         .get::<Caller>()
         .cloned()
-        .unwrap_or(Caller { key_id: None })
+        .unwrap_or_else(Caller::anonymous)
 }
 
 #[cfg(test)]
@@ -205,14 +233,24 @@ mod tests {
     fn bucket_allows_bursts_then_refills_at_the_rate() {
         let limiter = RateLimiter::new(10.0, 3.0);
         let t0 = Instant::now();
-        assert!((0..3).all(|_| limiter.try_acquire_at("a", t0)));
-        assert!(!limiter.try_acquire_at("a", t0));
+        assert!((0..3).all(|_| limiter.try_acquire_at("a", t0, 1.0)));
+        assert!(!limiter.try_acquire_at("a", t0, 1.0));
         // Another caller has its own bucket.
-        assert!(limiter.try_acquire_at("b", t0));
+        assert!(limiter.try_acquire_at("b", t0, 1.0));
         // 100 ms at 10/s refills one token.
         let t1 = t0 + Duration::from_millis(100);
-        assert!(limiter.try_acquire_at("a", t1));
-        assert!(!limiter.try_acquire_at("a", t1));
+        assert!(limiter.try_acquire_at("a", t1, 1.0));
+        assert!(!limiter.try_acquire_at("a", t1, 1.0));
+    }
+
+    #[test]
+    fn a_batch_takes_a_token_per_item_or_none() {
+        let limiter = RateLimiter::new(10.0, 5.0);
+        let t0 = Instant::now();
+        assert!(!limiter.try_acquire_at("a", t0, 6.0));
+        assert!(limiter.try_acquire_at("a", t0, 4.0));
+        assert!(limiter.try_acquire_at("a", t0, 1.0));
+        assert!(!limiter.try_acquire_at("a", t0, 1.0));
     }
 
     #[test]

@@ -301,7 +301,7 @@ impl Engine {
             nullifier: field_to_decimal(&public.nullifier),
             issuers_root_current: public.issuers_root == self.registry.issuers_root(),
             revocation_root_current: public.revocation_root == self.registry.revocation_root(),
-            log_index: 0,
+            ..Default::default()
         };
         Ok((proof, public, response))
     }

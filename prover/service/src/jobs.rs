@@ -25,6 +25,9 @@ pub struct QueueConfig {
     pub workers: usize,
     /// Jobs waiting at most; more are refused.
     pub max_queue: usize,
+    /// Unfinished jobs (queued or running) one API key may have at most, so
+    /// one caller cannot fill the queue for everyone.
+    pub max_queued_per_key: usize,
     /// How long finished jobs are kept.
     pub result_ttl: Duration,
 }
@@ -35,6 +38,16 @@ pub enum JobError {
     /// The queue is full (→ `ResourceExhausted`).
     #[error("the proving queue is full ({0} jobs waiting); retry later")]
     QueueFull(usize),
+    /// The caller has as many unfinished jobs as one key may (→ `ResourceExhausted`).
+    #[error(
+        "{owner} has {limit} unfinished proving jobs, the most one key may; wait for one to finish"
+    )]
+    OwnerQueueFull {
+        /// The caller.
+        owner: String,
+        /// The limit.
+        limit: usize,
+    },
     /// No such job for this caller (→ `NotFound`).
     #[error("no proving job {0}")]
     NotFound(String),
@@ -50,6 +63,9 @@ pub struct JobQueue {
     sender: mpsc::Sender<String>,
     updates: broadcast::Sender<ProofJob>,
     max_queue: usize,
+    max_per_owner: usize,
+    /// Unfinished jobs per owner.
+    unfinished: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -87,8 +103,13 @@ impl JobQueue {
             sender,
             updates,
             max_queue: config.max_queue.max(1),
+            max_per_owner: config.max_queued_per_key.max(1),
+            unfinished: std::sync::Mutex::new(std::collections::HashMap::new()),
             tasks: std::sync::Mutex::new(Vec::new()),
         });
+        for job in &unfinished {
+            *queue.owners().entry(job.owner.clone()).or_default() += 1;
+        }
         for job in &unfinished {
             let id = job
                 .job
@@ -146,6 +167,21 @@ impl JobQueue {
         }
     }
 
+    fn owners(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, usize>> {
+        self.unfinished.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A job of `owner` left the queue (finished, failed or vanished).
+    fn release(&self, owner: &str) {
+        let mut owners = self.owners();
+        if let Some(n) = owners.get_mut(owner) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                owners.remove(owner);
+            }
+        }
+    }
+
     /// Stores a job for `request` (already checked) owned by `owner`, then
     /// queues it. The job is on disk when this returns.
     pub fn submit(&self, request: ProveRequest, owner: &str) -> Result<ProofJob, JobError> {
@@ -153,6 +189,17 @@ impl JobQueue {
             .sender
             .try_reserve()
             .map_err(|_| JobError::QueueFull(self.max_queue))?;
+        {
+            let mut owners = self.owners();
+            let n = owners.entry(owner.to_owned()).or_default();
+            if *n >= self.max_per_owner {
+                return Err(JobError::OwnerQueueFull {
+                    owner: owner.to_owned(),
+                    limit: self.max_per_owner,
+                });
+            }
+            *n += 1;
+        }
         let mut id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut id);
         let now = now_ms();
@@ -164,11 +211,15 @@ impl JobQueue {
             updated_unix_ms: now,
             ..Default::default()
         };
-        self.store.put_job(&StoredJob {
+        let stored = self.store.put_job(&StoredJob {
             request: Some(request),
             job: Some(job.clone()),
             owner: owner.to_owned(),
-        })?;
+        });
+        if let Err(e) = stored {
+            self.release(owner);
+            return Err(e.into());
+        }
         permit.send(job.job_id.clone());
         self.metrics.queue_depth.inc();
         Ok(job)
@@ -199,9 +250,13 @@ impl JobQueue {
             let next = receiver.lock().await.recv().await;
             let Some(id) = next else { return };
             self.metrics.queue_depth.dec();
+            let owner = self.store.get_job(&id).ok().flatten().map(|s| s.owner);
             let span = tracing::info_span!("proving_job", job = %id);
             if let Err(e) = self.run(&engine, &id).instrument(span).await {
                 tracing::error!(job = %id, "proving job: {e}");
+            }
+            if let Some(owner) = owner {
+                self.release(&owner);
             }
         }
     }

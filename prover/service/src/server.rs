@@ -38,6 +38,15 @@ use veil_circuits::encoding::field_to_decimal;
 /// Most items one `VerifyBatch` may carry.
 pub const MAX_BATCH: usize = 1024;
 
+/// veil's gRPC services: each has its own in-flight budgets; health and
+/// reflection have none.
+const LIMITED_SERVICES: [&str; 4] = [
+    "veil.v1.Prover",
+    "veil.v1.Verifier",
+    "veil.v1.Registry",
+    "veil.v1.AuditLog",
+];
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -46,8 +55,15 @@ pub struct ServeConfig {
     pub db: PathBuf,
     /// The proving queue.
     pub queue: QueueConfig,
-    /// Requests in flight at most, across all connections.
+    /// Requests in flight at most per service (Prover, Verifier, Registry,
+    /// AuditLog) from callers with an API key; health and reflection are
+    /// never limited.
     pub max_in_flight: usize,
+    /// Requests in flight at most per service from anonymous callers.
+    pub max_anonymous_in_flight: usize,
+    /// Items one anonymous `VerifyBatch` may carry (keyed callers:
+    /// [`MAX_BATCH`]). Every item is charged to the caller's rate limit.
+    pub max_anonymous_batch: usize,
     /// Requests per second per API key (anonymous callers share one bucket);
     /// 0 disables.
     pub rate_per_second: f64,
@@ -62,6 +78,9 @@ pub struct ServeConfig {
     /// The audit log operator's Ed25519 key (a private JWK); made on first
     /// start when absent. Default: `<db>/log-operator.jwk`.
     pub log_key: Option<PathBuf>,
+    /// How often the log's head is re-signed when nothing is appended, so
+    /// auditors see a fresh head (they refuse one older than a day).
+    pub head_refresh: Duration,
 }
 
 impl ServeConfig {
@@ -72,15 +91,19 @@ impl ServeConfig {
             queue: QueueConfig {
                 workers: 1,
                 max_queue: 256,
+                max_queued_per_key: 64,
                 result_ttl: Duration::from_secs(24 * 3600),
             },
             max_in_flight: 256,
+            max_anonymous_in_flight: 64,
+            max_anonymous_batch: 64,
             rate_per_second: 50.0,
             burst: 100.0,
             max_message_bytes: 4 << 20,
             request_timeout: Duration::from_secs(600),
             tls: None,
             log_key: None,
+            head_refresh: Duration::from_secs(3600),
         }
     }
 }
@@ -130,7 +153,9 @@ fn status_of_request(e: RequestError) -> Status {
 
 fn status_of_job(e: JobError) -> Status {
     match e {
-        JobError::QueueFull(_) => Status::resource_exhausted(e.to_string()),
+        JobError::QueueFull(_) | JobError::OwnerQueueFull { .. } => {
+            Status::resource_exhausted(e.to_string())
+        }
         JobError::NotFound(_) => Status::not_found(e.to_string()),
         JobError::Store(_) => Status::internal(e.to_string()),
     }
@@ -328,6 +353,27 @@ pub struct VerifierService {
     engine: Arc<Engine>,
     slots: Arc<Semaphore>,
     log: Arc<AuditLog>,
+    limiter: Arc<RateLimiter>,
+    max_anonymous_batch: usize,
+}
+
+/// A batch without repeats: the distinct items, and for each original item
+/// the position of its distinct copy. A proof repeated in a batch is
+/// verified and logged once.
+pub fn distinct_items(items: Vec<pb::VerifyRequest>) -> (Vec<pb::VerifyRequest>, Vec<usize>) {
+    use prost::Message;
+    let mut seen: std::collections::HashMap<[u8; 32], usize> = std::collections::HashMap::new();
+    let mut distinct = Vec::new();
+    let mut slots = Vec::with_capacity(items.len());
+    for item in items {
+        let digest = *blake3::hash(&item.encode_to_vec()).as_bytes();
+        let slot = *seen.entry(digest).or_insert_with(|| {
+            distinct.push(item);
+            distinct.len() - 1
+        });
+        slots.push(slot);
+    }
+    (distinct, slots)
 }
 
 #[tonic::async_trait]
@@ -347,7 +393,10 @@ impl Verifier for VerifierService {
         .await?;
         let mut response = response.map_err(status_of_request)?;
         let entry = verification_entry(&request, &response, caller.label());
-        response.log_index = self.log.record(vec![entry]).await?;
+        let logged = self.log.record(vec![entry]).await?;
+        response.log_index = logged.first;
+        response.log_head = Some(crate::audit_service::head_message(&logged.head));
+        response.log_entry = logged.entries.into_iter().next().unwrap_or_default();
         Ok(Response::new(response))
     }
 
@@ -357,12 +406,34 @@ impl Verifier for VerifierService {
     ) -> Result<Response<pb::VerifyBatchResponse>, Status> {
         let caller = caller_of(&request);
         let items = request.into_inner().items;
-        if items.len() > MAX_BATCH {
+        let most = if caller.key_id.is_some() {
+            MAX_BATCH
+        } else {
+            self.max_anonymous_batch
+        };
+        if items.len() > most {
             return Err(Status::invalid_argument(format!(
-                "items: at most {MAX_BATCH} per batch, got {}",
+                "items: at most {most} per batch{}, got {}",
+                if caller.key_id.is_some() {
+                    ""
+                } else {
+                    " without an API key"
+                },
                 items.len()
             )));
         }
+        // The interceptor charged the request; each further item costs one
+        // more token, so a batch is no cheaper per verification than calls.
+        if !self
+            .limiter
+            .try_acquire_n(caller.label(), items.len().saturating_sub(1))
+        {
+            return Err(Status::resource_exhausted(format!(
+                "rate limit exceeded for {}: a batch costs one request per item",
+                caller.label()
+            )));
+        }
+        let (items, slots) = distinct_items(items);
         let engine = self.engine.clone();
         let (items, results) = on_cpu_pool(&self.slots, move || {
             let results = engine.verify_batch(&items);
@@ -371,6 +442,8 @@ impl Verifier for VerifierService {
         .await?;
         let mut results = results.map_err(|(i, e)| {
             let status = status_of_request(e);
+            // Name the first original item with that content.
+            let i = slots.iter().position(|&s| s == i).unwrap_or(i);
             Status::new(status.code(), format!("items[{i}].{}", status.message()))
         })?;
         let entries = items
@@ -378,10 +451,14 @@ impl Verifier for VerifierService {
             .zip(&results)
             .map(|(item, result)| verification_entry(item, result, caller.label()))
             .collect();
-        let first = self.log.record(entries).await?;
-        for (i, result) in results.iter_mut().enumerate() {
-            result.log_index = first + i as u64;
+        let logged = self.log.record(entries).await?;
+        let head = crate::audit_service::head_message(&logged.head);
+        for ((i, result), entry) in results.iter_mut().enumerate().zip(logged.entries) {
+            result.log_index = logged.first + i as u64;
+            result.log_head = Some(head.clone());
+            result.log_entry = entry;
         }
+        let results = slots.into_iter().map(|s| results[s].clone()).collect();
         Ok(Response::new(pb::VerifyBatchResponse { results }))
     }
 }
@@ -513,6 +590,10 @@ async fn run_server(
 ) -> Result<(), ServeError> {
     let metrics_task = metrics_listener.map(|l| tokio::spawn(metrics::serve(l, metrics.clone())));
     let _stop_metrics = AbortOnDrop(metrics_task);
+    let _stop_refresh = AbortOnDrop(Some(AuditLog::spawn_head_refresh(
+        &log,
+        config.head_refresh,
+    )));
 
     let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
     let auth = |access| Authenticator::new(store.clone(), limiter.clone(), access);
@@ -529,6 +610,8 @@ async fn run_server(
         engine: engine.clone(),
         slots,
         log: log.clone(),
+        limiter: limiter.clone(),
+        max_anonymous_batch: config.max_anonymous_batch,
     })
     .max_decoding_message_size(size)
     .max_encoding_message_size(size);
@@ -540,13 +623,7 @@ async fn run_server(
         .max_encoding_message_size(size);
 
     let (health, health_service) = tonic_health::server::health_reporter();
-    for name in [
-        "veil.v1.Prover",
-        "veil.v1.Verifier",
-        "veil.v1.Registry",
-        "veil.v1.AuditLog",
-        "",
-    ] {
+    for name in LIMITED_SERVICES.into_iter().chain([""]) {
         health
             .set_service_status(name, tonic_health::ServingStatus::Serving)
             .await;
@@ -571,7 +648,12 @@ async fn run_server(
         builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
     }
     builder
-        .layer(GuardLayer::new(config.max_in_flight, metrics))
+        .layer(GuardLayer::new(
+            &LIMITED_SERVICES,
+            config.max_in_flight,
+            config.max_anonymous_in_flight,
+            metrics,
+        ))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))

@@ -31,6 +31,21 @@ pub enum StoreError {
     /// No such API key id.
     #[error("no API key with id {0}")]
     UnknownKey(String),
+    /// A new key's id is already taken (ids name callers and own jobs, so
+    /// two keys may never share one).
+    #[error("an API key with id {0} already exists")]
+    DuplicateKeyId(String),
+}
+
+/// What a key may do beyond proving and verifying.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRole {
+    /// A wallet, exchange or custodian: proves and verifies.
+    #[default]
+    Client,
+    /// A regulator: may also record disclosures in the audit log.
+    Regulator,
 }
 
 /// An API key as stored: never the key itself, only its hash.
@@ -44,6 +59,9 @@ pub struct ApiKeyRecord {
     pub created_unix: u64,
     /// Revoked keys are refused.
     pub revoked: bool,
+    /// What the key may do (keys made before roles existed are clients).
+    #[serde(default)]
+    pub role: KeyRole,
 }
 
 /// The RocksDB behind the service.
@@ -137,8 +155,16 @@ impl Store {
         Ok(removed)
     }
 
-    /// Stores a new API key's hash.
-    pub fn put_api_key(&self, hash: &[u8; 32], record: &ApiKeyRecord) -> Result<(), StoreError> {
+    /// Stores a new API key's hash, refusing an id that another key has.
+    pub fn insert_api_key(&self, hash: &[u8; 32], record: &ApiKeyRecord) -> Result<(), StoreError> {
+        if self.api_keys()?.iter().any(|(_, r)| r.id == record.id) {
+            return Err(StoreError::DuplicateKeyId(record.id.clone()));
+        }
+        self.put_api_key(hash, record)
+    }
+
+    /// Writes an API key record (new or updated) under its hash.
+    fn put_api_key(&self, hash: &[u8; 32], record: &ApiKeyRecord) -> Result<(), StoreError> {
         let value = serde_json::to_vec(record).map_err(|e| StoreError::Corrupt {
             key: record.id.clone(),
             reason: e.to_string(),
@@ -171,16 +197,16 @@ impl Store {
             .collect()
     }
 
-    /// Marks the key with public id `id` revoked.
+    /// Marks the key with public id `id` revoked: every key with that id,
+    /// should a store from before ids were checked hold twins.
     pub fn revoke_api_key(&self, id: &str) -> Result<ApiKeyRecord, StoreError> {
-        let (hash, mut record) = self
-            .api_keys()?
-            .into_iter()
-            .find(|(_, r)| r.id == id)
-            .ok_or_else(|| StoreError::UnknownKey(id.to_owned()))?;
-        record.revoked = true;
-        self.put_api_key(&hash, &record)?;
-        Ok(record)
+        let mut revoked = None;
+        for (hash, mut record) in self.api_keys()?.into_iter().filter(|(_, r)| r.id == id) {
+            record.revoked = true;
+            self.put_api_key(&hash, &record)?;
+            revoked = Some(record);
+        }
+        revoked.ok_or_else(|| StoreError::UnknownKey(id.to_owned()))
     }
 }
 
@@ -216,4 +242,44 @@ fn decode_key(hash: &[u8; 32], bytes: &[u8]) -> Result<ApiKeyRecord, StoreError>
         key: hex::encode(hash),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{create_key, key_hash, KEY_ID_BYTES};
+
+    /// Finding 6: ids are 128 random bits, a second key under a taken id is
+    /// refused, and revoking an id revokes every key that has it (a store
+    /// written before ids were checked may hold twins).
+    #[test]
+    fn finding_6_key_ids_are_unique_and_revocation_reaches_every_twin() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("store");
+        let a = create_key(&store, "a", KeyRole::Client).expect("key");
+        assert_eq!(a.record.id.len(), 2 * KEY_ID_BYTES);
+        assert!(a.key.starts_with(&format!("veil_{}_", a.record.id)));
+        let twin = ApiKeyRecord {
+            name: "twin".into(),
+            ..a.record.clone()
+        };
+        assert!(matches!(
+            store.insert_api_key(&key_hash("veil_twin"), &twin),
+            Err(StoreError::DuplicateKeyId(id)) if id == a.record.id
+        ));
+        // A legacy twin, written as an old store would have.
+        store
+            .put_api_key(&key_hash("veil_legacy_twin"), &twin)
+            .expect("legacy write");
+        store.revoke_api_key(&a.record.id).expect("revoke");
+        let keys = store.api_keys().expect("keys");
+        assert_eq!(keys.len(), 2);
+        assert!(keys.iter().all(|(_, r)| r.revoked), "{keys:?}");
+        // A record from before roles existed reads as a client.
+        let old: ApiKeyRecord = serde_json::from_str(
+            r#"{"id":"0a1b2c3d","name":"old","created_unix":1,"revoked":false}"#,
+        )
+        .expect("old record");
+        assert_eq!(old.role, KeyRole::Client);
+    }
 }

@@ -5,7 +5,14 @@
 //! and open the escrows escrowed to the regulator's key.
 //!
 //! Nothing is skipped silently: every failed check is a [`Failure`] in the
-//! report, and every entry the regulator could not open says why.
+//! report, and every entry the regulator could not open says why. The head
+//! must be fresh and time must not run backwards (an operator hiding entries
+//! behind an old head, or back-dating them, is a finding), and with a
+//! [`VerdictChecker`] every entry logged valid is re-verified from the proof
+//! it carries.
+//!
+//! The log is read and checked in chunks ([`audit_streaming`]): memory is
+//! bounded by the chunk, never by the size a (possibly hostile) head claims.
 
 use crate::entry::{self, Entry, VerificationRecord};
 use crate::head::{HeadError, SignedTreeHead};
@@ -95,6 +102,88 @@ pub enum Failure {
         /// Why.
         message: String,
     },
+    /// The source answered a range request with more entries than asked.
+    #[error("asked for {asked} entries from {start}, the log sent {got}")]
+    OversizedAnswer {
+        /// The range's first index.
+        start: u64,
+        /// How many were asked for.
+        asked: u64,
+        /// How many came.
+        got: u64,
+    },
+    /// The head is older than the auditor accepts: the operator may be
+    /// withholding entries appended since.
+    #[error("signed head is stale: signed {age_ms} ms ago, at most {max_ms} ms accepted")]
+    StaleHead {
+        /// The head's age.
+        age_ms: u64,
+        /// The bound.
+        max_ms: u64,
+    },
+    /// The head is signed later than the auditor's clock allows.
+    #[error("signed head is {ahead_ms} ms in the future")]
+    HeadFromTheFuture {
+        /// How far ahead.
+        ahead_ms: u64,
+    },
+    /// The new head is signed before the head the regulator saw last.
+    #[error("head time went backwards: {now} ms, the previous head was {seen} ms")]
+    HeadTimeWentBackwards {
+        /// The previous head's time.
+        seen: u64,
+        /// The new head's time.
+        now: u64,
+    },
+    /// An entry is stamped well before an earlier entry, or after the head
+    /// that covers it: back-dated or forged.
+    #[error("entry {index} time {time} ms is out of order: {message}")]
+    TimeOutOfOrder {
+        /// The entry.
+        index: u64,
+        /// Its time.
+        time: u64,
+        /// Against what.
+        message: String,
+    },
+    /// An entry logged as valid does not verify from the proof it carries.
+    #[error("entry {index} is logged valid but its proof does not verify: {message}")]
+    VerdictNotReproduced {
+        /// The entry.
+        index: u64,
+        /// What the re-verification said.
+        message: String,
+    },
+}
+
+/// Failures kept in a report at most; past that they are counted only, so a
+/// hostile log cannot exhaust the auditor's memory with findings.
+pub const MAX_FAILURES: usize = 1000;
+/// How far an entry's time may trail an earlier one's (entries are stamped
+/// when verified and appended in groups, so small reorderings are honest).
+pub const MAX_ENTRY_REORDER_MS: u64 = 60_000;
+/// The skew allowed between the operator's clock and the auditor's.
+pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60_000;
+/// The head age accepted by default: the service re-signs an idle log's
+/// head every hour, so a day leaves ample margin.
+pub const DEFAULT_MAX_HEAD_AGE_MS: u64 = 24 * 3600 * 1000;
+
+/// What re-verifying one entry's proof found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recheck {
+    /// The proof verifies for the entry's public inputs.
+    Verified,
+    /// It does not (or does not decode): the logged "valid" is false.
+    Failed(String),
+    /// This checker cannot check it (no key for the entry's system).
+    Unchecked(String),
+}
+
+/// Re-verifies a logged verdict from the proof the entry carries (the CLI
+/// implements it with the verifying keys; the audit itself knows no keys).
+pub trait VerdictChecker: Sync {
+    /// Re-verifies the entry's proof for its public inputs.
+    fn recheck(&self, record: &VerificationRecord) -> Recheck;
 }
 
 /// One line of the report.
@@ -143,8 +232,15 @@ pub struct AuditReport {
     pub disclosures: u64,
     /// Escrows opened.
     pub decrypted: u64,
-    /// Every failed check; empty means the log is whole and consistent.
+    /// Every failed check (the first [`MAX_FAILURES`]); empty means the log
+    /// is whole and consistent.
     pub failures: Vec<Failure>,
+    /// Failed checks beyond [`MAX_FAILURES`], counted only.
+    #[serde(default)]
+    pub failures_omitted: u64,
+    /// Entries logged valid whose proof was re-verified.
+    #[serde(default)]
+    pub reverified: u64,
     /// One row per entry.
     pub rows: Vec<AuditRow>,
 }
@@ -152,7 +248,15 @@ pub struct AuditReport {
 impl AuditReport {
     /// No check failed.
     pub fn passed(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.failures_omitted == 0
+    }
+
+    fn fail(&mut self, failure: Failure) {
+        if self.failures.len() < MAX_FAILURES {
+            self.failures.push(failure);
+        } else {
+            self.failures_omitted += 1;
+        }
     }
 }
 
@@ -232,17 +336,51 @@ pub struct AuditOptions<'a> {
     /// Policy hash (decimal) → its regulator key, for entries verified
     /// without a policy (whose entry then names no key).
     pub policies: HashMap<String, Point>,
-    /// Entries fetched per request.
+    /// Entries fetched per request (0: 4096).
     pub chunk: u64,
+    /// The oldest head accepted, in milliseconds (`None`: any age, for
+    /// archived copies of a log).
+    pub max_head_age_ms: Option<u64>,
+    /// Re-verifies entries logged valid from their proofs.
+    pub checker: Option<&'a dyn VerdictChecker>,
+}
+
+impl AuditOptions<'_> {
+    /// The options a live audit uses: heads at most a day old.
+    pub fn live() -> Self {
+        AuditOptions {
+            max_head_age_ms: Some(DEFAULT_MAX_HEAD_AGE_MS),
+            ..Default::default()
+        }
+    }
 }
 
 /// Audits the log in `source` for the regulator holding `state`; `progress`
-/// is told the entries read so far and the total. Returns the report and the
-/// state to keep (advanced to the new head only when every check passed).
+/// is told the entries read so far and the total. Returns the report (with
+/// one row per entry) and the state to keep (advanced to the new head only
+/// when every check passed). For logs too large to hold the rows, use
+/// [`audit_streaming`].
 pub fn audit(
     source: &dyn LogSource,
     state: &AuditorState,
     options: &AuditOptions<'_>,
+    progress: impl FnMut(u64, u64),
+) -> (AuditReport, AuditorState) {
+    let mut rows = Vec::new();
+    let (mut report, next) =
+        audit_streaming(source, state, options, |row| rows.push(row), progress);
+    report.rows = rows;
+    (report, next)
+}
+
+/// [`audit`] in bounded memory: entries are fetched, hashed into the
+/// frontier and checked one chunk at a time, and each row goes to `on_row`
+/// instead of the report.
+pub fn audit_streaming(
+    source: &dyn LogSource,
+    state: &AuditorState,
+    options: &AuditOptions<'_>,
+    mut on_row: impl FnMut(AuditRow),
     mut progress: impl FnMut(u64, u64),
 ) -> (AuditReport, AuditorState) {
     let mut report = AuditReport {
@@ -255,75 +393,97 @@ pub fn audit(
         disclosures: 0,
         decrypted: 0,
         failures: Vec::new(),
+        failures_omitted: 0,
+        reverified: 0,
         rows: Vec::new(),
     };
     let unreadable = |e: SourceError| Failure::Unreadable { message: e.0 };
     let head = match source.signed_head() {
         Ok(h) => h,
         Err(e) => {
-            report.failures.push(unreadable(e));
+            report.fail(unreadable(e));
             return (report, state.clone());
         }
     };
     let root = match head.verify(Some(&state.log_id)) {
         Ok(root) => root,
         Err(e) => {
-            report.failures.push(Failure::BadHead {
+            report.fail(Failure::BadHead {
                 message: e.to_string(),
             });
             return (report, state.clone());
         }
     };
     report.head = Some(head.clone());
+    check_head_time(&head, state.head.as_ref(), options, &mut report);
     if let Some(old) = &state.head {
-        check_consistency(source, old, &head, &root, &mut report.failures);
+        check_consistency(source, old, &head, &root, &mut report);
     }
-    let entries = match read_all(source, head.tree_size, options.chunk, &mut progress) {
-        Ok(e) => e,
-        Err(e) => {
-            report.failures.push(unreadable(e));
-            return (report, state.clone());
-        }
-    };
-    report.entries = entries.len() as u64;
-    if report.entries != head.tree_size {
-        report.failures.push(Failure::MissingEntries {
-            expected: head.tree_size,
-            got: report.entries,
-        });
+    let chunk = if options.chunk == 0 {
+        4096
     } else {
-        let mut frontier = Frontier::new();
-        let leaves: Vec<tree::Hash> = entries.par_iter().map(|e| tree::leaf_hash(e)).collect();
+        options.chunk
+    };
+    let mut frontier = Frontier::new();
+    let mut latest_time = 0u64;
+    let mut start = 0u64;
+    while start < head.tree_size {
+        let end = (start + chunk).min(head.tree_size);
+        let got = match source.entries(start, end) {
+            Ok(got) => got,
+            Err(e) => {
+                report.fail(unreadable(e));
+                break;
+            }
+        };
+        if got.len() as u64 > end - start {
+            report.fail(Failure::OversizedAnswer {
+                start,
+                asked: end - start,
+                got: got.len() as u64,
+            });
+            break;
+        }
+        if got.is_empty() {
+            break;
+        }
+        let leaves: Vec<tree::Hash> = got.par_iter().map(|e| tree::leaf_hash(e)).collect();
         for leaf in &leaves {
             frontier.push(*leaf);
         }
-        if frontier.root() != root {
-            report.failures.push(Failure::RootMismatch {
-                size: head.tree_size,
-            });
-            locate(source, &leaves, &head, &root, &mut report.failures);
-        }
-    }
-    let rows: Vec<Result<AuditRow, Failure>> = entries
-        .par_iter()
-        .enumerate()
-        .map(|(i, bytes)| row(i as u64, bytes, options))
-        .collect();
-    for r in rows {
-        match r {
-            Ok(row) => {
-                match row.kind.as_str() {
-                    "verification" => {
-                        report.verifications += 1;
-                        report.valid += u64::from(row.valid);
+        let rows: Vec<Result<(AuditRow, Option<Failure>), Failure>> = got
+            .par_iter()
+            .enumerate()
+            .map(|(i, bytes)| row(start + i as u64, bytes, options))
+            .collect();
+        for r in rows {
+            match r {
+                Ok((row, finding)) => {
+                    check_entry_time(&row, &head, &mut latest_time, &mut report);
+                    count(&row, &mut report);
+                    report.reverified += u64::from(row.note.contains(REVERIFIED));
+                    if let Some(f) = finding {
+                        report.fail(f);
                     }
-                    _ => report.disclosures += 1,
+                    on_row(row);
                 }
-                report.decrypted += u64::from(!row.credential_id.is_empty());
-                report.rows.push(row);
+                Err(f) => report.fail(f),
             }
-            Err(f) => report.failures.push(f),
         }
+        start += got.len() as u64;
+        progress(start, head.tree_size);
+    }
+    report.entries = start;
+    if start != head.tree_size {
+        report.fail(Failure::MissingEntries {
+            expected: head.tree_size,
+            got: start,
+        });
+    } else if frontier.root() != root {
+        report.fail(Failure::RootMismatch {
+            size: head.tree_size,
+        });
+        locate(source, &head, &root, chunk, &mut report);
     }
     let next = if report.passed() {
         AuditorState {
@@ -336,15 +496,86 @@ pub fn audit(
     (report, next)
 }
 
+/// Marks a row whose verdict was re-verified.
+const REVERIFIED: &str = "proof re-verified";
+
+fn count(row: &AuditRow, report: &mut AuditReport) {
+    match row.kind.as_str() {
+        "verification" => {
+            report.verifications += 1;
+            report.valid += u64::from(row.valid);
+        }
+        _ => report.disclosures += 1,
+    }
+    report.decrypted += u64::from(!row.credential_id.is_empty());
+}
+
+/// The head's time: not older than the bound, not in the future, not before
+/// the head seen last.
+fn check_head_time(
+    head: &SignedTreeHead,
+    old: Option<&SignedTreeHead>,
+    options: &AuditOptions<'_>,
+    report: &mut AuditReport,
+) {
+    let now = entry::now_unix_ms();
+    if let Some(max_ms) = options.max_head_age_ms {
+        let age_ms = now.saturating_sub(head.timestamp_unix_ms);
+        if age_ms > max_ms {
+            report.fail(Failure::StaleHead { age_ms, max_ms });
+        }
+        let ahead_ms = head.timestamp_unix_ms.saturating_sub(now);
+        if ahead_ms > MAX_CLOCK_SKEW_MS {
+            report.fail(Failure::HeadFromTheFuture { ahead_ms });
+        }
+    }
+    if let Some(old) = old {
+        if head.timestamp_unix_ms < old.timestamp_unix_ms {
+            report.fail(Failure::HeadTimeWentBackwards {
+                seen: old.timestamp_unix_ms,
+                now: head.timestamp_unix_ms,
+            });
+        }
+    }
+}
+
+/// An entry's time: not well before an earlier entry's, not after the head.
+fn check_entry_time(
+    row: &AuditRow,
+    head: &SignedTreeHead,
+    latest: &mut u64,
+    report: &mut AuditReport,
+) {
+    let time = row.time_unix_ms;
+    if time.saturating_add(MAX_ENTRY_REORDER_MS) < *latest {
+        report.fail(Failure::TimeOutOfOrder {
+            index: row.index,
+            time,
+            message: format!("an earlier entry is stamped {latest} ms"),
+        });
+    }
+    if time > head.timestamp_unix_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+        report.fail(Failure::TimeOutOfOrder {
+            index: row.index,
+            time,
+            message: format!(
+                "after the head that covers it ({} ms)",
+                head.timestamp_unix_ms
+            ),
+        });
+    }
+    *latest = (*latest).max(time);
+}
+
 fn check_consistency(
     source: &dyn LogSource,
     old: &SignedTreeHead,
     new: &SignedTreeHead,
     new_root: &tree::Hash,
-    failures: &mut Vec<Failure>,
+    report: &mut AuditReport,
 ) {
     if new.tree_size < old.tree_size {
-        failures.push(Failure::Truncated {
+        report.fail(Failure::Truncated {
             seen: old.tree_size,
             now: new.tree_size,
         });
@@ -357,68 +588,67 @@ fn check_consistency(
     };
     let old_root = match old.root() {
         Ok(r) => r,
-        Err(e) => return failures.push(inconsistent(HeadError::to_string(&e))),
+        Err(e) => return report.fail(inconsistent(HeadError::to_string(&e))),
     };
     match source.consistency_proof(old.tree_size, new.tree_size) {
-        Err(e) => failures.push(inconsistent(e.0)),
+        Err(e) => report.fail(inconsistent(e.0)),
         Ok(proof) => {
             if let Err(e) =
                 tree::verify_consistency(old.tree_size, new.tree_size, &old_root, new_root, &proof)
             {
-                failures.push(inconsistent(ProofError::to_string(&e)));
+                report.fail(inconsistent(ProofError::to_string(&e)));
             }
         }
     }
 }
 
-fn read_all(
-    source: &dyn LogSource,
-    size: u64,
-    chunk: u64,
-    progress: &mut impl FnMut(u64, u64),
-) -> Result<Vec<Vec<u8>>, SourceError> {
-    let chunk = if chunk == 0 { 4096 } else { chunk };
-    let mut out = Vec::with_capacity(size as usize);
-    let mut start = 0;
-    while start < size {
-        let end = (start + chunk).min(size);
-        let got = source.entries(start, end)?;
-        if got.is_empty() {
-            break;
-        }
-        start += got.len() as u64;
-        out.extend(got);
-        progress(start, size);
-    }
-    progress(out.len() as u64, size);
-    Ok(out)
-}
-
-/// After a root mismatch: check each entry's inclusion proof against the
-/// signed root, naming every entry that is not where the tree says.
+/// After a root mismatch: read the log again, chunk by chunk, and check each
+/// entry's inclusion proof against the signed root, naming every entry that
+/// is not where the tree says.
 fn locate(
     source: &dyn LogSource,
-    leaves: &[tree::Hash],
     head: &SignedTreeHead,
     root: &tree::Hash,
-    failures: &mut Vec<Failure>,
+    chunk: u64,
+    report: &mut AuditReport,
 ) {
-    for (i, leaf) in leaves.iter().enumerate() {
-        let index = i as u64;
-        let checked = source
-            .inclusion_proof(index, head.tree_size)
-            .map_err(|e| e.0)
-            .and_then(|proof| {
-                tree::verify_inclusion(leaf, index, head.tree_size, &proof, root)
+    let mut start = 0u64;
+    while start < head.tree_size {
+        let end = (start + chunk).min(head.tree_size);
+        let got = match source.entries(start, end) {
+            Ok(got) if !got.is_empty() && got.len() as u64 <= end - start => got,
+            _ => return,
+        };
+        for (i, bytes) in got.iter().enumerate() {
+            let index = start + i as u64;
+            let checked = source
+                .inclusion_proof(index, head.tree_size)
+                .map_err(|e| e.0)
+                .and_then(|proof| {
+                    tree::verify_inclusion(
+                        &tree::leaf_hash(bytes),
+                        index,
+                        head.tree_size,
+                        &proof,
+                        root,
+                    )
                     .map_err(|e| e.to_string())
-            });
-        if let Err(message) = checked {
-            failures.push(Failure::EntryNotInTree { index, message });
+                });
+            if let Err(message) = checked {
+                report.fail(Failure::EntryNotInTree { index, message });
+            }
         }
+        start += got.len() as u64;
     }
 }
 
-fn row(index: u64, bytes: &[u8], options: &AuditOptions<'_>) -> Result<AuditRow, Failure> {
+/// An entry's row, and a finding about its verdict if re-verification
+/// contradicts it.
+fn row(
+    index: u64,
+    bytes: &[u8],
+    options: &AuditOptions<'_>,
+) -> Result<(AuditRow, Option<Failure>), Failure> {
     let entry = Entry::from_bytes(bytes).map_err(|e| Failure::MalformedEntry {
         index,
         message: e.to_string(),
@@ -436,6 +666,7 @@ fn row(index: u64, bytes: &[u8], options: &AuditOptions<'_>) -> Result<AuditRow,
         credential_id: String::new(),
         note: String::new(),
     };
+    let mut finding = None;
     match entry {
         Entry::Disclosure(d) => {
             row.kind = "disclosure".into();
@@ -459,9 +690,28 @@ fn row(index: u64, bytes: &[u8], options: &AuditOptions<'_>) -> Result<AuditRow,
                 Ok(id) => row.credential_id = veil_circuits::encoding::field_to_decimal(&id),
                 Err(note) => row.note = note,
             }
+            if let (Some(checker), true) = (options.checker, v.valid) {
+                let rechecked = if v.proof.is_empty() {
+                    "no proof logged: verdict not re-verified".to_string()
+                } else {
+                    match checker.recheck(&v) {
+                        Recheck::Verified => REVERIFIED.to_string(),
+                        Recheck::Unchecked(why) => format!("not re-verified: {why}"),
+                        Recheck::Failed(message) => {
+                            finding = Some(Failure::VerdictNotReproduced { index, message });
+                            "logged valid, proof does not verify".to_string()
+                        }
+                    }
+                };
+                row.note = if row.note.is_empty() {
+                    rechecked
+                } else {
+                    format!("{}; {rechecked}", row.note)
+                };
+            }
         }
     }
-    Ok(row)
+    Ok((row, finding))
 }
 
 /// The escrowed credential id of a verification, or why it was not opened.

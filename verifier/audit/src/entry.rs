@@ -23,8 +23,14 @@ pub enum Entry {
 pub struct VerificationRecord {
     /// When, milliseconds since the Unix epoch.
     pub time_unix_ms: u64,
-    /// The proving system ("groth16").
+    /// The proving system ("groth16" or "halo2").
     pub system: String,
+    /// The proof as it was submitted (snarkjs JSON for Groth16, veil's
+    /// `{"system": "halo2", "proof": "0x…"}` for halo2), so that anyone with
+    /// the verifying key can re-check the verdict. Empty in entries written
+    /// before proofs were logged.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub proof: String,
     /// The ten public inputs, decimal, in the statement's order (1: policy
     /// hash; 8–10: the escrow ciphertext).
     pub public_inputs: Vec<String>,

@@ -75,7 +75,17 @@ pub fn log_id(key: &ControllerKey) -> Result<String, HeadError> {
 impl SignedTreeHead {
     /// Signs `(size, root)` now with the operator's key.
     pub fn sign(key: &ControllerKey, tree_size: u64, root: &Hash) -> Result<Self, HeadError> {
-        let timestamp_unix_ms = crate::entry::now_unix_ms();
+        Self::sign_at(key, tree_size, root, crate::entry::now_unix_ms())
+    }
+
+    /// Signs `(size, root)` stamped `timestamp_unix_ms` (an operator's clock
+    /// is its own: auditors check the time against theirs and the history).
+    pub fn sign_at(
+        key: &ControllerKey,
+        tree_size: u64,
+        root: &Hash,
+        timestamp_unix_ms: u64,
+    ) -> Result<Self, HeadError> {
         let signature = key
             .sign(&signing_bytes(tree_size, timestamp_unix_ms, root))
             .map_err(|e| HeadError::Signing(e.to_string()))?;

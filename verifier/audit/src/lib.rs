@@ -8,21 +8,26 @@
 //! they saw, every entry re-hashed into the signed root — and opens the
 //! escrowed credential ids with a key that may be split t-of-n
 //! ([`threshold`]); [`disclosure`] asks the issuer whose credential it was,
-//! on the record.
+//! on the record. Each caller gets a signed [`receipt`] of its entry.
 
 pub mod audit;
 pub mod disclosure;
 pub mod entry;
 pub mod head;
 pub mod log;
+pub mod receipt;
 pub mod records;
 pub mod report;
 pub mod source;
 pub mod threshold;
 pub mod tree;
 
-pub use audit::{audit, AuditOptions, AuditReport, AuditorState, Decryptor, Failure};
+pub use audit::{
+    audit, audit_streaming, AuditOptions, AuditReport, AuditorState, Decryptor, Failure, Recheck,
+    VerdictChecker,
+};
 pub use entry::{DisclosureRecord, Entry, VerificationRecord};
 pub use head::SignedTreeHead;
 pub use log::{LogError, TransparencyLog};
+pub use receipt::{Receipt, ReceiptError};
 pub use source::{LogSource, SourceError};

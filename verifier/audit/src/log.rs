@@ -202,6 +202,21 @@ impl TransparencyLog {
         Ok((first, head))
     }
 
+    /// Signs the current tree again with the current time, so that an idle
+    /// log's head stays fresh: auditors treat a head older than their bound
+    /// as a finding (an operator could otherwise hide entries behind an old
+    /// head). Returns the new head.
+    pub fn refresh_head(&self) -> Result<SignedTreeHead, LogError> {
+        let signer = self.signer.as_ref().ok_or(LogError::ReadOnly)?;
+        let mut state = self.lock();
+        let head = SignedTreeHead::sign(signer, state.frontier.size(), &state.frontier.root())?;
+        let mut batch = WriteBatch::default();
+        batch.put_cf(cf(&self.db, META), HEAD_KEY, head_bytes(&head));
+        self.db.write_opt(batch, &synced())?;
+        state.head = head.clone();
+        Ok(head)
+    }
+
     /// The raw bytes of entries `start..end`.
     pub fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, LogError> {
         let size = self.size();

@@ -1,32 +1,60 @@
 //! The audit report as files: CSV (one row per entry, for spreadsheets) and
 //! JSON (the whole report, failures included).
 
-use crate::audit::AuditReport;
+use crate::audit::{AuditReport, AuditRow};
 use std::io::Write;
 
 /// Writes the rows as CSV with a header line.
 pub fn write_csv<W: Write>(report: &AuditReport, out: W) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut rows = CsvRows::new(out);
     for row in &report.rows {
-        writer.serialize(row)?;
+        rows.push(row)?;
     }
-    if report.rows.is_empty() {
-        writer.write_record([
-            "index",
-            "time_unix_ms",
-            "kind",
-            "valid",
-            "reason",
-            "caller",
-            "policy_hash",
-            "nullifier",
-            "payment_hash",
-            "credential_id",
-            "note",
-        ])?;
+    rows.finish()
+}
+
+/// Rows written as CSV as an audit streams them ([`crate::audit_streaming`]),
+/// so a report of any size takes no memory.
+pub struct CsvRows<W: Write> {
+    writer: csv::Writer<W>,
+    rows: u64,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// A writer onto `out`.
+    pub fn new(out: W) -> Self {
+        CsvRows {
+            writer: csv::Writer::from_writer(out),
+            rows: 0,
+        }
     }
-    writer.flush()?;
-    Ok(())
+
+    /// Writes one row (the header goes before the first).
+    pub fn push(&mut self, row: &AuditRow) -> Result<(), csv::Error> {
+        self.rows += 1;
+        self.writer.serialize(row)
+    }
+
+    /// Writes the header if no row came, and flushes.
+    pub fn finish(mut self) -> Result<(), csv::Error> {
+        if self.rows == 0 {
+            self.writer.write_record([
+                "index",
+                "time_unix_ms",
+                "kind",
+                "valid",
+                "reason",
+                "caller",
+                "policy_hash",
+                "nullifier",
+                "payment_hash",
+                "credential_id",
+                "note",
+            ])?;
+        }
+        self.writer.flush()?;
+        Ok(())
+    }
 }
 
 /// Writes the whole report as pretty JSON.

@@ -115,13 +115,15 @@ async fn verifications_are_logged_audited_and_disclosed() {
         Code::Unauthenticated,
         "API key",
     );
+    let mut regulator = server.clients(Some(&server.regulator_key.clone())).await;
     assert_status(
-        c.audit.record_disclosure(record("xyz", 0)).await,
+        regulator.audit.record_disclosure(record("xyz", 0)).await,
         Code::InvalidArgument,
         "request_hash",
     );
     assert_status(
-        c.audit
+        regulator
+            .audit
             .record_disclosure(record(&"ab".repeat(32), 99))
             .await,
         Code::OutOfRange,
@@ -130,7 +132,7 @@ async fn verifications_are_logged_audited_and_disclosed() {
 
     // The regulator audits over gRPC, opens the escrows, and discloses one.
     let url = format!("http://{}", server.addr);
-    let key = server.key.clone();
+    let key = server.regulator_key.clone();
     let secret = server.sample.sample.regulator_secret;
     let policy_hash = field_to_decimal(&server.sample.sample.policy.hash().expect("hash"));
     let regulator_key = server.sample.sample.policy.regulator_key.0;
@@ -144,6 +146,7 @@ async fn verifications_are_logged_audited_and_disclosed() {
             decryptor: Some(&decryptor),
             policies: HashMap::from([(policy_hash, regulator_key)]),
             chunk: 2,
+            ..AuditOptions::live()
         };
         let state = AuditorState {
             log_id: head.log_id.clone(),
@@ -207,4 +210,158 @@ async fn verifications_are_logged_audited_and_disclosed() {
     })
     .await
     .expect("second audit");
+}
+
+/// Finding 5: only a regulator's key records a disclosure, and its fields
+/// are bounded (the log keeps them forever).
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_5_only_regulator_keys_record_bounded_disclosures() {
+    let server = TestServer::start(|_| {}).await;
+    let mut c = server.authed().await;
+    let proof = c
+        .prover
+        .prove(server.sample.request.clone())
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    c.verifier
+        .verify(verify_request(&proof))
+        .await
+        .expect("verify");
+    let record = |grounds: String| pb::RecordDisclosureRequest {
+        entry_index: 0,
+        regulator_key_x: field_to_decimal(&server.sample.sample.policy.regulator_key.0.x),
+        regulator_key_y: field_to_decimal(&server.sample.sample.policy.regulator_key.0.y),
+        request_hash: "ab".repeat(32),
+        grounds,
+    };
+    // A wallet's (client) key is authenticated but not allowed.
+    assert_status(
+        c.audit.record_disclosure(record("case 1".into())).await,
+        Code::PermissionDenied,
+        "not a regulator",
+    );
+    let mut regulator = server.clients(Some(&server.regulator_key.clone())).await;
+    assert_status(
+        regulator
+            .audit
+            .record_disclosure(record("x".repeat(1025)))
+            .await,
+        Code::InvalidArgument,
+        "grounds",
+    );
+    let mut long_key = record("case 1".into());
+    long_key.regulator_key_x = "1".repeat(100_000);
+    assert_status(
+        regulator.audit.record_disclosure(long_key).await,
+        Code::InvalidArgument,
+        "regulator_key",
+    );
+    let index = regulator
+        .audit
+        .record_disclosure(record("x".repeat(1024)))
+        .await
+        .expect("a regulator records a disclosure")
+        .into_inner()
+        .index;
+    assert_eq!(index, 1);
+}
+
+/// Finding 10: a halo2 verification is logged as halo2, with the proof, so
+/// a regulator re-verifying knows which key and verifier to use.
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_10_halo2_verifications_are_logged_as_halo2() {
+    let server = TestServer::start_halo2().await;
+    let mut c = server.authed().await;
+    let mut request = server.sample.request.clone();
+    request.system = pb::ProofSystem::Halo2Kzg as i32;
+    let proof = c
+        .prover
+        .prove(request)
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    let verdict = c
+        .verifier
+        .verify(verify_request(&proof))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(verdict.valid, "{}", verdict.reason);
+    let entries = c
+        .audit
+        .get_entries(pb::GetEntriesRequest {
+            start: verdict.log_index,
+            end: verdict.log_index + 1,
+        })
+        .await
+        .expect("entries")
+        .into_inner()
+        .entries;
+    let Ok(veil_audit::Entry::Verification(v)) = veil_audit::Entry::from_bytes(&entries[0]) else {
+        panic!("not a verification entry");
+    };
+    assert_eq!(v.system, "halo2");
+    assert_eq!(v.proof, proof.proof_json);
+    assert_eq!(v.public_inputs, proof.public_inputs);
+}
+
+/// Finding 9: the answer to `Verify` is a signed receipt — the entry's bytes
+/// and the operator's head covering it — that an inclusion proof from the
+/// log confirms; and the entry carries the proof.
+#[tokio::test(flavor = "multi_thread")]
+async fn finding_9_a_verify_answer_is_a_signed_receipt() {
+    let server = TestServer::start(|_| {}).await;
+    let mut c = server.authed().await;
+    let proof = c
+        .prover
+        .prove(server.sample.request.clone())
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    let answer = c
+        .verifier
+        .verify(verify_request(&proof))
+        .await
+        .expect("verify")
+        .into_inner();
+    let head = answer.log_head.clone().expect("a signed head");
+    let receipt = veil_audit::Receipt {
+        index: answer.log_index,
+        entry: answer.log_entry.clone(),
+        head: veil_audit::SignedTreeHead {
+            log_id: head.log_id.clone(),
+            tree_size: head.tree_size,
+            timestamp_unix_ms: head.timestamp_unix_ms as u64,
+            root_hash: head.root_hash.clone(),
+            signature: head.signature.clone(),
+        },
+    };
+    let url = format!("http://{}", server.addr);
+    let entry = tokio::task::spawn_blocking(move || {
+        let remote = RemoteLog::connect(&url, None, None).expect("connect");
+        let log_id = veil_audit::LogSource::signed_head(&remote)
+            .expect("head")
+            .log_id;
+        let mut forged = receipt.clone();
+        forged.entry = b"{}".to_vec();
+        assert!(forged.check(&remote, Some(&log_id)).is_err());
+        receipt
+            .check(&remote, Some(&log_id))
+            .expect("the receipt holds")
+    })
+    .await
+    .expect("check");
+    let veil_audit::Entry::Verification(v) = entry else {
+        panic!("not a verification entry")
+    };
+    assert!(v.valid);
+    assert_eq!(v.system, "groth16");
+    assert_eq!(v.proof, proof.proof_json);
 }

@@ -42,19 +42,25 @@ pub struct TestServer {
     pub key: String,
     /// A revoked API key.
     pub revoked_key: String,
+    /// A regulator's API key (records disclosures).
+    pub regulator_key: String,
     /// The sample whose issuer is trusted.
     pub sample: SampleRequest,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<Result<(), veil_service::server::ServeError>>>,
 }
 
-/// Creates a valid and a revoked key in `db` (before the server opens it).
-pub fn make_keys(db: &std::path::Path) -> (String, String) {
+/// Creates a valid, a revoked and a regulator's key in `db` (before the
+/// server opens it).
+pub fn make_keys(db: &std::path::Path) -> (String, String, String) {
+    use veil_service::store::KeyRole;
     let store = Store::open(&db.join("jobs")).expect("store");
-    let key = veil_service::auth::create_key(&store, "tests").expect("key");
-    let revoked = veil_service::auth::create_key(&store, "revoked").expect("key");
+    let key = veil_service::auth::create_key(&store, "tests", KeyRole::Client).expect("key");
+    let revoked = veil_service::auth::create_key(&store, "revoked", KeyRole::Client).expect("key");
     store.revoke_api_key(&revoked.record.id).expect("revoke");
-    (key.key, revoked.key)
+    let regulator =
+        veil_service::auth::create_key(&store, "regulator", KeyRole::Regulator).expect("key");
+    (key.key, revoked.key, regulator.key)
 }
 
 impl TestServer {
@@ -81,8 +87,8 @@ impl TestServer {
         configure: impl FnOnce(&mut ServeConfig),
         halo2: bool,
     ) -> Self {
-        let (key, revoked_key) = if dir.path().join("jobs").exists() {
-            (String::new(), String::new())
+        let (key, revoked_key, regulator_key) = if dir.path().join("jobs").exists() {
+            (String::new(), String::new(), String::new())
         } else {
             make_keys(dir.path())
         };
@@ -117,6 +123,7 @@ impl TestServer {
             metrics: running.metrics_addr.expect("metrics"),
             key,
             revoked_key,
+            regulator_key,
             sample,
             stop: Some(stop),
             handle: Some(running.handle),

@@ -3,6 +3,8 @@
 
 mod audit;
 mod common;
+mod crash;
+mod flood;
 
 use common::{assert_status, TestServer};
 use tonic::Code;
@@ -211,7 +213,7 @@ async fn keys_are_required_checked_and_scoped() {
     let server = server.stop().await;
     let other_key = {
         let store = veil_service::store::Store::open(&dir.join("jobs")).expect("store");
-        veil_service::auth::create_key(&store, "other")
+        veil_service::auth::create_key(&store, "other", veil_service::store::KeyRole::Client)
             .expect("key")
             .key
     };
@@ -512,7 +514,8 @@ async fn limits_answer_resource_exhausted() {
         .expect("own bucket");
     drop(server);
 
-    // In flight: one slot, held by a proof; everything else is refused.
+    // In flight: one Prover slot, held by a proof; other Prover calls are
+    // refused, while the other services (their own budgets) still answer.
     let server = TestServer::start(|c| {
         c.max_in_flight = 1;
         c.rate_per_second = 0.0;
@@ -528,9 +531,13 @@ async fn limits_answer_resource_exhausted() {
         // refused or until the proof is done.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         while !prove.is_finished() {
-            match c.registry.get_roots(pb::GetRootsRequest {}).await {
+            match c.prover.get_proof_job(job_request(&"0".repeat(32))).await {
                 Err(s) if s.code() == Code::ResourceExhausted => {
                     assert!(s.message().contains("in-flight"), "{s:?}");
+                    c.registry
+                        .get_roots(pb::GetRootsRequest {})
+                        .await
+                        .expect("another service has its own budget");
                     refused = true;
                     break;
                 }
@@ -687,7 +694,7 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
 async fn unfinished_jobs_resume_and_finished_ones_expire() {
     // A job a previous process accepted and was proving when it died.
     let dir = tempfile::tempdir().expect("tempdir");
-    let (key, _) = common::make_keys(dir.path());
+    let (key, _, _) = common::make_keys(dir.path());
     let key_id = key.split('_').nth(1).expect("id").to_owned();
     let sample = common::sample(7);
     let id = "00112233445566778899aabbccddeeff";

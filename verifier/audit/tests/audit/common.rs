@@ -45,6 +45,7 @@ pub fn verification(i: u64, key: &PublicKey, valid: bool) -> Entry {
     Entry::Verification(VerificationRecord {
         time_unix_ms: 1_700_000_000_000 + i,
         system: "groth16".into(),
+        proof: String::new(),
         public_inputs: inputs,
         valid,
         reason: if valid {

@@ -5,7 +5,9 @@
 
 mod audits;
 mod common;
+mod crash;
 mod disclosure;
 mod log;
 mod rfc9162;
 mod threshold;
+mod trust;
