@@ -416,7 +416,7 @@ fn the_registry_survives_sigkill_at_random_points() {
         let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
         let wait_for = rng.gen_range(0..3);
         let mut seen = 0;
-        let mut record = |line: &str, acked: &mut u64| {
+        let record = |line: &str, acked: &mut u64| {
             if let Some(v) = line.strip_prefix("acked ") {
                 *acked = (*acked).max(v.parse().unwrap());
                 true

@@ -175,7 +175,10 @@ fn random_call_sequences_keep_the_gates_invariants() {
                         st,
                         payment: sol_payment(&p.payment),
                     };
-                    let result = w.system.chain.send(consumer, gate, call.abi_encode().into());
+                    let result = w
+                        .system
+                        .chain
+                        .send(consumer, gate, call.abi_encode().into());
                     assert!(result.is_err(), "seed {seed}: word {word} + r consumed");
                 }
                 // consume from someone who is not a consumer (the consumer

@@ -47,7 +47,15 @@ async fn verifications_are_logged_audited_and_disclosed() {
     let batch = c
         .verifier
         .verify_batch(pb::VerifyBatchRequest {
-            items: vec![verify_request(&proof), verify_request(&proof)],
+            // Two distinct items (a repeated item would be logged once).
+            items: vec![
+                verify_request(&proof),
+                pb::VerifyRequest {
+                    proof: Some(proof.clone()),
+                    policy_json: server.sample.request.policy_json.clone(),
+                    ..Default::default()
+                },
+            ],
         })
         .await
         .expect("batch")
