@@ -7,7 +7,6 @@ use ark_std::rand::{rngs::StdRng, SeedableRng};
 use num_bigint::BigUint;
 use serde_json::{json, Value};
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::smt::PathEnd;
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::F;
 
@@ -28,13 +27,12 @@ fn main() {
     let w = sample.witness().expect("the sample satisfies the policy");
     let c = &w.credential;
     let p = &w.public;
-    let (old_key, old_value, is_old0) = match w.revocation_proof.end {
-        PathEnd::Empty => (F::from(0u64), F::from(0u64), 1u64),
-        PathEnd::Leaf { key, value } => (key, value, 0u64),
+    let bits = |path: &veil_circuits::merkle::MerklePath| -> Vec<F> {
+        (0..path.siblings.len())
+            .map(|i| F::from((path.index >> i) & 1))
+            .collect()
     };
-    let indices: Vec<F> = (0..w.issuer_path.siblings.len())
-        .map(|i| F::from((w.issuer_path.index >> i) & 1))
-        .collect();
+    let rev = &w.revocation_proof;
     let input = json!({
         "policy_hash": dec(&p.policy_hash),
         "issuers_root": dec(&p.issuers_root),
@@ -53,12 +51,12 @@ fn main() {
         "sig_r8x": dec(&c.signature.r8.x),
         "sig_r8y": dec(&c.signature.r8.y),
         "sig_s": BigUint::from(c.signature.s.into_bigint()).to_string(),
-        "issuer_indices": decs(&indices),
+        "issuer_indices": decs(&bits(&w.issuer_path)),
         "issuer_siblings": decs(&w.issuer_path.siblings),
-        "rev_siblings": decs(&w.revocation_proof.siblings),
-        "rev_old_key": dec(&old_key),
-        "rev_old_value": dec(&old_value),
-        "rev_is_old0": is_old0.to_string(),
+        "rev_low_value": dec(&rev.low_leaf.value),
+        "rev_low_next": dec(&rev.low_leaf.next_value),
+        "rev_indices": decs(&bits(&rev.path)),
+        "rev_siblings": decs(&rev.path.siblings),
         "min_age_days": w.policy.min_age_days.to_string(),
         "max_risk": w.policy.max_risk.to_string(),
         "min_kyc_level": w.policy.min_kyc_level.to_string(),

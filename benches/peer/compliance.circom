@@ -5,7 +5,7 @@ pragma circom 2.0.0;
 // Same ten public inputs in the same order; the witness comes from veil
 // (`cargo run --release -p veil-benches --example peer_input`), so a
 // successful witness calculation also shows that veil's Poseidon, EdDSA,
-// Merkle, sparse-Merkle and escrow values are the ones circomlib computes.
+// Merkle, indexed-Merkle and escrow values are the ones circomlib computes.
 
 include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
@@ -14,7 +14,6 @@ include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/babyjub.circom";
 include "circomlib/circuits/escalarmulany.circom";
 include "circomlib/circuits/escalarmulfix.circom";
-include "circomlib/circuits/smt/smtverifier.circom";
 
 // Witness helper: k·P on Baby Jubjub by double-and-add (not constrained).
 function bjjMul(x, y, k) {
@@ -120,10 +119,10 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     signal input sig_s;
     signal input issuer_indices[issuerDepth];
     signal input issuer_siblings[issuerDepth];
+    signal input rev_low_value;
+    signal input rev_low_next;
+    signal input rev_indices[revDepth];
     signal input rev_siblings[revDepth];
-    signal input rev_old_key;
-    signal input rev_old_value;
-    signal input rev_is_old0;
     // Policy.
     signal input min_age_days;
     signal input max_risk;
@@ -165,17 +164,28 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     }
     issuers.root === issuers_root;
 
-    // Not revoked.
-    component rev = SMTVerifier(revDepth);
-    rev.enabled <== 1;
-    rev.fnc <== 1;
-    rev.root <== revocation_root;
-    for (var i = 0; i < revDepth; i++) rev.siblings[i] <== rev_siblings[i];
-    rev.oldKey <== rev_old_key;
-    rev.oldValue <== rev_old_value;
-    rev.isOld0 <== rev_is_old0;
-    rev.key <== claims[2];
-    rev.value <== 0;
+    // Not revoked: the indexed Merkle tree's low leaf brackets the id
+    // (low < id < next, or next = 0 at the end of the list), ids 248 bits.
+    component idBits = Bits(248);
+    idBits.in <== claims[2];
+    component aboveLow = Bits(248);
+    aboveLow.in <== claims[2] - rev_low_value - 1;
+    component atEnd = IsZero();
+    atEnd.in <== rev_low_next;
+    signal upper;
+    upper <== atEnd.out * (claims[2] + 1 - rev_low_next) + rev_low_next;
+    component belowNext = Bits(248);
+    belowNext.in <== upper - claims[2] - 1;
+    component lowLeaf = Poseidon(2);
+    lowLeaf.inputs[0] <== rev_low_value;
+    lowLeaf.inputs[1] <== rev_low_next;
+    component revocations = MerkleRoot(revDepth);
+    revocations.leaf <== lowLeaf.out;
+    for (var i = 0; i < revDepth; i++) {
+        revocations.indices[i] <== rev_indices[i];
+        revocations.siblings[i] <== rev_siblings[i];
+    }
+    revocations.root === revocation_root;
 
     // Holder binding and nullifier.
     component holder = Poseidon(1);
@@ -289,4 +299,4 @@ template Compliance(issuerDepth, revDepth, nBarred) {
 
 component main {public [policy_hash, issuers_root, revocation_root, today, scope,
                         payment_hash, nullifier, escrow_c1x, escrow_c1y, escrow_ct]}
-    = Compliance(16, 32, 16);
+    = Compliance(16, 21, 16);

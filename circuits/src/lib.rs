@@ -14,6 +14,7 @@ pub mod compare;
 pub mod costs;
 pub mod eddsa;
 pub mod encoding;
+pub mod imt;
 pub mod ladder;
 pub mod merkle;
 pub mod poseidon;

@@ -99,6 +99,48 @@ impl MerkleTree {
         self.depth
     }
 
+    /// Positions filled so far (`0..len` hold leaves, the rest are empty).
+    pub fn len(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
+    /// Whether no position is filled.
+    pub fn is_empty(&self) -> bool {
+        self.levels[0].is_empty()
+    }
+
+    /// Sets leaf `index` (an existing position, or the next free one) and
+    /// rehashes its path: `depth` hashes, so a tree that grows one leaf at a
+    /// time (the indexed revocation tree) never rebuilds.
+    pub fn set(&mut self, index: u64, leaf: F) -> Result<(), MerkleError> {
+        let len = self.len();
+        let fits = self.depth >= 64 || index < 1u64 << self.depth;
+        if index > len || !fits {
+            return Err(MerkleError::IndexOutOfRange {
+                index,
+                depth: self.depth,
+            });
+        }
+        let mut i = index as usize;
+        let mut node = leaf;
+        for level in 0..=self.depth {
+            let row = &mut self.levels[level];
+            if i == row.len() {
+                row.push(node);
+            } else {
+                row[i] = node;
+            }
+            if level == self.depth {
+                break;
+            }
+            let left = row[i & !1];
+            let right = row.get(i | 1).copied().unwrap_or(self.empty[level]);
+            node = hash_node(left, right);
+            i >>= 1;
+        }
+        Ok(())
+    }
+
     /// The root (the empty tree's root when there are no leaves).
     pub fn root(&self) -> F {
         self.levels[self.depth]

@@ -1,5 +1,6 @@
-//! Merkle tree and sparse Merkle tree: native and gadget agree, and every
-//! tampered path element is rejected.
+//! Merkle tree, sparse Merkle tree and the indexed (revocation) Merkle tree:
+//! native and gadget agree, every tampered path element is rejected, and no
+//! set of revoked ids lets a revoked id prove or stops a list from building.
 mod common;
 
 use ark_ff::{AdditiveGroup, PrimeField};
@@ -7,6 +8,7 @@ use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use common::new_cs;
 use proptest::prelude::*;
 use veil_circuits::merkle::*;
+use veil_circuits::imt::*;
 use veil_circuits::smt::*;
 use veil_circuits::F;
 
@@ -251,4 +253,231 @@ fn field_keys_use_their_low_bits() {
     let mut t = SparseMerkleTree::new(4).unwrap();
     t.insert(k, f(7)).unwrap();
     assert_eq!(t.get(k), Some(f(7)));
+}
+
+fn imt_gadget(depth: usize, root: F, key: F, proof: &NonMembershipProof) -> bool {
+    let cs = new_cs();
+    let p = NonMembershipVar::new_witness(cs.clone(), depth, Some(proof)).unwrap();
+    let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
+    let k = FpVar::new_witness(cs.clone(), || Ok(key)).unwrap();
+    p.enforce_non_membership(&r, &k).unwrap();
+    cs.is_satisfied().unwrap()
+}
+
+/// `2^248 − 1`, the largest credential id.
+fn max_id() -> F {
+    use ark_ff::Field;
+    f(2).pow([KEY_BITS as u64]) - f(1)
+}
+
+/// The sets that broke or could break a revocation tree: ids sharing their
+/// low 32 bits (the sparse tree refused them), sharing their high bits,
+/// adjacent ids, the extremes 1 and `2^248 − 1`.
+fn adversarial_sets() -> Vec<(&'static str, Vec<F>)> {
+    use ark_ff::Field;
+    let two_32 = f(1u64 << 32);
+    let wide_base = f(0xdead_beef) * f(2).pow([200u64]) + f(12_345);
+    vec![
+        ("shared low 32 bits", (0..6).map(|k| f(5) + f(k) * two_32).collect()),
+        (
+            "shared low 32 bits, wide ids",
+            (0..6).map(|k| wide_base + f(k) * two_32).collect(),
+        ),
+        ("shared high bits", (0..6).map(|k| max_id() - f(k * 3 + 1)).collect()),
+        ("adjacent", (0..6).map(|k| f(1_000 + k)).collect()),
+        ("the extremes", vec![f(1), max_id(), f(2), max_id() - f(1)]),
+        ("descending", (0..6).rev().map(|k| f(50 + 10 * k)).collect()),
+    ]
+}
+
+#[test]
+fn finding_2_adversarial_revoked_id_sets_build_and_fail_closed() {
+    let depth = 8;
+    for (name, ids) in adversarial_sets() {
+        assert!(ids.len() >= 4, "{name}");
+        let tree = IndexedMerkleTree::from_keys(depth, &ids)
+            .unwrap_or_else(|e| panic!("{name}: the list does not build: {e}"));
+        let root = tree.root();
+        for id in &ids {
+            assert_eq!(tree.prove_non_membership(id), Err(ImtError::KeyExists), "{name}");
+            // No leaf of the tree, presented as the low leaf, proves a listed id.
+            for position in 0..=ids.len() as u64 {
+                let p = tree.leaf_proof(position).unwrap();
+                assert!(!p.verify(root, *id), "{name}: leaf {position} proves {id}");
+                assert!(!imt_gadget(depth, root, *id, &p), "{name}: leaf {position} in-circuit");
+            }
+        }
+        // Every unlisted neighbour proves, natively and in-circuit.
+        for id in &ids {
+            for probe in [*id - f(1), *id + f(1)] {
+                if !key_in_range(&probe) || ids.contains(&probe) {
+                    continue;
+                }
+                let p = tree.prove_non_membership(&probe).unwrap();
+                assert!(p.verify(root, probe), "{name}: {probe}");
+                assert!(imt_gadget(depth, root, probe, &p), "{name}: {probe} in-circuit");
+            }
+        }
+    }
+}
+
+#[test]
+fn imt_refuses_what_no_credential_carries_and_reports_a_full_tree() {
+    use ark_ff::Field;
+    let mut tree = IndexedMerkleTree::new(2).unwrap();
+    for bad in [F::ZERO, f(2).pow([KEY_BITS as u64]), -f(1)] {
+        assert_eq!(tree.insert(bad), Err(ImtError::KeyOutOfRange));
+        assert_eq!(tree.prove_non_membership(&bad), Err(ImtError::KeyOutOfRange));
+    }
+    for k in 1..=3 {
+        tree.insert(f(k * 10)).unwrap();
+    }
+    assert_eq!(tree.capacity(), 3);
+    let root = tree.root();
+    assert_eq!(tree.insert(f(5)), Err(ImtError::Full { capacity: 3 }));
+    assert_eq!(tree.root(), root, "a refused insert changes nothing");
+    assert_eq!(tree.insert(f(10)), Err(ImtError::KeyExists));
+    assert_eq!(IndexedMerkleTree::from_keys(2, &[f(1), f(1)]).unwrap_err(), ImtError::KeyExists);
+    assert_eq!(IndexedMerkleTree::new(0).unwrap_err(), ImtError::Depth(0));
+    // A key of 2^248 bracketed by the last leaf is refused for its width
+    // alone, natively and in-circuit.
+    let wide = f(2).pow([KEY_BITS as u64]);
+    let last = tree.low_leaf_proof(&wide);
+    assert_eq!(last.low_leaf.next_value, F::ZERO);
+    assert!(!last.verify(root, wide));
+    assert!(!imt_gadget(2, root, wide, &last));
+    // Tampered low leaves and paths are refused.
+    let good = tree.prove_non_membership(&f(15)).unwrap();
+    assert!(good.verify(root, f(15)) && imt_gadget(2, root, f(15), &good));
+    for change in 0..4 {
+        let mut bad = good.clone();
+        match change {
+            0 => bad.low_leaf.value += f(1),
+            1 => bad.low_leaf.next_value = F::ZERO,
+            2 => bad.path.siblings[0] += f(1),
+            _ => bad.path.index ^= 1,
+        }
+        assert!(!bad.verify(root, f(15)), "change {change}");
+        assert!(!imt_gadget(2, root, f(15), &bad), "change {change}");
+    }
+}
+
+/// 10^5 random ids (with pairs sharing their low 32 bits mixed in): the list
+/// builds, every sampled listed id fails closed, every sampled unlisted id
+/// proves, and appending one more id gives the root of building it whole.
+#[test]
+fn finding_2_a_list_of_100000_revoked_ids() {
+    use ark_std::rand::{rngs::StdRng, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut ids: Vec<F> = (0..99_990)
+        .map(|_| veil_circuits::statement::random_credential_id(&mut rng))
+        .collect();
+    for k in 0..10 {
+        ids.push(ids[k] + f(1u64 << 40));
+    }
+    let depth = veil_circuits::statement::REVOCATION_TREE_DEPTH;
+    let t = std::time::Instant::now();
+    let mut tree = IndexedMerkleTree::from_keys(depth, &ids).unwrap();
+    eprintln!("built 100,000 ids in {:?}", t.elapsed());
+    assert_eq!(tree.len(), 100_000);
+    let root = tree.root();
+    for id in ids.iter().step_by(9_973).chain(&ids[99_990..]) {
+        assert_eq!(tree.prove_non_membership(id), Err(ImtError::KeyExists));
+        let p = tree.low_leaf_proof(id);
+        assert!(!p.verify(root, *id));
+        assert!(!imt_gadget(depth, root, *id, &p));
+    }
+    for _ in 0..5 {
+        let probe = veil_circuits::statement::random_credential_id(&mut rng);
+        let p = tree.prove_non_membership(&probe).unwrap();
+        assert!(p.verify(root, probe));
+        assert!(imt_gadget(depth, root, probe, &p));
+    }
+    let extra = veil_circuits::statement::random_credential_id(&mut rng);
+    tree.insert(extra).unwrap();
+    ids.push(extra);
+    assert_eq!(tree.root(), IndexedMerkleTree::from_keys(depth, &ids).unwrap().root());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn imt_built_whole_or_one_by_one_has_one_root_and_gadget_agrees(
+        keys in prop::collection::btree_set(1u64..200, 1..12),
+        probe in 1u64..200,
+        shuffle in any::<u64>(),
+    ) {
+        let mut keys: Vec<F> = keys.into_iter().map(f).collect();
+        // Insertion order matters to the layout, not to the answers.
+        let turn = (shuffle as usize) % keys.len();
+        keys.rotate_left(turn);
+        let whole = IndexedMerkleTree::from_keys(6, &keys).unwrap();
+        let mut step = IndexedMerkleTree::new(6).unwrap();
+        for k in &keys {
+            step.insert(*k).unwrap();
+        }
+        prop_assert_eq!(whole.root(), step.root());
+        prop_assert_eq!(whole.keys().collect::<Vec<_>>(), keys.clone());
+        let probe = f(probe);
+        let p = whole.low_leaf_proof(&probe);
+        let listed = keys.contains(&probe);
+        prop_assert_eq!(p.verify(whole.root(), probe), !listed);
+        prop_assert_eq!(imt_gadget(6, whole.root(), probe, &p), !listed);
+    }
+}
+
+/// Finding 2 through the registry (the API before and after the redesign):
+/// revoked ids sharing the credential's low 32 bits made `Registry::new`
+/// fail for the whole list (so no root could be published) while the
+/// credential still proved. Now the list builds, the revoked credential is
+/// refused, and an unrevoked id sharing the same low bits still proves.
+#[test]
+fn finding_2_ids_sharing_low_bits_neither_block_the_list_nor_let_a_revoked_id_prove() {
+    use ark_std::rand::{rngs::StdRng, SeedableRng};
+    use veil_circuits::statement::{sample::Sample, Registry, WitnessError};
+    let s = Sample::new(&mut StdRng::seed_from_u64(2));
+    let id = s.claims.credential_id;
+    let shared: Vec<F> = (1..=3).map(|k| id + f(k << 32)).collect();
+    let issuers = [s.issuer_key.public_key()];
+    let witness = |registry: &Registry| {
+        registry.witness(
+            s.credential(),
+            s.holder_secret,
+            s.policy.clone(),
+            s.context,
+            s.escrow_randomness,
+        )
+    };
+    let unrevoked = Registry::new(&issuers, &shared).expect("the list builds");
+    assert!(witness(&unrevoked).is_ok(), "an unrevoked id sharing low bits proves");
+    let mut revoked = shared.clone();
+    revoked.insert(1, id);
+    let registry = Registry::new(&issuers, &revoked).expect("the list builds");
+    assert_eq!(witness(&registry).unwrap_err(), WitnessError::Revoked);
+}
+
+/// The capacity the redesign promises: 2^20 revoked ids in one list build
+/// (from the list, as a wallet does), take one more by append with the same
+/// root as building the whole list, and still answer both ways in-circuit.
+#[test]
+fn finding_2_a_list_holds_2_pow_20_revoked_ids() {
+    let depth = veil_circuits::statement::REVOCATION_TREE_DEPTH;
+    let mut ids: Vec<F> = (0..1u64 << 20).map(|k| f(3 * k + 1)).collect();
+    let t = std::time::Instant::now();
+    let mut tree = IndexedMerkleTree::from_keys(depth, &ids).unwrap();
+    eprintln!("built 2^20 ids in {:?}", t.elapsed());
+    assert!(tree.capacity() >= 1 << 20);
+    let extra = f(3 << 20);
+    tree.insert(extra).unwrap();
+    ids.push(extra);
+    assert_eq!(tree.len(), (1 << 20) + 1);
+    let root = tree.root();
+    assert_eq!(root, IndexedMerkleTree::from_keys(depth, &ids).unwrap().root());
+    let listed = f(3 * 777_777 + 1);
+    let p = tree.low_leaf_proof(&listed);
+    assert!(!p.verify(root, listed) && !imt_gadget(depth, root, listed, &p));
+    let unlisted = listed + f(1);
+    let p = tree.prove_non_membership(&unlisted).unwrap();
+    assert!(p.verify(root, unlisted) && imt_gadget(depth, root, unlisted, &p));
 }

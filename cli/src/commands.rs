@@ -165,7 +165,7 @@ pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
     Ok(Claims {
         schema: schema_hash(SCHEMA)?,
         holder: field_from_decimal(a.holder).context("--holder")?,
-        credential_id: F::rand(&mut OsRng),
+        credential_id: veil_circuits::statement::random_credential_id(&mut OsRng),
         birth_date: dates::parse_day(a.birth_date).context("--birth-date")?,
         country: a.country,
         kyc_level: a.kyc_level,

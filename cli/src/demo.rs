@@ -178,7 +178,9 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         .map(|_| PrivateKey::generate(rng).public_key())
         .collect();
     let trusted = [others[0], issuer.public_key(), others[1]];
-    let revoked: Vec<F> = (0..3).map(|_| F::rand(rng)).collect();
+    let revoked: Vec<F> = (0..3)
+        .map(|_| veil_circuits::statement::random_credential_id(rng))
+        .collect();
     let mut registry = Registry::new(&trusted, &revoked)?;
     write_json(
         &dir.path().join("revoked.json"),

@@ -156,6 +156,10 @@ pub enum StatusError {
     /// The status list is full.
     #[error("the status list is full")]
     ListFull,
+    /// The id is 0 or wider than 248 bits: the revocation tree cannot list
+    /// it and no proof can carry it, so it is never issued.
+    #[error("credential id out of range (1 to 2^248 - 1)")]
+    IdOutOfRange,
     /// Stored data does not add up.
     #[error("corrupt revocation store: {0}")]
     Corrupt(String),

@@ -1,8 +1,8 @@
-//! An issuer's revocation state on RocksDB: the revocation sparse Merkle
-//! tree of the statement (keyed by credential id; its root is what ZK proofs
-//! show non-membership against) with the history of its roots, and a W3C
-//! Bitstring Status List for classic verifiers. Both change together, in one
-//! write batch.
+//! An issuer's revocation state on RocksDB: the revocation indexed Merkle
+//! tree of the statement (revoked ids in revocation order; its root is what
+//! ZK proofs show non-membership against) with the history of its roots, and
+//! a W3C Bitstring Status List for classic verifiers. Both change together,
+//! in one write batch: a revocation is acknowledged only once it is durable.
 
 use crate::error::{StatusError, VcError};
 use crate::resolver::VeilResolver;
@@ -16,7 +16,7 @@ use ssi::verification_methods::LocalSigner;
 use std::path::Path;
 use std::sync::Mutex;
 use veil_circuits::encoding::{field_from_le_bytes, field_to_le_bytes};
-use veil_circuits::smt::SparseMerkleTree;
+use veil_circuits::imt::{key_in_range, ImtError, IndexedMerkleTree};
 use veil_circuits::statement::REVOCATION_TREE_DEPTH;
 use veil_circuits::F;
 
@@ -44,7 +44,7 @@ pub struct StatusStore {
 }
 
 struct State {
-    tree: SparseMerkleTree,
+    tree: IndexedMerkleTree,
     bits: BitString,
     next_index: u64,
     roots: u64,
@@ -59,6 +59,11 @@ fn index_key(id: &F) -> Vec<u8> {
 
 fn revoked_key(id: &F) -> Vec<u8> {
     [b"revoked/".as_slice(), &field_to_le_bytes(id)].concat()
+}
+
+/// The `n`-th revocation (from 1): the tree's insertion order.
+fn order_key(n: u64) -> Vec<u8> {
+    [b"order/".as_slice(), &n.to_be_bytes()].concat()
 }
 
 fn root_key(seq: u64) -> Vec<u8> {
@@ -85,21 +90,16 @@ impl StatusStore {
         let db = rocksdb::DB::open(&options, path)?;
         let next_index = u64_value(db.get(NEXT_INDEX)?)?;
         let roots = u64_value(db.get(ROOTS)?)?;
-        let mut tree = SparseMerkleTree::new(REVOCATION_TREE_DEPTH)
-            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+        let ids = revoked_in_order(&db)?;
         let mut bits = BitString::new_zeroed(StatusSize::DEFAULT, LIST_SIZE);
-        for item in db.prefix_iterator(b"revoked/") {
-            let (k, v) = item?;
-            if !k.starts_with(b"revoked/") {
-                break;
-            }
-            let id =
-                field_from_le_bytes(&k[8..]).map_err(|e| StatusError::Corrupt(e.to_string()))?;
-            let index = u64_value(Some(v.to_vec()))?;
-            tree.insert(id, F::from(1u64))
-                .map_err(|e| StatusError::Corrupt(e.to_string()))?;
-            set_bit(&mut bits, index)?;
+        for id in &ids {
+            let index = db
+                .get(revoked_key(id))?
+                .ok_or_else(|| StatusError::Corrupt("revoked id without a status index".into()))?;
+            set_bit(&mut bits, u64_value(Some(index))?)?;
         }
+        let tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids)
+            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
         let store = StatusStore {
             db,
             state: Mutex::new(State {
@@ -125,6 +125,9 @@ impl StatusStore {
 
     /// Gives a new credential its status-list index (stored before it is used).
     pub fn allocate(&self, credential_id: &F) -> Result<u64, StatusError> {
+        if !key_in_range(credential_id) {
+            return Err(StatusError::IdOutOfRange);
+        }
         let mut s = self.state();
         if let Some(i) = self.db.get(index_key(credential_id))? {
             return u64_value(Some(i));
@@ -158,34 +161,40 @@ impl StatusStore {
         if self.db.get(revoked_key(credential_id))?.is_some() {
             return Err(StatusError::AlreadyRevoked);
         }
-        let mut tree = s.tree.clone();
-        tree.insert(*credential_id, F::from(1u64))
-            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+        // The tree takes the id first (two path updates; the tree is too
+        // big to copy at capacity) and is rebuilt from the store if the
+        // write fails, so memory never runs ahead of the disk.
+        s.tree.insert(*credential_id).map_err(|e| match e {
+            ImtError::KeyOutOfRange => StatusError::IdOutOfRange,
+            ImtError::KeyExists => StatusError::AlreadyRevoked,
+            ImtError::Full { .. } => StatusError::ListFull,
+            other => StatusError::Corrupt(other.to_string()),
+        })?;
+        let revoked = s.tree.len() as u64;
         let sequence = s.roots + 1;
         let record = RootRecord {
             sequence,
-            root: veil_circuits::encoding::field_to_decimal(&tree.root()),
-            revoked: self.revoked_count(&s) + 1,
+            root: veil_circuits::encoding::field_to_decimal(&s.tree.root()),
+            revoked,
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
         let mut batch = rocksdb::WriteBatch::default();
         batch.put(revoked_key(credential_id), index.to_be_bytes());
+        batch.put(order_key(revoked), field_to_le_bytes(credential_id));
         batch.put(
             root_key(sequence),
             serde_json::to_vec(&record).map_err(|e| StatusError::Corrupt(e.to_string()))?,
         );
         batch.put(ROOTS, sequence.to_be_bytes());
-        self.write(batch)?;
+        if let Err(e) = self.write(batch) {
+            let ids = revoked_in_order(&self.db)?;
+            s.tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids)
+                .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+            return Err(e);
+        }
         set_bit(&mut s.bits, index)?;
-        s.tree = tree;
         s.roots = sequence;
         Ok(record)
-    }
-
-    fn revoked_count(&self, s: &State) -> u64 {
-        (0..s.next_index)
-            .filter(|i| s.bits.get(StatusSize::DEFAULT, *i as usize) == Some(1))
-            .count() as u64
     }
 
     /// Whether the credential is revoked.
@@ -198,19 +207,10 @@ impl StatusStore {
         self.state().tree.root()
     }
 
-    /// Every revoked credential id (to build a wallet's or verifier's tree).
+    /// Every revoked credential id, in revocation order: the list a wallet
+    /// or verifier builds the same tree (and root) from.
     pub fn revoked_ids(&self) -> Result<Vec<F>, StatusError> {
-        let mut out = Vec::new();
-        for item in self.db.prefix_iterator(b"revoked/") {
-            let (k, _) = item?;
-            if !k.starts_with(b"revoked/") {
-                break;
-            }
-            out.push(
-                field_from_le_bytes(&k[8..]).map_err(|e| StatusError::Corrupt(e.to_string()))?,
-            );
-        }
-        Ok(out)
+        revoked_in_order(&self.db)
     }
 
     /// The roots published so far, oldest first.
@@ -270,6 +270,22 @@ impl StatusStore {
             .map_err(|e| VcError::Signing(e.to_string()))?;
         serde_json::to_value(&signed).map_err(|e| VcError::Json(e.to_string()))
     }
+}
+
+/// The revoked ids in revocation order; a gap in the numbering is corruption.
+fn revoked_in_order(db: &rocksdb::DB) -> Result<Vec<F>, StatusError> {
+    let mut out = Vec::new();
+    for item in db.prefix_iterator(b"order/") {
+        let (k, v) = item?;
+        if !k.starts_with(b"order/") {
+            break;
+        }
+        if k.as_ref() != order_key(out.len() as u64 + 1).as_slice() {
+            return Err(StatusError::Corrupt("revocation order has a gap".into()));
+        }
+        out.push(field_from_le_bytes(&v).map_err(|e| StatusError::Corrupt(e.to_string()))?);
+    }
+    Ok(out)
 }
 
 fn set_bit(bits: &mut BitString, index: u64) -> Result<(), StatusError> {

@@ -269,3 +269,115 @@ async fn malformed_credentials_are_typed_errors() {
         );
     }
 }
+
+#[test]
+fn the_store_never_issues_an_id_the_revocation_tree_cannot_list() {
+    use ark_ff::Field;
+    use veil_circuits::F;
+    let dir = tempfile::tempdir().unwrap();
+    let store = StatusStore::open(dir.path()).unwrap();
+    for id in [F::from(0u64), F::from(2u64).pow([248u64]), -F::from(1u64)] {
+        assert!(matches!(
+            store.allocate(&id),
+            Err(veil_did::error::StatusError::IdOutOfRange)
+        ));
+    }
+    let widest = F::from(2u64).pow([248u64]) - F::from(1u64);
+    store.allocate(&widest).unwrap();
+    store.revoke(&widest).unwrap();
+    assert!(store.is_revoked(&widest).unwrap());
+}
+
+/// The `n`-th id the crash writer revokes.
+fn crash_id(n: u64) -> veil_circuits::F {
+    veil_circuits::F::from(n * 7_919 + 1)
+}
+
+/// Crash injection: the writer (this test binary re-run with
+/// `VEIL_CRASH_STATUS_DIR`, see [`crash_status_writer_child_process`])
+/// revokes ids forever; it is SIGKILLed at random points 200 times. After
+/// each kill the store reopens (which rebuilds the tree and checks it
+/// against the last recorded root), the revoked ids are the writer's ids
+/// 1..n in order, root record `i` says `i` revoked, the last record's root
+/// is the tree's, and no acknowledged revocation is lost.
+#[test]
+fn the_revocation_store_survives_sigkill_at_random_points() {
+    use rand::{Rng, SeedableRng};
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(23);
+    let mut acked = 0u64;
+    for kill in 0..200 {
+        let mut child = std::process::Command::new(&exe)
+            .args(["crash_status_writer_child_process", "--exact", "--nocapture"])
+            .env("VEIL_CRASH_STATUS_DIR", dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let record = |line: &str, acked: &mut u64| match line.strip_prefix("acked ") {
+            Some(n) => {
+                *acked = (*acked).max(n.parse().unwrap());
+                true
+            }
+            None => false,
+        };
+        let wait_for = rng.gen_range(0..3);
+        let mut seen = 0;
+        while seen < wait_for {
+            match lines.next() {
+                Some(Ok(line)) => seen += usize::from(record(&line, &mut acked)),
+                _ => panic!("kill {kill}: the writer stopped by itself"),
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_micros(rng.gen_range(0..4000)));
+        child.kill().unwrap();
+        let _ = child.wait();
+        for line in lines.map_while(Result::ok) {
+            record(&line, &mut acked);
+        }
+        let store = StatusStore::open(dir)
+            .unwrap_or_else(|e| panic!("kill {kill}: the store does not reopen: {e}"));
+        let ids = store.revoked_ids().unwrap();
+        let n = ids.len() as u64;
+        assert!(n >= acked, "kill {kill}: revocation {acked} lost (have {n})");
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(*id, crash_id(i as u64 + 1), "kill {kill}: order");
+            assert!(store.is_revoked(id).unwrap());
+        }
+        let history = store.root_history().unwrap();
+        assert_eq!(history.len() as u64, n, "kill {kill}: one root per revocation");
+        for (i, r) in history.iter().enumerate() {
+            assert_eq!((r.sequence, r.revoked), (i as u64 + 1, i as u64 + 1));
+        }
+        if let Some(last) = history.last() {
+            assert_eq!(last.root, field_to_decimal(&store.root()));
+        }
+    }
+    assert!(acked > 100, "the writer acknowledged only {acked} revocations");
+}
+
+/// The writer for the test above (returns at once unless
+/// `VEIL_CRASH_STATUS_DIR` is set): allocates and revokes the next id
+/// forever, printing `acked <n>` after each synced revocation returns.
+#[test]
+fn crash_status_writer_child_process() {
+    let Ok(dir) = std::env::var("VEIL_CRASH_STATUS_DIR") else {
+        return;
+    };
+    use std::io::Write;
+    let store = StatusStore::open(std::path::Path::new(&dir)).expect("reopens");
+    let mut n = store.revoked_ids().expect("ids").len() as u64;
+    let stdout = std::io::stdout();
+    loop {
+        let id = crash_id(n + 1);
+        store.allocate(&id).expect("allocate");
+        store.revoke(&id).expect("revoke");
+        n += 1;
+        let _ = writeln!(stdout.lock(), "acked {n}");
+        let _ = stdout.lock().flush();
+    }
+}

@@ -31,7 +31,7 @@ pub struct ProveRequest {
     pub context: PaymentContextJson,
     /// The trusted-issuer list, in tree order.
     pub issuers: IssuerListJson,
-    /// The revoked credential ids.
+    /// The revoked credential ids, in revocation (tree) order.
     pub revoked: RevocationListJson,
 }
 

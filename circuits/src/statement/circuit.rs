@@ -13,7 +13,7 @@ use crate::eddsa::{verify_var, SignatureVar};
 use crate::ladder::ladder_mul;
 use crate::merkle::MerklePathVar;
 use crate::poseidon::poseidon_var;
-use crate::smt::SmtProofVar;
+use crate::imt::NonMembershipVar;
 use crate::F;
 use ark_r1cs_std::{
     alloc::AllocVar,
@@ -123,7 +123,7 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
         issuer_path.enforce_membership(&issuers_root, &issuer_leaf)?;
 
         // The credential is not revoked.
-        let revocation = SmtProofVar::new_witness(
+        let revocation = NonMembershipVar::new_witness(
             cs.clone(),
             REVOCATION_TREE_DEPTH,
             w.map(|w| &w.revocation_proof),

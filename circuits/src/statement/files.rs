@@ -387,10 +387,12 @@ impl IssuerListJson {
     }
 }
 
-/// The revoked credential ids.
+/// The revoked credential ids, in revocation order: the order is the
+/// revocation tree's layout (`veil_circuits::imt`), so a wallet rebuilds the
+/// issuer's root only from the list as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationListJson {
-    /// Credential ids, decimal.
+    /// Credential ids, decimal, `1..2^248`, in revocation order.
     pub revoked: Vec<String>,
 }
 

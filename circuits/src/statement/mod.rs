@@ -24,8 +24,12 @@ pub use witness::*;
 
 /// Depth of the trusted-issuer tree (65,536 issuer keys).
 pub const ISSUER_TREE_DEPTH: usize = 16;
-/// Maximum depth of the revocation sparse Merkle tree (keyed by credential id).
-pub const REVOCATION_TREE_DEPTH: usize = 32;
+/// Depth of the revocation indexed Merkle tree: 2^21 − 1 = 2,097,151 revoked
+/// ids per list (position 0 is the sentinel).
+pub const REVOCATION_TREE_DEPTH: usize = 21;
+/// Bits of a credential id: ids are `1..2^248` (the revocation tree's keys,
+/// [`crate::imt::KEY_BITS`]).
+pub const CREDENTIAL_ID_BITS: usize = crate::imt::KEY_BITS;
 /// Barred country codes a policy can list (zero-padded).
 pub const MAX_BARRED_COUNTRIES: usize = 16;
 /// Number of public inputs, in the order of [`PublicInputs::to_vec`].

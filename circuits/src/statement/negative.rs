@@ -20,6 +20,7 @@ use crate::eddsa::PrivateKey;
 use crate::merkle::MerkleTree;
 use crate::F;
 use ark_ec::CurveGroup;
+use ark_ff::Field;
 
 /// A rule broken before proving: the builder names it.
 pub struct WitnessCase {
@@ -92,10 +93,30 @@ pub fn witness_cases() -> Vec<WitnessCase> {
             change: |s| {
                 let id = s.claims.credential_id;
                 s.revocation_tree
-                    .insert(id, one())
+                    .insert(id)
                     .expect("the sample's id is not revoked")
             },
             expect: |e| *e == WitnessError::Revoked,
+        },
+        WitnessCase {
+            // Revoked ids on both sides, adjacent to the credential's: the
+            // low leaf's next value is the id itself.
+            name: "revoked credential between adjacent revoked ids",
+            change: |s| {
+                let id = s.claims.credential_id;
+                for neighbour in [id - one(), id, id + one()] {
+                    s.revocation_tree
+                        .insert(neighbour)
+                        .expect("fresh ids in range")
+                }
+            },
+            expect: |e| *e == WitnessError::Revoked,
+        },
+        WitnessCase {
+            // 2^248: the end of the list brackets it, only its width is wrong.
+            name: "credential id wider than 248 bits",
+            change: |s| s.claims.credential_id = F::from(2u64).pow([CREDENTIAL_ID_BITS as u64]),
+            expect: |e| *e == WitnessError::CredentialIdRange,
         },
         WitnessCase {
             name: "credential of another schema",
@@ -126,7 +147,7 @@ pub fn forced(make: impl Fn() -> Sample, change: fn(&mut Sample)) -> ComplianceW
     w.public.nullifier = nullifier(s.holder_secret, s.context.scope);
     w.issuer_path = s.issuer_tree.path(0).expect("index 0 exists");
     w.public.issuers_root = s.issuer_tree.root();
-    w.revocation_proof = s.revocation_tree.prove(s.claims.credential_id);
+    w.revocation_proof = s.revocation_tree.low_leaf_proof(&s.claims.credential_id);
     w.public.revocation_root = s.revocation_tree.root();
     w
 }
@@ -212,7 +233,11 @@ pub fn tamper_cases() -> Vec<TamperCase> {
         },
         TamperCase {
             name: "tampered revocation path",
-            tamper: |w| w.revocation_proof.siblings[0] += one(),
+            tamper: |w| w.revocation_proof.path.siblings[0] += one(),
+        },
+        TamperCase {
+            name: "revocation low leaf with a wider bracket",
+            tamper: |w| w.revocation_proof.low_leaf.next_value = F::from(0u64),
         },
     ]
 }

@@ -1,7 +1,8 @@
 //! The trees a wallet proves against, built from the published lists: trusted
 //! issuer keys (a fixed-depth Merkle tree, leaf `H(Ax, Ay)` in list order) and
-//! revoked credential ids (a sparse Merkle tree keyed by id). The wallet uses
-//! it to build a witness; the issuer and the verifier use it for the roots.
+//! revoked credential ids (an indexed Merkle tree, ids in list order). The
+//! wallet uses it to build a witness; the issuer and the verifier use it for
+//! the roots.
 
 use super::witness::{
     issuer_leaf, ComplianceWitness, Credential, PaymentContext, Policy, WitnessError,
@@ -10,7 +11,7 @@ use super::{ISSUER_TREE_DEPTH, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::Scalar;
 use crate::eddsa::PublicKey;
 use crate::merkle::{MerkleError, MerkleTree};
-use crate::smt::{SmtError, SparseMerkleTree};
+use crate::imt::{ImtError, IndexedMerkleTree};
 use crate::F;
 
 /// Why the lists do not make trees.
@@ -19,9 +20,10 @@ pub enum RegistryError {
     /// Too many issuers for the tree.
     #[error("issuer list: {0}")]
     Issuers(#[from] MerkleError),
-    /// A revoked id cannot be inserted (listed twice, or a low-bit collision).
+    /// A revoked id cannot be listed: listed twice, 0 or wider than 248 bits
+    /// (no credential carries such an id), or the list is full.
     #[error("revocation list: {0}")]
-    Revocation(#[from] SmtError),
+    Revocation(#[from] ImtError),
 }
 
 /// The trusted-issuer tree and the revocation tree.
@@ -29,7 +31,7 @@ pub enum RegistryError {
 pub struct Registry {
     issuers: Vec<PublicKey>,
     issuer_tree: MerkleTree,
-    revocation_tree: SparseMerkleTree,
+    revocation_tree: IndexedMerkleTree,
 }
 
 impl Registry {
@@ -37,25 +39,27 @@ impl Registry {
     pub fn new(issuers: &[PublicKey], revoked: &[F]) -> Result<Self, RegistryError> {
         let leaves: Vec<F> = issuers.iter().map(issuer_leaf).collect();
         let issuer_tree = MerkleTree::new(ISSUER_TREE_DEPTH, &leaves)?;
-        let mut registry = Registry {
+        Ok(Registry {
             issuers: issuers.to_vec(),
             issuer_tree,
-            revocation_tree: SparseMerkleTree::new(REVOCATION_TREE_DEPTH)?,
-        };
-        for id in revoked {
-            registry.revoke(*id)?;
-        }
-        Ok(registry)
+            revocation_tree: IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, revoked)?,
+        })
     }
 
-    /// Adds `credential_id` to the revocation tree.
+    /// Appends `credential_id` to the revocation tree.
     pub fn revoke(&mut self, credential_id: F) -> Result<(), RegistryError> {
-        Ok(self.revocation_tree.insert(credential_id, F::from(1u64))?)
+        Ok(self.revocation_tree.insert(credential_id)?)
     }
 
     /// Whether `credential_id` is revoked.
     pub fn is_revoked(&self, credential_id: F) -> bool {
-        self.revocation_tree.get(credential_id).is_some()
+        self.revocation_tree.contains(&credential_id)
+    }
+
+    /// The revoked ids in list (tree) order: what a wallet needs to rebuild
+    /// the same root.
+    pub fn revoked(&self) -> Vec<F> {
+        self.revocation_tree.keys().collect()
     }
 
     /// How many issuers are trusted.
@@ -98,7 +102,10 @@ impl Registry {
             .issuer_tree
             .path(index as u64)
             .map_err(|_| WitnessError::IssuerNotTrusted)?;
-        let revocation_proof = self.revocation_tree.prove(credential.claims.credential_id);
+        let revocation_proof = self
+            .revocation_tree
+            .prove_non_membership(&credential.claims.credential_id)
+            .map_err(WitnessError::from)?;
         ComplianceWitness::build(
             credential,
             holder_secret,

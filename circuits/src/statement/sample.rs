@@ -6,7 +6,7 @@ use super::*;
 use crate::babyjubjub::{base8, Scalar};
 use crate::eddsa::PrivateKey;
 use crate::merkle::MerkleTree;
-use crate::smt::SparseMerkleTree;
+use crate::imt::IndexedMerkleTree;
 use crate::F;
 use ark_ec::CurveGroup;
 use ark_ff::UniformRand;
@@ -23,7 +23,7 @@ pub struct Sample {
     /// Trusted issuers (the sample issuer at index 0).
     pub issuer_tree: MerkleTree,
     /// Revoked credential ids (a few, not the sample's).
-    pub revocation_tree: SparseMerkleTree,
+    pub revocation_tree: IndexedMerkleTree,
     /// The claims the issuer signed.
     pub claims: Claims,
     /// The verifier's policy.
@@ -47,16 +47,15 @@ impl Sample {
         let issuer_tree =
             MerkleTree::new(ISSUER_TREE_DEPTH, &[issuer_leaf(&issuer_key.public_key())])
                 .expect("one leaf fits");
-        let mut revocation_tree =
-            SparseMerkleTree::new(REVOCATION_TREE_DEPTH).expect("valid depth");
+        let mut revocation_tree = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).expect("valid depth");
         for _ in 0..3 {
             // Other, revoked credentials.
-            let _ = revocation_tree.insert(F::rand(rng), F::from(1u64));
+            let _ = revocation_tree.insert(random_credential_id(rng));
         }
         let claims = Claims {
             schema: schema_hash(KYC_SCHEMA).expect("short name"),
             holder: holder_commitment(holder_secret),
-            credential_id: F::rand(rng),
+            credential_id: random_credential_id(rng),
             birth_date: 7_300, // 1989-12-27
             country: 276,      // Germany
             kyc_level: 2,
@@ -115,9 +114,12 @@ impl Sample {
             self.issuer_tree.root(),
             issuer_path,
             self.revocation_tree.root(),
-            self.revocation_tree.prove(self.claims.credential_id),
+            self.revocation_tree
+                .prove_non_membership(&self.claims.credential_id)
+                .map_err(WitnessError::from)?,
             self.context,
             self.escrow_randomness,
         )
     }
 }
+

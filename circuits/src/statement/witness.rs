@@ -8,7 +8,7 @@ use crate::eddsa::{PublicKey, Signature};
 use crate::ladder::{ladder_s, ladder_scalar};
 use crate::merkle::MerklePath;
 use crate::poseidon::{poseidon, poseidon_fixed};
-use crate::smt::SmtProof;
+use crate::imt::NonMembershipProof;
 use crate::F;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, PrimeField};
@@ -21,7 +21,8 @@ pub struct Claims {
     pub schema: F,
     /// c1: `H(holder_secret)`.
     pub holder: F,
-    /// c2: random; the revocation key and what the regulator recovers.
+    /// c2: random, `1..2^248` ([`random_credential_id`]); the revocation key
+    /// and what the regulator recovers.
     pub credential_id: F,
     /// c3: days since 1970-01-01.
     pub birth_date: u32,
@@ -245,6 +246,10 @@ pub enum WitnessError {
     /// The issuer key is not under `issuers_root` at the given path.
     #[error("the issuer is not in the trusted-issuer tree")]
     IssuerNotTrusted,
+    /// The credential id is 0 or wider than [`crate::imt::KEY_BITS`] bits: the
+    /// revocation tree cannot list it, so the circuit refuses it.
+    #[error("the credential id must be 1 to 2^248 - 1")]
+    CredentialIdRange,
     /// The credential id is in the revocation tree (or the proof is invalid).
     #[error("the credential is revoked (or the revocation proof does not match the root)")]
     Revoked,
@@ -332,11 +337,35 @@ pub struct ComplianceWitness {
     /// Path of `H(Ax, Ay)` in the trusted-issuer tree.
     pub issuer_path: MerklePath,
     /// Non-membership proof of `credential_id` in the revocation tree.
-    pub revocation_proof: SmtProof,
+    pub revocation_proof: NonMembershipProof,
     /// The escrow randomness `r` ([`escrow_randomness`]).
     pub escrow_randomness: Scalar,
     /// The public inputs this witness proves.
     pub public: PublicInputs,
+}
+
+/// The builder's name for a credential id the revocation tree cannot prove
+/// absent: out of range, or listed (revoked).
+impl From<crate::imt::ImtError> for WitnessError {
+    fn from(e: crate::imt::ImtError) -> Self {
+        match e {
+            crate::imt::ImtError::KeyOutOfRange => WitnessError::CredentialIdRange,
+            _ => WitnessError::Revoked,
+        }
+    }
+}
+
+/// A fresh credential id, uniform in `1..2^248`: what the revocation tree and
+/// the circuit accept (use `OsRng` outside tests).
+pub fn random_credential_id<R: rand::RngCore + rand::CryptoRng>(rng: &mut R) -> F {
+    loop {
+        let mut bytes = [0u8; crate::imt::KEY_BITS / 8];
+        rng.fill_bytes(&mut bytes);
+        let id = F::from_le_bytes_mod_order(&bytes);
+        if id != F::ZERO {
+            return id;
+        }
+    }
 }
 
 /// Bits of `s` in the escrow randomness `r = 2^248 + 2s + 1`: the shape the
@@ -383,7 +412,7 @@ impl ComplianceWitness {
         issuers_root: F,
         issuer_path: MerklePath,
         revocation_root: F,
-        revocation_proof: SmtProof,
+        revocation_proof: NonMembershipProof,
         context: PaymentContext,
         escrow_randomness: Scalar,
     ) -> Result<Self, WitnessError> {
@@ -395,11 +424,11 @@ impl ComplianceWitness {
                 got: issuer_path.siblings.len(),
             });
         }
-        if revocation_proof.siblings.len() != REVOCATION_TREE_DEPTH {
+        if revocation_proof.path.siblings.len() != REVOCATION_TREE_DEPTH {
             return Err(WitnessError::PathDepth {
                 tree: "revocation",
                 expected: REVOCATION_TREE_DEPTH,
-                got: revocation_proof.siblings.len(),
+                got: revocation_proof.path.siblings.len(),
             });
         }
         if c.schema != policy.schema_hash()? {
@@ -417,7 +446,10 @@ impl ComplianceWitness {
         if !issuer_path.verify(issuers_root, issuer_leaf(&credential.issuer)) {
             return Err(WitnessError::IssuerNotTrusted);
         }
-        if !revocation_proof.verify_non_membership(revocation_root, c.credential_id) {
+        if !crate::imt::key_in_range(&c.credential_id) {
+            return Err(WitnessError::CredentialIdRange);
+        }
+        if !revocation_proof.verify(revocation_root, c.credential_id) {
             return Err(WitnessError::Revoked);
         }
         if c.holder != holder_commitment(holder_secret) {

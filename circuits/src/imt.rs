@@ -1,0 +1,339 @@
+//! Indexed Merkle tree (Aztec's design): the revoked credential ids as a
+//! sorted linked list laid out in a fixed-depth Poseidon Merkle tree. Leaf
+//! `i` is `H(value, next_value)`, where `next_value` is the smallest listed
+//! id above `value` (0 at the end of the list); leaf 0 is the sentinel
+//! `(0, first id)`; unused positions are the empty leaf 0 (which has no known
+//! preimage). Leaves sit in insertion order, so a revocation appends one leaf
+//! and rewrites its predecessor: `2·depth` hashes, never a rebuild.
+//!
+//! Non-membership of `key` is shown by its *low leaf*: a leaf in the tree with
+//! `value < key < next_value` (or `next_value = 0`). In an honestly built
+//! tree exactly one leaf brackets an unlisted key and none brackets a listed
+//! one, so no set of revoked ids can let a revoked credential prove, and no id
+//! can make the list fail to build (the sparse tree this replaces was keyed
+//! by 32 low bits and refused two ids sharing them).
+//!
+//! Keys are below `2^KEY_BITS` (and not 0, the sentinel): the comparisons
+//! are range checks of differences, exact for values of 248 bits in a field
+//! of 253.6 (`compare::MAX_BITS`). The gadget refuses a wider key itself.
+//!
+//! Gadget cost at depth 21: the leaf's `Poseidon(2)` and its 21-level path,
+//! three 248-bit range checks and the end-of-list select: 6,073 constraints
+//! (`circuits/CONSTRAINTS.md`), against 8,709 for the depth-32 sparse tree.
+
+use crate::compare::{enforce_lt, enforce_range, fits_in_bits};
+use crate::merkle::{hash_node, MerkleError, MerklePath, MerklePathVar, MerkleTree};
+use crate::poseidon::poseidon_var;
+use crate::F;
+use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    eq::EqGadget,
+    fields::{fp::FpVar, FieldVar},
+    select::CondSelectGadget,
+};
+use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// Bits of a key (a credential id): keys are `1..2^KEY_BITS`.
+pub const KEY_BITS: usize = 248;
+
+/// Why a tree operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImtError {
+    /// The key is already listed.
+    #[error("key is already in the tree")]
+    KeyExists,
+    /// The key is 0 or has more than [`KEY_BITS`] bits.
+    #[error("key must be 1 to 2^248 - 1")]
+    KeyOutOfRange,
+    /// Every position is used.
+    #[error("the tree is full ({capacity} keys)")]
+    Full {
+        /// Keys the tree holds at most.
+        capacity: u64,
+    },
+    /// Depth 0 or above 32.
+    #[error("tree depth must be 1 to 32, got {0}")]
+    Depth(usize),
+}
+
+/// Is `key` a key the tree can hold (and the circuit accept)?
+pub fn key_in_range(key: &F) -> bool {
+    *key != F::ZERO && fits_in_bits(key, KEY_BITS)
+}
+
+/// One leaf: a listed value and the next listed value above it (0: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leaf {
+    /// The listed id (0 for the sentinel).
+    pub value: F,
+    /// The smallest listed id above `value`, or 0 at the end of the list.
+    pub next_value: F,
+}
+
+impl Leaf {
+    /// `H(value, next_value)`.
+    pub fn hash(&self) -> F {
+        hash_node(self.value, self.next_value)
+    }
+
+    /// Does this leaf bracket `key` (`value < key < next_value`, or the list
+    /// ends here)? The same arithmetic as the gadget: differences must fit
+    /// in [`KEY_BITS`] bits.
+    pub fn brackets(&self, key: &F) -> bool {
+        let above_low = fits_in_bits(&(*key - self.value - F::ONE), KEY_BITS);
+        let below_next = self.next_value == F::ZERO
+            || fits_in_bits(&(self.next_value - *key - F::ONE), KEY_BITS);
+        fits_in_bits(key, KEY_BITS) && above_low && below_next
+    }
+}
+
+/// A non-membership proof: the key's low leaf and its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonMembershipProof {
+    /// The leaf that brackets the key.
+    pub low_leaf: Leaf,
+    /// Its authentication path.
+    pub path: MerklePath,
+}
+
+impl NonMembershipProof {
+    /// Is `key` absent from the tree under `root`? The gadget's rules, natively.
+    pub fn verify(&self, root: F, key: F) -> bool {
+        self.low_leaf.brackets(&key) && self.path.verify(root, self.low_leaf.hash())
+    }
+}
+
+/// The ordering key of a field element: its canonical integer.
+fn order(x: &F) -> BigInt<4> {
+    x.into_bigint()
+}
+
+/// An indexed Merkle tree of fixed `depth`: at most `2^depth − 1` keys.
+#[derive(Debug, Clone)]
+pub struct IndexedMerkleTree {
+    tree: MerkleTree,
+    leaves: Vec<Leaf>,
+    /// Every listed value (the sentinel 0 included) to its position.
+    positions: BTreeMap<BigInt<4>, u64>,
+}
+
+fn merkle(e: MerkleError) -> ImtError {
+    match e {
+        MerkleError::Depth(d) => ImtError::Depth(d),
+        MerkleError::TooManyLeaves { depth, .. } | MerkleError::IndexOutOfRange { depth, .. } => {
+            ImtError::Full {
+                capacity: (1u64 << depth) - 1,
+            }
+        }
+    }
+}
+
+impl IndexedMerkleTree {
+    /// An empty tree (the sentinel only) of `depth` levels, 1..=32.
+    pub fn new(depth: usize) -> Result<Self, ImtError> {
+        Self::from_keys(depth, &[])
+    }
+
+    /// The tree holding `keys`, in that (insertion) order: the same root as
+    /// inserting them one by one, in `2^(depth+1)` hashes at most instead of
+    /// `2·depth` per key.
+    pub fn from_keys(depth: usize, keys: &[F]) -> Result<Self, ImtError> {
+        if depth == 0 || depth > 32 {
+            return Err(ImtError::Depth(depth));
+        }
+        let capacity = (1u64 << depth) - 1;
+        if keys.len() as u64 > capacity {
+            return Err(ImtError::Full { capacity });
+        }
+        let mut positions = BTreeMap::new();
+        positions.insert(order(&F::ZERO), 0u64);
+        for (i, key) in keys.iter().enumerate() {
+            if !key_in_range(key) {
+                return Err(ImtError::KeyOutOfRange);
+            }
+            if positions.insert(order(key), i as u64 + 1).is_some() {
+                return Err(ImtError::KeyExists);
+            }
+        }
+        let successor = |value: &F| {
+            positions
+                .range((Bound::Excluded(order(value)), Bound::Unbounded))
+                .next()
+                .map(|(_, i)| if *i == 0 { F::ZERO } else { keys[*i as usize - 1] })
+                .unwrap_or(F::ZERO)
+        };
+        let leaves: Vec<Leaf> = std::iter::once(F::ZERO)
+            .chain(keys.iter().copied())
+            .map(|value| Leaf {
+                value,
+                next_value: successor(&value),
+            })
+            .collect();
+        let hashes: Vec<F> = leaves.iter().map(Leaf::hash).collect();
+        let tree = MerkleTree::new(depth, &hashes).map_err(merkle)?;
+        Ok(IndexedMerkleTree {
+            tree,
+            leaves,
+            positions,
+        })
+    }
+
+    /// The tree's depth.
+    pub fn depth(&self) -> usize {
+        self.tree.depth()
+    }
+
+    /// Keys the tree holds at most: every position but the sentinel's.
+    pub fn capacity(&self) -> u64 {
+        (1u64 << self.depth()) - 1
+    }
+
+    /// Keys listed.
+    pub fn len(&self) -> usize {
+        self.leaves.len() - 1
+    }
+
+    /// Whether no key is listed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The root.
+    pub fn root(&self) -> F {
+        self.tree.root()
+    }
+
+    /// Whether `key` is listed.
+    pub fn contains(&self, key: &F) -> bool {
+        *key != F::ZERO && self.positions.contains_key(&order(key))
+    }
+
+    /// The listed keys in insertion (tree) order.
+    pub fn keys(&self) -> impl Iterator<Item = F> + '_ {
+        self.leaves[1..].iter().map(|l| l.value)
+    }
+
+    /// Position of the leaf that brackets `key` (the largest listed value
+    /// below it; the sentinel 0 is always there).
+    fn low_position(&self, key: &F) -> u64 {
+        self.positions
+            .range(..order(key))
+            .next_back()
+            .map(|(_, i)| *i)
+            .unwrap_or(0)
+    }
+
+    /// Lists `key`: a new leaf at the next position, its predecessor pointed
+    /// at it. Nothing changes on an error.
+    pub fn insert(&mut self, key: F) -> Result<(), ImtError> {
+        if !key_in_range(&key) {
+            return Err(ImtError::KeyOutOfRange);
+        }
+        if self.contains(&key) {
+            return Err(ImtError::KeyExists);
+        }
+        let position = self.leaves.len() as u64;
+        if position > self.capacity() {
+            return Err(ImtError::Full {
+                capacity: self.capacity(),
+            });
+        }
+        let low = self.low_position(&key);
+        let new = Leaf {
+            value: key,
+            next_value: self.leaves[low as usize].next_value,
+        };
+        let mut updated = self.leaves[low as usize];
+        updated.next_value = key;
+        self.tree.set(position, new.hash()).map_err(merkle)?;
+        self.tree.set(low, updated.hash()).map_err(merkle)?;
+        self.leaves[low as usize] = updated;
+        self.leaves.push(new);
+        self.positions.insert(order(&key), position);
+        Ok(())
+    }
+
+    /// The proof that `key` is not listed; refused for a listed key or one
+    /// out of range (which no proof could make the circuit accept).
+    pub fn prove_non_membership(&self, key: &F) -> Result<NonMembershipProof, ImtError> {
+        if !key_in_range(key) {
+            return Err(ImtError::KeyOutOfRange);
+        }
+        if self.contains(key) {
+            return Err(ImtError::KeyExists);
+        }
+        Ok(self.low_leaf_proof(key))
+    }
+
+    /// The leaf holding the largest listed value below `key`, with its path,
+    /// unchecked: for a listed key its predecessor (whose next value is the
+    /// key itself, so it brackets nothing), which is what a cheating prover
+    /// would present; tests push it past the builder.
+    pub fn low_leaf_proof(&self, key: &F) -> NonMembershipProof {
+        self.leaf_proof(self.low_position(key))
+            .expect("the low position is a leaf")
+    }
+
+    /// The leaf at `position` and its path, whatever it brackets: for tests
+    /// that try every leaf against a listed key.
+    pub fn leaf_proof(&self, position: u64) -> Option<NonMembershipProof> {
+        let low_leaf = *self.leaves.get(position as usize)?;
+        let path = self.tree.path(position).ok()?;
+        Some(NonMembershipProof { low_leaf, path })
+    }
+}
+
+/// A non-membership proof in a constraint system.
+#[derive(Clone)]
+pub struct NonMembershipVar {
+    /// The low leaf's value.
+    pub low_value: FpVar<F>,
+    /// The low leaf's next value (0: end of the list).
+    pub low_next: FpVar<F>,
+    /// The low leaf's path.
+    pub path: MerklePathVar,
+}
+
+impl NonMembershipVar {
+    /// Allocates a witness proof for a tree of `depth` levels; values come
+    /// from `proof` when present (setup runs without them).
+    pub fn new_witness(
+        cs: ConstraintSystemRef<F>,
+        depth: usize,
+        proof: Option<&NonMembershipProof>,
+    ) -> Result<Self, SynthesisError> {
+        let missing = || SynthesisError::AssignmentMissing;
+        let low_value =
+            FpVar::new_witness(cs.clone(), || proof.map(|p| p.low_leaf.value).ok_or_else(missing))?;
+        let low_next = FpVar::new_witness(cs.clone(), || {
+            proof.map(|p| p.low_leaf.next_value).ok_or_else(missing)
+        })?;
+        let path = MerklePathVar::new_witness_with_depth(cs, depth, proof.map(|p| &p.path))?;
+        Ok(NonMembershipVar {
+            low_value,
+            low_next,
+            path,
+        })
+    }
+
+    /// Enforces that `key` is absent from the tree under `root`: `key` has at
+    /// most [`KEY_BITS`] bits, the low leaf brackets it, and the low leaf is
+    /// in the tree.
+    pub fn enforce_non_membership(
+        &self,
+        root: &FpVar<F>,
+        key: &FpVar<F>,
+    ) -> Result<(), SynthesisError> {
+        enforce_range(key, KEY_BITS)?;
+        enforce_lt(&self.low_value, key, KEY_BITS)?;
+        // At the end of the list (next 0) the upper bound is key + 1.
+        let at_end = self.low_next.is_eq(&FpVar::zero())?;
+        let upper = FpVar::conditionally_select(&at_end, &(key + F::ONE), &self.low_next)?;
+        enforce_lt(key, &upper, KEY_BITS)?;
+        let leaf = poseidon_var(&[self.low_value.clone(), self.low_next.clone()])?;
+        self.path.enforce_membership(root, &leaf)
+    }
+}
