@@ -162,7 +162,13 @@ impl IndexedMerkleTree {
             positions
                 .range((Bound::Excluded(order(value)), Bound::Unbounded))
                 .next()
-                .map(|(_, i)| if *i == 0 { F::ZERO } else { keys[*i as usize - 1] })
+                .map(|(_, i)| {
+                    if *i == 0 {
+                        F::ZERO
+                    } else {
+                        keys[*i as usize - 1]
+                    }
+                })
                 .unwrap_or(F::ZERO)
         };
         let leaves: Vec<Leaf> = std::iter::once(F::ZERO)
@@ -306,8 +312,9 @@ impl NonMembershipVar {
         proof: Option<&NonMembershipProof>,
     ) -> Result<Self, SynthesisError> {
         let missing = || SynthesisError::AssignmentMissing;
-        let low_value =
-            FpVar::new_witness(cs.clone(), || proof.map(|p| p.low_leaf.value).ok_or_else(missing))?;
+        let low_value = FpVar::new_witness(cs.clone(), || {
+            proof.map(|p| p.low_leaf.value).ok_or_else(missing)
+        })?;
         let low_next = FpVar::new_witness(cs.clone(), || {
             proof.map(|p| p.low_leaf.next_value).ok_or_else(missing)
         })?;

@@ -7,8 +7,8 @@ use ark_ff::{AdditiveGroup, PrimeField};
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use common::new_cs;
 use proptest::prelude::*;
-use veil_circuits::merkle::*;
 use veil_circuits::imt::*;
+use veil_circuits::merkle::*;
 use veil_circuits::smt::*;
 use veil_circuits::F;
 
@@ -278,12 +278,18 @@ fn adversarial_sets() -> Vec<(&'static str, Vec<F>)> {
     let two_32 = f(1u64 << 32);
     let wide_base = f(0xdead_beef) * f(2).pow([200u64]) + f(12_345);
     vec![
-        ("shared low 32 bits", (0..6).map(|k| f(5) + f(k) * two_32).collect()),
+        (
+            "shared low 32 bits",
+            (0..6).map(|k| f(5) + f(k) * two_32).collect(),
+        ),
         (
             "shared low 32 bits, wide ids",
             (0..6).map(|k| wide_base + f(k) * two_32).collect(),
         ),
-        ("shared high bits", (0..6).map(|k| max_id() - f(k * 3 + 1)).collect()),
+        (
+            "shared high bits",
+            (0..6).map(|k| max_id() - f(k * 3 + 1)).collect(),
+        ),
         ("adjacent", (0..6).map(|k| f(1_000 + k)).collect()),
         ("the extremes", vec![f(1), max_id(), f(2), max_id() - f(1)]),
         ("descending", (0..6).rev().map(|k| f(50 + 10 * k)).collect()),
@@ -299,12 +305,19 @@ fn finding_2_adversarial_revoked_id_sets_build_and_fail_closed() {
             .unwrap_or_else(|e| panic!("{name}: the list does not build: {e}"));
         let root = tree.root();
         for id in &ids {
-            assert_eq!(tree.prove_non_membership(id), Err(ImtError::KeyExists), "{name}");
+            assert_eq!(
+                tree.prove_non_membership(id),
+                Err(ImtError::KeyExists),
+                "{name}"
+            );
             // No leaf of the tree, presented as the low leaf, proves a listed id.
             for position in 0..=ids.len() as u64 {
                 let p = tree.leaf_proof(position).unwrap();
                 assert!(!p.verify(root, *id), "{name}: leaf {position} proves {id}");
-                assert!(!imt_gadget(depth, root, *id, &p), "{name}: leaf {position} in-circuit");
+                assert!(
+                    !imt_gadget(depth, root, *id, &p),
+                    "{name}: leaf {position} in-circuit"
+                );
             }
         }
         // Every unlisted neighbour proves, natively and in-circuit.
@@ -315,7 +328,10 @@ fn finding_2_adversarial_revoked_id_sets_build_and_fail_closed() {
                 }
                 let p = tree.prove_non_membership(&probe).unwrap();
                 assert!(p.verify(root, probe), "{name}: {probe}");
-                assert!(imt_gadget(depth, root, probe, &p), "{name}: {probe} in-circuit");
+                assert!(
+                    imt_gadget(depth, root, probe, &p),
+                    "{name}: {probe} in-circuit"
+                );
             }
         }
     }
@@ -327,7 +343,10 @@ fn imt_refuses_what_no_credential_carries_and_reports_a_full_tree() {
     let mut tree = IndexedMerkleTree::new(2).unwrap();
     for bad in [F::ZERO, f(2).pow([KEY_BITS as u64]), -f(1)] {
         assert_eq!(tree.insert(bad), Err(ImtError::KeyOutOfRange));
-        assert_eq!(tree.prove_non_membership(&bad), Err(ImtError::KeyOutOfRange));
+        assert_eq!(
+            tree.prove_non_membership(&bad),
+            Err(ImtError::KeyOutOfRange)
+        );
     }
     for k in 1..=3 {
         tree.insert(f(k * 10)).unwrap();
@@ -337,7 +356,10 @@ fn imt_refuses_what_no_credential_carries_and_reports_a_full_tree() {
     assert_eq!(tree.insert(f(5)), Err(ImtError::Full { capacity: 3 }));
     assert_eq!(tree.root(), root, "a refused insert changes nothing");
     assert_eq!(tree.insert(f(10)), Err(ImtError::KeyExists));
-    assert_eq!(IndexedMerkleTree::from_keys(2, &[f(1), f(1)]).unwrap_err(), ImtError::KeyExists);
+    assert_eq!(
+        IndexedMerkleTree::from_keys(2, &[f(1), f(1)]).unwrap_err(),
+        ImtError::KeyExists
+    );
     assert_eq!(IndexedMerkleTree::new(0).unwrap_err(), ImtError::Depth(0));
     // A key of 2^248 bracketed by the last leaf is refused for its width
     // alone, natively and in-circuit.
@@ -396,7 +418,10 @@ fn finding_2_a_list_of_100000_revoked_ids() {
     let extra = veil_circuits::statement::random_credential_id(&mut rng);
     tree.insert(extra).unwrap();
     ids.push(extra);
-    assert_eq!(tree.root(), IndexedMerkleTree::from_keys(depth, &ids).unwrap().root());
+    assert_eq!(
+        tree.root(),
+        IndexedMerkleTree::from_keys(depth, &ids).unwrap().root()
+    );
 }
 
 proptest! {
@@ -450,7 +475,10 @@ fn finding_2_ids_sharing_low_bits_neither_block_the_list_nor_let_a_revoked_id_pr
         )
     };
     let unrevoked = Registry::new(&issuers, &shared).expect("the list builds");
-    assert!(witness(&unrevoked).is_ok(), "an unrevoked id sharing low bits proves");
+    assert!(
+        witness(&unrevoked).is_ok(),
+        "an unrevoked id sharing low bits proves"
+    );
     let mut revoked = shared.clone();
     revoked.insert(1, id);
     let registry = Registry::new(&issuers, &revoked).expect("the list builds");
@@ -473,7 +501,10 @@ fn finding_2_a_list_holds_2_pow_20_revoked_ids() {
     ids.push(extra);
     assert_eq!(tree.len(), (1 << 20) + 1);
     let root = tree.root();
-    assert_eq!(root, IndexedMerkleTree::from_keys(depth, &ids).unwrap().root());
+    assert_eq!(
+        root,
+        IndexedMerkleTree::from_keys(depth, &ids).unwrap().root()
+    );
     let listed = f(3 * 777_777 + 1);
     let p = tree.low_leaf_proof(&listed);
     assert!(!p.verify(root, listed) && !imt_gadget(depth, root, listed, &p));

@@ -1,5 +1,7 @@
 //! The did:veil registry's lifecycle, through veil's API and through ssi.
 
+mod support;
+
 use ssi::dids::{DIDResolver, DID};
 use std::sync::Arc;
 use veil_did::registry::{parse_did, Action};
@@ -395,51 +397,16 @@ async fn ssi_resolves_did_veil_and_did_key() {
 /// the head is the last version, and no acknowledged version is lost.
 #[test]
 fn the_registry_survives_sigkill_at_random_points() {
-    use rand::{Rng, SeedableRng};
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let key = ControllerKey::generate().unwrap();
     std::fs::write(dir.join("controller.jwk"), key.to_json()).unwrap();
     let did = registry::did_for_key(&key.public_multibase().unwrap());
-    let exe = std::env::current_exe().unwrap();
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(29);
-    let mut acked = 0u64;
-    for kill in 0..200 {
-        let mut child = std::process::Command::new(&exe)
-            .args(["crash_did_writer_child_process", "--exact", "--nocapture"])
-            .env("VEIL_CRASH_DID_DIR", dir)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let wait_for = rng.gen_range(0..3);
-        let mut seen = 0;
-        let record = |line: &str, acked: &mut u64| {
-            if let Some(v) = line.strip_prefix("acked ") {
-                *acked = (*acked).max(v.parse().unwrap());
-                true
-            } else {
-                false
-            }
-        };
-        while seen < wait_for {
-            match lines.next() {
-                Some(Ok(line)) => seen += usize::from(record(&line, &mut acked)),
-                _ => panic!("kill {kill}: the writer stopped by itself"),
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_micros(rng.gen_range(0..4000)));
-        child.kill().unwrap();
-        let _ = child.wait();
-        for line in lines.map_while(Result::ok) {
-            record(&line, &mut acked);
-        }
+    let check = |kill: usize, acked: u64| {
         let reg = Registry::open(&dir.join("db"))
             .unwrap_or_else(|e| panic!("kill {kill}: the registry does not reopen: {e}"));
         if acked == 0 && reg.resolve(&did, None).is_err() {
-            continue;
+            return;
         }
         let history = reg.history(&did).unwrap();
         for (i, record) in history.iter().enumerate() {
@@ -462,7 +429,15 @@ fn the_registry_survives_sigkill_at_random_points() {
         );
         let current = reg.resolve(&did, None).unwrap();
         assert_eq!(current.did_document_metadata.version_id, head.to_string());
-    }
+    };
+    let acked = support::kill_at_random_points(
+        "crash_did_writer_child_process",
+        "VEIL_CRASH_DID_DIR",
+        dir,
+        29,
+        200,
+        check,
+    );
     assert!(acked > 100, "the writer acknowledged only {acked} versions");
 }
 

@@ -1,6 +1,8 @@
 //! KycCredentials: issue and verify in both formats, the claims round trip,
 //! mismatches between the two signatures, validity, revocation.
 
+mod support;
+
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use serde_json::Value;
 use std::sync::Arc;
@@ -302,62 +304,46 @@ fn crash_id(n: u64) -> veil_circuits::F {
 /// is the tree's, and no acknowledged revocation is lost.
 #[test]
 fn the_revocation_store_survives_sigkill_at_random_points() {
-    use rand::{Rng, SeedableRng};
-    use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let exe = std::env::current_exe().unwrap();
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(23);
-    let mut acked = 0u64;
-    for kill in 0..200 {
-        let mut child = std::process::Command::new(&exe)
-            .args(["crash_status_writer_child_process", "--exact", "--nocapture"])
-            .env("VEIL_CRASH_STATUS_DIR", dir)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let record = |line: &str, acked: &mut u64| match line.strip_prefix("acked ") {
-            Some(n) => {
-                *acked = (*acked).max(n.parse().unwrap());
-                true
-            }
-            None => false,
-        };
-        let wait_for = rng.gen_range(0..3);
-        let mut seen = 0;
-        while seen < wait_for {
-            match lines.next() {
-                Some(Ok(line)) => seen += usize::from(record(&line, &mut acked)),
-                _ => panic!("kill {kill}: the writer stopped by itself"),
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_micros(rng.gen_range(0..4000)));
-        child.kill().unwrap();
-        let _ = child.wait();
-        for line in lines.map_while(Result::ok) {
-            record(&line, &mut acked);
-        }
+    let check = |kill: usize, acked: u64| {
         let store = StatusStore::open(dir)
             .unwrap_or_else(|e| panic!("kill {kill}: the store does not reopen: {e}"));
         let ids = store.revoked_ids().unwrap();
         let n = ids.len() as u64;
-        assert!(n >= acked, "kill {kill}: revocation {acked} lost (have {n})");
+        assert!(
+            n >= acked,
+            "kill {kill}: revocation {acked} lost (have {n})"
+        );
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(*id, crash_id(i as u64 + 1), "kill {kill}: order");
             assert!(store.is_revoked(id).unwrap());
         }
         let history = store.root_history().unwrap();
-        assert_eq!(history.len() as u64, n, "kill {kill}: one root per revocation");
+        assert_eq!(
+            history.len() as u64,
+            n,
+            "kill {kill}: one root per revocation"
+        );
         for (i, r) in history.iter().enumerate() {
             assert_eq!((r.sequence, r.revoked), (i as u64 + 1, i as u64 + 1));
         }
         if let Some(last) = history.last() {
             assert_eq!(last.root, field_to_decimal(&store.root()));
         }
-    }
-    assert!(acked > 100, "the writer acknowledged only {acked} revocations");
+    };
+    let acked = support::kill_at_random_points(
+        "crash_status_writer_child_process",
+        "VEIL_CRASH_STATUS_DIR",
+        dir,
+        23,
+        200,
+        check,
+    );
+    assert!(
+        acked > 100,
+        "the writer acknowledged only {acked} revocations"
+    );
 }
 
 /// The writer for the test above (returns at once unless

@@ -55,7 +55,9 @@ fn honest_witnesses_with_every_kind_of_low_leaf_satisfy_the_circuit() {
         let id = s.claims.credential_id;
         let ids: Vec<_> = offsets
             .iter()
-            .map(|o| id + veil_circuits::F::from(o.unsigned_abs()) * if *o < 0 { -one } else { one })
+            .map(|o| {
+                id + veil_circuits::F::from(o.unsigned_abs()) * if *o < 0 { -one } else { one }
+            })
             .collect();
         s.revocation_tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids).unwrap();
         let w = s.witness().expect("honest");

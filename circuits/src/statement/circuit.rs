@@ -10,10 +10,10 @@ use crate::compare::{
     enforce_le, enforce_lt, enforce_mask_bit, enforce_not_in_list, enforce_range,
 };
 use crate::eddsa::{verify_var, SignatureVar};
+use crate::imt::NonMembershipVar;
 use crate::ladder::ladder_mul;
 use crate::merkle::MerklePathVar;
 use crate::poseidon::poseidon_var;
-use crate::imt::NonMembershipVar;
 use crate::F;
 use ark_r1cs_std::{
     alloc::AllocVar,

@@ -10,8 +10,8 @@ use super::witness::{
 use super::{ISSUER_TREE_DEPTH, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::Scalar;
 use crate::eddsa::PublicKey;
-use crate::merkle::{MerkleError, MerkleTree};
 use crate::imt::{ImtError, IndexedMerkleTree};
+use crate::merkle::{MerkleError, MerkleTree};
 use crate::F;
 
 /// Why the lists do not make trees.

@@ -5,8 +5,8 @@
 use super::*;
 use crate::babyjubjub::{base8, Scalar};
 use crate::eddsa::PrivateKey;
-use crate::merkle::MerkleTree;
 use crate::imt::IndexedMerkleTree;
+use crate::merkle::MerkleTree;
 use crate::F;
 use ark_ec::CurveGroup;
 use ark_ff::UniformRand;
@@ -47,7 +47,8 @@ impl Sample {
         let issuer_tree =
             MerkleTree::new(ISSUER_TREE_DEPTH, &[issuer_leaf(&issuer_key.public_key())])
                 .expect("one leaf fits");
-        let mut revocation_tree = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).expect("valid depth");
+        let mut revocation_tree =
+            IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).expect("valid depth");
         for _ in 0..3 {
             // Other, revoked credentials.
             let _ = revocation_tree.insert(random_credential_id(rng));
@@ -122,4 +123,3 @@ impl Sample {
         )
     }
 }
-

@@ -5,10 +5,10 @@
 use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::{base8, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
+use crate::imt::NonMembershipProof;
 use crate::ladder::{ladder_s, ladder_scalar};
 use crate::merkle::MerklePath;
 use crate::poseidon::{poseidon, poseidon_fixed};
-use crate::imt::NonMembershipProof;
 use crate::F;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, PrimeField};

@@ -26,14 +26,6 @@ fn actors() -> [Address; 5] {
     [payer(), payee(), account(5), account(0x66), account(2)]
 }
 
-fn r() -> U256 {
-    U256::from_str_radix(
-        "21888242871839275222246405745257275088548364400416034343698204186575808495617",
-        10,
-    )
-    .unwrap()
-}
-
 struct Prepared {
     payment: Payment,
     proof: Proof,
@@ -156,20 +148,8 @@ fn random_call_sequences_keep_the_gates_invariants() {
                 // router (the settlement path's own call).
                 3 => {
                     let p = &prepared[rng.gen_range(0..prepared.len())];
-                    let mut st = statement(&p.public);
                     let word = rng.gen_range(0..9);
-                    let shifted = match word {
-                        0 => &mut st.policyHash,
-                        1 => &mut st.issuersRoot,
-                        2 => &mut st.revocationRoot,
-                        3 => &mut st.today,
-                        4 => &mut st.scope,
-                        5 => &mut st.nullifier,
-                        6 => &mut st.escrowC1x,
-                        7 => &mut st.escrowC1y,
-                        _ => &mut st.escrowCt,
-                    };
-                    *shifted += r();
+                    let st = crate::trust::shifted(&statement(&p.public), word, 1);
                     let call = IComplianceGate::consumeCall {
                         proof: sol_proof(&p.proof),
                         st,

@@ -17,7 +17,7 @@ use veil_contracts::system::{
 use veil_contracts::{CallError, Receipt};
 
 /// BN254's scalar-field modulus.
-fn r() -> U256 {
+pub(crate) fn r() -> U256 {
     U256::from_str_radix(
         "21888242871839275222246405745257275088548364400416034343698204186575808495617",
         10,
@@ -38,7 +38,11 @@ fn refused_with(result: Result<Receipt, CallError>, name: &str) {
 }
 
 /// Statement word `i` (in `Statement` order) plus `k·r`.
-fn shifted(st: &IComplianceGate::Statement, i: usize, k: u64) -> IComplianceGate::Statement {
+pub(crate) fn shifted(
+    st: &IComplianceGate::Statement,
+    i: usize,
+    k: u64,
+) -> IComplianceGate::Statement {
     let mut st = st.clone();
     let add = r() * U256::from(k);
     let word = match i {

@@ -17,14 +17,7 @@ use veil_service::pb;
 async fn verifications_are_logged_audited_and_disclosed() {
     let server = TestServer::start(|_| {}).await;
     let mut c = server.authed().await;
-    let proof = c
-        .prover
-        .prove(server.sample.request.clone())
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_proof().await;
     let with_policy = pb::VerifyRequest {
         proof: Some(proof.clone()),
         policy_json: server.sample.request.policy_json.clone(),
@@ -226,14 +219,7 @@ async fn verifications_are_logged_audited_and_disclosed() {
 async fn finding_5_only_regulator_keys_record_bounded_disclosures() {
     let server = TestServer::start(|_| {}).await;
     let mut c = server.authed().await;
-    let proof = c
-        .prover
-        .prove(server.sample.request.clone())
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_proof().await;
     c.verifier
         .verify(verify_request(&proof))
         .await
@@ -325,14 +311,7 @@ async fn finding_10_halo2_verifications_are_logged_as_halo2() {
 async fn finding_9_a_verify_answer_is_a_signed_receipt() {
     let server = TestServer::start(|_| {}).await;
     let mut c = server.authed().await;
-    let proof = c
-        .prover
-        .prove(server.sample.request.clone())
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_proof().await;
     let answer = c
         .verifier
         .verify(verify_request(&proof))

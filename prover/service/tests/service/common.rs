@@ -149,6 +149,19 @@ impl TestServer {
         self.clients(Some(&self.key.clone())).await
     }
 
+    /// The sample's proof, proved by this server for the valid key.
+    pub async fn sample_proof(&self) -> veil_service::pb::Proof {
+        self.authed()
+            .await
+            .prover
+            .prove(self.sample.request.clone())
+            .await
+            .expect("prove")
+            .into_inner()
+            .proof
+            .expect("proof")
+    }
+
     /// Stops the server and waits for it (the database can then be reopened).
     pub async fn stop(mut self) -> TempDir {
         if let Some(stop) = self.stop.take() {

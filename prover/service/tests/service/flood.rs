@@ -21,14 +21,7 @@ async fn finding_3_anonymous_batch_floods_leave_keyed_verify_and_health_answered
     })
     .await;
     let mut keyed = server.authed().await;
-    let proof = keyed
-        .prover
-        .prove(server.sample.request.clone())
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_proof().await;
     let item = verify_request(&proof);
 
     // One batch of a repeated proof: verified once, logged once.
