@@ -17,14 +17,13 @@
 use crate::files::*;
 use anyhow::{Context, Result};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use veil_circuits::statement::PublicInputs;
 use veil_halo2::keys::{insecure_demo_keys, Halo2Keys, Halo2VerifyingKey};
 use veil_halo2::params::UniversalParams;
 use veil_halo2::CircuitShape;
-use veil_prover::{Halo2Prover, ProvingSystem, SystemProof};
+use veil_prover::{Halo2Prover, SystemProof};
 use veil_verifier::{snarkjs, Halo2Verifier};
 
 /// The universal parameters' file in a keys directory.
@@ -133,22 +132,12 @@ pub fn load_verifier(dir: &Path) -> Result<Halo2Verifier> {
     ))
 }
 
-/// A halo2 `proof.json`.
-#[derive(Serialize, Deserialize)]
-struct Halo2ProofJson {
-    system: String,
-    proof: String,
-}
-
 /// Writes `proof.json` (with its system), `public.json` and `calldata.txt`
 /// (for the generated verifier: inputs, then proof) for a halo2 proof.
 pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Result<()> {
-    write_json(
+    write_text(
         &in_dir(dir, "proof.json")?,
-        &Halo2ProofJson {
-            system: ProvingSystem::Halo2Kzg.name().into(),
-            proof: format!("0x{}", hex::encode(proof)),
-        },
+        &veil_verifier::proof_to_json(&SystemProof::Halo2Kzg(proof.to_vec())),
     )?;
     write_text(
         &in_dir(dir, "public.json")?,
@@ -163,29 +152,10 @@ pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Res
     )
 }
 
-/// A `proof.json` of either system, from its text: snarkjs JSON for
-/// Groth16, `{"system": "halo2", "proof": "0x…"}` for halo2.
-pub fn parse_proof_json(text: &str) -> Result<SystemProof> {
-    let value: serde_json::Value = serde_json::from_str(text).context("not JSON")?;
-    let system = match value.get("system").and_then(|s| s.as_str()) {
-        Some(name) => name.parse::<ProvingSystem>()?,
-        None => ProvingSystem::Groth16,
-    };
-    Ok(match system {
-        ProvingSystem::Groth16 => SystemProof::Groth16(snarkjs::proof_from_str(text)?),
-        ProvingSystem::Halo2Kzg => {
-            let doc: Halo2ProofJson =
-                serde_json::from_value(value).context("not a halo2 proof file")?;
-            let hex_text = doc.proof.strip_prefix("0x").unwrap_or(&doc.proof);
-            SystemProof::Halo2Kzg(hex::decode(hex_text).context("proof is not hex")?)
-        }
-    })
-}
-
 /// Reads a `proof.json` of either system and its `public.json`.
 pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
     let parsed =
-        parse_proof_json(&read_text(proof)?).with_context(|| format!("{}", proof.display()))?;
+        veil_verifier::proof_from_json(&read_text(proof)?).with_context(|| format!("{}", proof.display()))?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)
         .with_context(|| format!("{}", public.display()))?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;

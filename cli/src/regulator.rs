@@ -187,7 +187,7 @@ impl veil_audit::VerdictChecker for KeyChecker<'_> {
         if record.system != self.0.system().name() {
             return Recheck::Unchecked(format!("no {} key given", record.system));
         }
-        let proof = match crate::halo2::parse_proof_json(&record.proof) {
+        let proof = match veil_verifier::proof_from_json(&record.proof) {
             Ok(p) => p,
             Err(e) => return Recheck::Failed(format!("logged proof: {e:#}")),
         };

@@ -24,7 +24,7 @@ pub use batch::verify_batch;
 pub use error::{DecodeError, VerifyError};
 #[cfg(feature = "halo2")]
 pub use system::Halo2Verifier;
-pub use system::{ProvingSystem, SystemKey, SystemProof};
+pub use system::{proof_from_json, proof_to_json, ProvingSystem, SystemKey, SystemProof};
 pub use verify::PreparedKey;
 
 /// The pairing veil verifies over.

@@ -9,7 +9,7 @@ use veil_circuits::statement::files::{
     CredentialJson, DocumentError, HolderJson, IssuerListJson, PaymentContextJson, PolicyJson,
     RevocationListJson,
 };
-use veil_circuits::statement::{escrow_randomness, Registry};
+use veil_circuits::statement::{escrow_randomness, ComplianceWitness, Registry};
 use veil_prover::{LoadError, Prover};
 use veil_verifier::evm::Calldata;
 use veil_verifier::snarkjs::ProofJson;
@@ -57,6 +57,33 @@ impl ProveRequest {
     pub fn from_json(json: &str) -> Result<Self, BindingError> {
         serde_json::from_str(json).map_err(|e| BindingError::malformed("request", e))
     }
+
+    /// The statement's witness for this request, with fresh escrow
+    /// randomness: every document decoded, the lists built into their
+    /// trees, and the credential checked against every rule (a refusal
+    /// names the rule, [`ErrorCode::WitnessRefused`]).
+    pub fn witness<R: RngCore + CryptoRng>(
+        &self,
+        rng: &mut R,
+    ) -> Result<ComplianceWitness, BindingError> {
+        let credential = self
+            .credential
+            .to_credential()
+            .map_err(|e| document("credential", e))?;
+        let holder = self.holder.to_secret().map_err(|e| document("holder", e))?;
+        let policy = self.policy.to_policy().map_err(|e| document("policy", e))?;
+        let context = self
+            .context
+            .to_context()
+            .map_err(|e| document("context", e))?;
+        let issuers = self.issuers.to_keys().map_err(|e| document("issuers", e))?;
+        let revoked = self.revoked.to_ids().map_err(|e| document("revoked", e))?;
+        let registry = Registry::new(&issuers, &revoked)
+            .map_err(|e| BindingError::malformed("registry", e))?;
+        registry
+            .witness(credential, holder, policy, context, escrow_randomness(rng))
+            .map_err(|e| BindingError::new(ErrorCode::WitnessRefused, format!("cannot prove: {e}")))
+    }
 }
 
 /// A proving key loaded and checked against the circuit, ready to prove many
@@ -84,37 +111,7 @@ impl WalletProver {
         request: &ProveRequest,
         rng: &mut R,
     ) -> Result<ProofBundle, BindingError> {
-        let credential = request
-            .credential
-            .to_credential()
-            .map_err(|e| document("credential", e))?;
-        let holder = request
-            .holder
-            .to_secret()
-            .map_err(|e| document("holder", e))?;
-        let policy = request
-            .policy
-            .to_policy()
-            .map_err(|e| document("policy", e))?;
-        let context = request
-            .context
-            .to_context()
-            .map_err(|e| document("context", e))?;
-        let issuers = request
-            .issuers
-            .to_keys()
-            .map_err(|e| document("issuers", e))?;
-        let revoked = request
-            .revoked
-            .to_ids()
-            .map_err(|e| document("revoked", e))?;
-        let registry = Registry::new(&issuers, &revoked)
-            .map_err(|e| BindingError::malformed("registry", e))?;
-        let witness = registry
-            .witness(credential, holder, policy, context, escrow_randomness(rng))
-            .map_err(|e| {
-                BindingError::new(ErrorCode::WitnessRefused, format!("cannot prove: {e}"))
-            })?;
+        let witness = request.witness(rng)?;
         let (proof, public) = self
             .prover
             .prove(witness, rng)

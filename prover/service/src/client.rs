@@ -189,7 +189,7 @@ impl LogSource for RemoteLog {
         let mut out = Vec::new();
         let mut at = start;
         while at < end {
-            let stop = end.min(at + crate::audit_service::MAX_ENTRIES_PER_CALL);
+            let stop = end.min(at.saturating_add(crate::audit_service::MAX_ENTRIES_PER_CALL));
             let mut client = self.client.clone();
             let got = self
                 .runtime

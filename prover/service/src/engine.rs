@@ -321,17 +321,14 @@ pub enum ProveFailure {
     Unsupported,
 }
 
-/// The `Proof` message for a halo2-KZG proof: `{"system": "halo2", "proof":
-/// "0x…"}`, decimal inputs, and snark-verifier's verifier calldata (hex).
+/// The `Proof` message for a halo2-KZG proof: its `proof.json`
+/// ([`veil_verifier::proof_to_json`]), decimal inputs, and the generated
+/// verifier's calldata (inputs, then proof).
 pub fn halo2_proof_message(proof: &[u8], public: &PublicInputs) -> pb::Proof {
     let values = public.to_vec();
     pb::Proof {
         system: ProofSystem::Halo2Kzg as i32,
-        proof_json: serde_json::json!({
-            "system": veil_prover::ProvingSystem::Halo2Kzg.name(),
-            "proof": format!("0x{}", hex::encode(proof)),
-        })
-        .to_string(),
+        proof_json: veil_verifier::proof_to_json(&SystemProof::Halo2Kzg(proof.to_vec())),
         public_inputs: values.iter().map(field_to_decimal).collect(),
         calldata: format!(
             "0x{}",
@@ -340,7 +337,8 @@ pub fn halo2_proof_message(proof: &[u8], public: &PublicInputs) -> pb::Proof {
     }
 }
 
-/// The proof (of either system) and public inputs of a `Proof` message.
+/// The proof (of either system) and public inputs of a `Proof` message;
+/// the `proof.json` must be of the system the message names.
 pub fn parse_any_proof(
     proof: Option<&pb::Proof>,
 ) -> Result<(SystemProof, PublicInputs), RequestError> {
@@ -348,25 +346,22 @@ pub fn parse_any_proof(
         field: "proof",
         message: "missing".into(),
     })?;
-    if system_of(message.system)? != ProofSystem::Halo2Kzg {
-        let (p, public) = parse_proof(proof)?;
-        return Ok((SystemProof::Groth16(p), public));
-    }
-    let bad = |m: String| RequestError::Invalid {
-        field: "proof.proof_json",
-        message: m,
+    let named = match system_of(message.system)? {
+        ProofSystem::Halo2Kzg => veil_prover::ProvingSystem::Halo2Kzg,
+        _ => veil_prover::ProvingSystem::Groth16,
     };
-    let doc: serde_json::Value = serde_json::from_str(&message.proof_json)
-        .map_err(|e| bad(format!("malformed JSON: {e}")))?;
-    if doc["system"] != veil_prover::ProvingSystem::Halo2Kzg.name() {
-        return Err(bad("expected {\"system\": \"halo2\", ...}".into()));
+    let decoded =
+        veil_verifier::proof_from_json(&message.proof_json).map_err(|e| RequestError::Invalid {
+            field: "proof.proof_json",
+            message: e.to_string(),
+        })?;
+    if decoded.system() != named {
+        return Err(RequestError::Invalid {
+            field: "proof.proof_json",
+            message: format!("a {} proof, but system is {named}", decoded.system()),
+        });
     }
-    let hex_text = doc["proof"]
-        .as_str()
-        .ok_or_else(|| bad("missing \"proof\"".into()))?;
-    let bytes = hex::decode(hex_text.strip_prefix("0x").unwrap_or(hex_text))
-        .map_err(|e| bad(format!("proof is not hex: {e}")))?;
-    Ok((SystemProof::Halo2Kzg(bytes), public_inputs(message)?))
+    Ok((decoded, public_inputs(message)?))
 }
 
 /// The `Proof` message for a Groth16 proof: snarkjs JSON, decimal inputs,

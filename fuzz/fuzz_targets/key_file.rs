@@ -1,0 +1,27 @@
+//! Any bytes as a key file: a Groth16 proving or verifying key (raw, and
+//! framed with a valid header and checksum so mutations reach the point
+//! decoder), a halo2 proving or verifying key, or universal parameters.
+//! Typed errors, no panics, no allocation sized by a length field.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use veil_halo2::keys::{Halo2Keys, Halo2VerifyingKey};
+use veil_halo2::params::UniversalParams;
+use veil_prover::keys::{decode, decode_proving_key, KeyKind};
+use veil_prover::VerifyingKey;
+
+fuzz_target!(|data: &[u8]| {
+    let shape = veil_fuzz::groth16_shape();
+    let _ = decode::<VerifyingKey>(data, KeyKind::Verifying, shape);
+    let _ = decode_proving_key(data, shape);
+    let framed_vk = veil_fuzz::framed_key(KeyKind::Verifying, data);
+    let _ = decode::<VerifyingKey>(&framed_vk, KeyKind::Verifying, shape);
+    let framed_pk = veil_fuzz::framed_key(KeyKind::Proving, data);
+    let _ = decode_proving_key(&framed_pk, shape);
+    let _ = veil_bindings_core::verify::verifying_key_from_bytes(data);
+    let _ = veil_bindings_core::prove::WalletProver::from_key_file(&framed_pk);
+    let _ = Halo2VerifyingKey::from_bytes(data);
+    let _ = Halo2Keys::from_bytes(data);
+    // Parameters are pinned by their BLAKE3: pin these bytes' own hash so
+    // the decoder behind the pin is reached.
+    let _ = UniversalParams::load(data, &blake3::hash(data).to_hex());
+});

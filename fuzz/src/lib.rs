@@ -1,0 +1,54 @@
+//! What the fuzz targets share: the one-off set-up some decoders need (the
+//! circuit's shape, the demo's halo2 verifier, a log operator's key) and the
+//! framing that lets a fuzzer's bytes reach a key file's payload.
+//!
+//! Every target asserts one thing: any input gets a typed error or a value,
+//! never a panic, an abort, a hang or an unbounded allocation (libFuzzer's
+//! `-rss_limit_mb` and `-timeout` turn the last two into findings).
+
+use std::sync::OnceLock;
+use veil_prover::keys::{KeyKind, MAGIC};
+use veil_prover::CircuitShape;
+
+/// The input as text, when it is UTF-8 (the JSON decoders take `&str`).
+pub fn text(data: &[u8]) -> Option<&str> {
+    std::str::from_utf8(data).ok()
+}
+
+/// The statement's R1CS shape, synthesized once per process.
+pub fn groth16_shape() -> &'static CircuitShape {
+    static SHAPE: OnceLock<CircuitShape> = OnceLock::new();
+    SHAPE.get_or_init(|| CircuitShape::compliance().expect("the statement synthesizes"))
+}
+
+/// A Groth16 key file of `kind` around `payload`, with the header and
+/// checksum this build accepts, so that mutations reach the key decoder
+/// instead of stopping at the BLAKE3 check.
+pub fn framed_key(kind: KeyKind, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + 1 + 32 + 8 + payload.len() + 32);
+    out.extend_from_slice(MAGIC);
+    out.push(kind as u8);
+    out.extend_from_slice(&groth16_shape().digest);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(blake3::hash(payload).as_bytes());
+    out
+}
+
+/// The demo's halo2 verifier (insecure parameters; the verifier's code path
+/// is the same for any), generated once per process.
+pub fn halo2_verifier() -> &'static veil_verifier::Halo2Verifier {
+    static VERIFIER: OnceLock<veil_verifier::Halo2Verifier> = OnceLock::new();
+    VERIFIER.get_or_init(|| {
+        let (params, keys) =
+            veil_halo2::keys::insecure_demo_keys().expect("the demo's halo2 keys generate");
+        veil_verifier::Halo2Verifier::new(params, keys.verifying_key())
+    })
+}
+
+/// The key a hostile log operator signs its heads with: the operator is
+/// the attacker, so its heads verify and the audit reads on.
+pub fn operator_key() -> &'static veil_did::ControllerKey {
+    static KEY: OnceLock<veil_did::ControllerKey> = OnceLock::new();
+    KEY.get_or_init(|| veil_did::ControllerKey::generate().expect("an Ed25519 key"))
+}
