@@ -280,7 +280,7 @@ pub fn policy_cmd(
     }
     let policy = Policy {
         schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: min_age_years * 365 + min_age_years / 4,
+        min_age_days: veil_circuits::day::min_age_days(min_age_years),
         max_risk,
         min_kyc_level,
         subject_type_mask: mask,

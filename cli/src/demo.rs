@@ -263,7 +263,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     // 4. Policy and payment.
     let policy = Policy {
         schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: 18 * 365 + 4,
+        min_age_days: veil_circuits::day::min_age_days(18),
         max_risk: 500,
         min_kyc_level: 2,
         subject_type_mask: 0b011,
