@@ -155,9 +155,6 @@ pub struct IssueArgs<'a> {
 
 /// The claims from the command line, with a fresh credential id.
 pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
-    if a.risk_score > 1000 {
-        bail!("risk score must be 0..=1000, got {}", a.risk_score);
-    }
     let issued_at = match a.issued {
         Some(d) => dates::parse_day(d)?,
         None => dates::today(),
@@ -169,7 +166,7 @@ pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
         birth_date: dates::parse_day(a.birth_date).context("--birth-date")?,
         country: a.country,
         kyc_level: a.kyc_level,
-        risk_score: a.risk_score,
+        risk_score: veil_circuits::statement::risk_score(a.risk_score)?,
         subject_type: a.subject_type,
         issued_at,
         expires_at: issued_at

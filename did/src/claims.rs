@@ -8,7 +8,7 @@ use crate::error::VcError;
 use serde::{Deserialize, Serialize};
 use veil_circuits::day::Day;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
-use veil_circuits::statement::{schema_hash, Claims};
+use veil_circuits::statement::{risk_score, schema_hash, Claims};
 
 /// The schema name of veil's KYC credential.
 pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
@@ -144,9 +144,6 @@ impl KycSubject {
                 format!("{:?} is not {SCHEMA}", self.schema),
             ));
         }
-        if self.risk_score > 1000 {
-            return Err(VcError::field("credentialSubject.riskScore", "above 1000"));
-        }
         Ok(Claims {
             schema: schema_hash(SCHEMA).map_err(|e| VcError::field("schema", e.to_string()))?,
             holder: field_from_decimal(&self.holder_commitment)
@@ -156,7 +153,8 @@ impl KycSubject {
             birth_date: parse_date("credentialSubject.birthDate", &self.birth_date)?,
             country: country_numeric(&self.country)?,
             kyc_level: unnamed("credentialSubject.kycLevel", &LEVELS, &self.kyc_level, 1)?,
-            risk_score: self.risk_score,
+            risk_score: risk_score(self.risk_score)
+                .map_err(|e| VcError::field("credentialSubject.riskScore", e.to_string()))?,
             subject_type: unnamed(
                 "credentialSubject.subjectType",
                 &SUBJECTS,

@@ -30,7 +30,7 @@ pub struct Claims {
     pub country: u16,
     /// c5: 1 basic, 2 enhanced, 3 KYB.
     pub kyc_level: u8,
-    /// c6: 0 (none) to 1000 (severe).
+    /// c6: 0 (none) to [`MAX_RISK_SCORE`] (severe).
     pub risk_score: u16,
     /// c7: 0 person, 1 business, 2 machine.
     pub subject_type: u8,
@@ -38,6 +38,23 @@ pub struct Claims {
     pub issued_at: u32,
     /// c9: days.
     pub expires_at: u32,
+}
+
+/// The highest risk score an issuer may sign (c6 runs 0 to 1000): the one
+/// bound the CLI and the W3C credential reader both check.
+pub const MAX_RISK_SCORE: u16 = 1000;
+
+/// A risk score above [`MAX_RISK_SCORE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("risk score must be 0..={MAX_RISK_SCORE}, got {0}")]
+pub struct RiskScoreRange(pub u16);
+
+/// `score`, when an issuer may sign it.
+pub fn risk_score(score: u16) -> Result<u16, RiskScoreRange> {
+    if score > MAX_RISK_SCORE {
+        return Err(RiskScoreRange(score));
+    }
+    Ok(score)
 }
 
 impl Claims {
