@@ -14,7 +14,8 @@ use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::*;
 use veil_circuits::statement::{
-    escrow_decrypt, escrow_randomness, schema_hash, Claims, Credential, Policy, PublicInputs,
+    escrow_decrypt, escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy,
+    PublicInputs,
     Registry,
 };
 use veil_circuits::F;
@@ -434,23 +435,26 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     // refused as WrongSystem.
     let key = load_system_key(key_system(vk), vk)?;
     let (proof, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
-    if let Some(p) = &check.policy {
-        let policy = read_document(p, PolicyJson::to_policy)?;
-        if policy.hash()? != inputs.policy_hash {
-            bail!("the proof is for another policy than {}", p.display());
-        }
-    }
-    if let Some(c) = &check.context {
-        let ctx = read_document(c, PaymentContextJson::to_context)?;
-        if ctx.payment_hash != inputs.payment_hash {
-            bail!("the proof is for another payment than {}", c.display());
-        }
-        if ctx.scope != inputs.scope {
-            bail!("the proof is for another scope than {}", c.display());
-        }
-        if F::from(ctx.today) != inputs.today {
-            bail!("the proof is for another day than {}", c.display());
-        }
+    let policy = check
+        .policy
+        .as_deref()
+        .map(|p| read_document(p, PolicyJson::to_policy))
+        .transpose()?;
+    let context = check
+        .context
+        .as_deref()
+        .map(|c| read_document(c, PaymentContextJson::to_context))
+        .transpose()?;
+    if let Some(mismatch) = inputs.binding_mismatch(policy.as_ref(), context.as_ref())? {
+        let file = match mismatch {
+            BindingMismatch::Policy => &check.policy,
+            _ => &check.context,
+        };
+        let named = file
+            .as_deref()
+            .map(|f| format!(" than {}", f.display()))
+            .unwrap_or_default();
+        bail!("{mismatch}{named}");
     }
     let started = Instant::now();
     key.verify_statement(&proof, &inputs)?;

@@ -195,6 +195,24 @@ pub struct PaymentContext {
     pub payment_hash: F,
 }
 
+/// A valid proof presented for another policy, payment, scope or day than
+/// the verifier expects: what [`PublicInputs::binding_mismatch`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BindingMismatch {
+    /// `policy_hash` is not the expected policy's hash.
+    #[error("the proof is for another policy")]
+    Policy,
+    /// `payment_hash` is not the expected payment's.
+    #[error("the proof is for another payment")]
+    Payment,
+    /// `scope` is not the expected scope (a replay elsewhere).
+    #[error("the proof is for another scope")]
+    Scope,
+    /// `today` is not the expected day.
+    #[error("the proof is for another day")]
+    Day,
+}
+
 /// The ten public inputs, in their format order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublicInputs {
@@ -219,6 +237,35 @@ pub struct PublicInputs {
 }
 
 impl PublicInputs {
+    /// The first binding these inputs fail, if any, against the policy and
+    /// the payment context a verifier expects (each checked where given):
+    /// the one check the CLI, the service and the bindings make before the
+    /// proof. An error only for a policy that does not hash (malformed).
+    pub fn binding_mismatch(
+        &self,
+        policy: Option<&Policy>,
+        context: Option<&PaymentContext>,
+    ) -> Result<Option<BindingMismatch>, WitnessError> {
+        if let Some(policy) = policy {
+            if policy.hash()? != self.policy_hash {
+                return Ok(Some(BindingMismatch::Policy));
+            }
+        }
+        if let Some(c) = context {
+            let mismatch = if c.payment_hash != self.payment_hash {
+                Some(BindingMismatch::Payment)
+            } else if c.scope != self.scope {
+                Some(BindingMismatch::Scope)
+            } else if F::from(c.today) != self.today {
+                Some(BindingMismatch::Day)
+            } else {
+                None
+            };
+            return Ok(mismatch);
+        }
+        Ok(None)
+    }
+
     /// The inputs in format order.
     pub fn to_vec(&self) -> Vec<F> {
         vec![
