@@ -9,12 +9,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use veil_circuits::babyjubjub::{point_from_coords, Scalar};
 use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::*;
 use veil_circuits::statement::{
-    escrow_decrypt, escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy,
+    escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy,
     PublicInputs,
     Registry,
 };
@@ -467,19 +466,13 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     Ok(())
 }
 
-/// The credential id escrowed in `public`.
-pub fn decrypt(secret: &Scalar, public: &PublicInputs) -> Result<F> {
-    let (x, y) = public.escrow_c1;
-    let c1 = point_from_coords(x, y).context("escrow_c1")?;
-    Ok(escrow_decrypt(secret, &c1, public.escrow_ct))
-}
-
 /// `veil regulator decrypt`.
 pub fn decrypt_cmd(key: &Path, public: &Path) -> Result<()> {
     let secret = read_document(key, RegulatorKeyJson::to_secret)?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
-    println!("{}", field_to_decimal(&decrypt(&secret, &typed)?));
+    let id = typed.open_escrow(&secret).context("escrow_c1")?;
+    println!("{}", field_to_decimal(&id));
     Ok(())
 }
 

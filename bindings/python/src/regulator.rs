@@ -9,7 +9,6 @@ use std::path::Path;
 use veil_audit::threshold::RegulatorShare;
 use veil_audit::{AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog};
 use veil_bindings_core::{BindingError, ErrorCode};
-use veil_circuits::babyjubjub::point_from_coords;
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::PolicyJson;
 
@@ -62,12 +61,11 @@ pub fn decrypt_escrow(
     let public = json_text(public, "public")?;
     let decryptor = decryptor(key, shares)?;
     run(py, || {
-        let inputs = veil_bindings_core::verify::read_public(&public)?;
-        let (x, y) = inputs.escrow_c1;
-        let c1 =
-            point_from_coords(x, y).map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
+        let (c1, ct) = veil_bindings_core::verify::read_public(&public)?
+            .escrow()
+            .map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
         decryptor
-            .open(&c1, inputs.escrow_ct)
+            .open(&c1, ct)
             .map(|id| field_to_decimal(&id))
             .map_err(|e| err(ErrorCode::InvalidKey, e.to_string()))
     })

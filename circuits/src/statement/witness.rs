@@ -3,7 +3,7 @@
 //! proving so a wallet learns *why* it cannot prove.
 
 use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
-use crate::babyjubjub::{base8, Point, Scalar};
+use crate::babyjubjub::{base8, point_from_coords, CurveError, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
 use crate::imt::NonMembershipProof;
 use crate::ladder::{ladder_s, ladder_scalar};
@@ -237,6 +237,21 @@ pub struct PublicInputs {
 }
 
 impl PublicInputs {
+    /// The escrow ciphertext `(c1, ct)`, `c1` checked to be a point of the
+    /// prime-order subgroup (public inputs come from outside).
+    pub fn escrow(&self) -> Result<(Point, F), CurveError> {
+        let (x, y) = self.escrow_c1;
+        Ok((point_from_coords(x, y)?, self.escrow_ct))
+    }
+
+    /// The credential id escrowed in these inputs, opened with the
+    /// regulator's secret ([`escrow_decrypt`]); t-of-n officials combine
+    /// their shares over [`PublicInputs::escrow`] instead.
+    pub fn open_escrow(&self, regulator_secret: &Scalar) -> Result<F, CurveError> {
+        let (c1, ct) = self.escrow()?;
+        Ok(escrow_decrypt(regulator_secret, &c1, ct))
+    }
+
     /// The first binding these inputs fail, if any, against the policy and
     /// the payment context a verifier expects (each checked where given):
     /// the one check the CLI, the service and the bindings make before the

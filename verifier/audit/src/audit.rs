@@ -23,8 +23,7 @@ use ark_ec::CurveGroup;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use veil_circuits::babyjubjub::{point_from_coords, Point, Scalar};
-use veil_circuits::encoding::field_from_decimal;
+use veil_circuits::babyjubjub::{Point, Scalar};
 use veil_circuits::F;
 
 /// What the regulator keeps between audits: which log, and the last head
@@ -735,11 +734,12 @@ pub fn open_escrow(v: &VerificationRecord, options: &AuditOptions<'_>) -> Result
     if key != decryptor.public_key() {
         return Err("escrowed to another regulator key: nothing recovered".into());
     }
-    let field = |i: usize| {
-        field_from_decimal(v.input(i)).map_err(|e| format!("public input {}: {e}", i + 1))
-    };
-    let c1 = point_from_coords(field(7)?, field(8)?).map_err(|e| format!("escrow c1: {e}"))?;
+    let (c1, ct) = v
+        .decoded_inputs()
+        .map_err(|e| e.to_string())?
+        .escrow()
+        .map_err(|e| format!("escrow c1: {e}"))?;
     decryptor
-        .open(&c1, field(9)?)
+        .open(&c1, ct)
         .map_err(|e| format!("decryption: {e}"))
 }
