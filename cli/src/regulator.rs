@@ -2,7 +2,7 @@
 //! generation, audits of a service's log (local or over gRPC) with CSV/JSON
 //! reports, disclosure requests, and the issuer's KYC records and answers.
 
-use crate::files::{read_json, read_text, write_json, write_private_json};
+use crate::files::{read_document, read_json, read_text, write_json, write_private_json};
 use anyhow::{bail, Context, Result};
 use ark_ff::UniformRand;
 use clap::Args;
@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use veil_audit::audit::Pinning;
 use veil_audit::disclosure::{self, DisclosureRequest};
 use veil_audit::records::{IssuerRecords, KycRecord};
 use veil_audit::threshold::{split, RegulatorShare};
@@ -136,15 +137,11 @@ fn decryptor(keys: &KeyArgs) -> Result<Option<Decryptor>> {
 }
 
 fn policies(paths: &[PathBuf]) -> Result<HashMap<String, Point>> {
-    let mut map = HashMap::new();
-    for path in paths {
-        let doc: PolicyJson = read_json(path)?;
-        let policy = doc
-            .to_policy()
-            .with_context(|| format!("{}", path.display()))?;
-        map.insert(field_to_decimal(&policy.hash()?), policy.regulator_key.0);
-    }
-    Ok(map)
+    let policies = paths
+        .iter()
+        .map(|path| read_document(path, PolicyJson::to_policy))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(veil_audit::audit::policy_keys(&policies)?)
 }
 
 /// `veil regulator audit`.
@@ -212,32 +209,15 @@ impl veil_audit::VerdictChecker for KeyChecker<'_> {
 pub fn audit_cmd(args: AuditArgs) -> Result<()> {
     let source = open_source(&args.log)?;
     let decryptor = decryptor(&args.keys)?;
-    let state = if args.state.exists() {
-        let state: AuditorState = read_json(&args.state)?;
-        if let Some(id) = &args.log_id {
-            if *id != state.log_id {
-                bail!(
-                    "--log-id {id} is not the log {} pinned in {}",
-                    state.log_id,
-                    args.state.display()
-                );
-            }
-        }
-        state
-    } else {
-        let log_id = match &args.log_id {
-            Some(id) => id.clone(),
-            None => {
-                let head = source.signed_head()?;
-                eprintln!(
-                    "warning: first audit: pinning log {} (check it against the operator's published id)",
-                    head.log_id
-                );
-                head.log_id
-            }
-        };
-        AuditorState { log_id, head: None }
-    };
+    let saved: Option<AuditorState> = args.state.exists().then(|| read_json(&args.state)).transpose()?;
+    let (state, pinning) = AuditorState::resume(saved, args.log_id.as_deref(), source.as_ref())
+        .with_context(|| format!("{}", args.state.display()))?;
+    if pinning == Pinning::FirstHead {
+        eprintln!(
+            "warning: first audit: pinning log {} (check it against the operator's published id)",
+            state.log_id
+        );
+    }
     let key = match &args.vk {
         Some(vk) => Some(crate::commands::load_system_key(
             crate::commands::key_system(vk),
