@@ -18,7 +18,6 @@ use veil_audit::{
     audit_streaming, AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog,
 };
 use veil_circuits::babyjubjub::{Point, Scalar};
-use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, PolicyJson, RegulatorKeyJson};
 use veil_service::client::RemoteLog;
 use veil_service::pb;
