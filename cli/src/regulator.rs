@@ -20,7 +20,6 @@ use veil_audit::{
 use veil_circuits::babyjubjub::{Point, Scalar};
 use veil_circuits::statement::files::{PointJson, PolicyJson, RegulatorKeyJson};
 use veil_service::client::RemoteLog;
-use veil_service::pb;
 
 /// `veil regulator keygen`: one key, or a t-of-n split into share files.
 pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
@@ -350,14 +349,8 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
                 .with_context(|| format!("{}", path.display()))?;
             let log = TransparencyLog::open(dir, operator)
                 .with_context(|| format!("log {}", dir.display()))?;
-            let request =
-                disclose_local(&log, &log_id, args.entry, &decryptor, policy, &args.grounds)?;
-            (request, dir.display().to_string())
-        }
-        (None, Some(server)) => {
-            let remote = &remote(&args.log, server)?;
-            let body = disclosure::prepare(
-                remote,
+            let request = disclosure::request(
+                &log,
                 &log_id,
                 args.entry,
                 &decryptor,
@@ -365,14 +358,20 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
                 &args.grounds,
                 &mut OsRng,
             )?;
-            let index = remote.record_disclosure(pb::RecordDisclosureRequest {
-                entry_index: body.entry_index,
-                regulator_key_x: body.regulator.public_key.x.clone(),
-                regulator_key_y: body.regulator.public_key.y.clone(),
-                request_hash: body.hash(),
-                grounds: body.grounds.clone(),
-            })?;
-            (disclosure::finish(remote, body, index)?, server.clone())
+            (request, dir.display().to_string())
+        }
+        (None, Some(server)) => {
+            let remote = remote(&args.log, server)?;
+            let request = disclosure::request(
+                &remote,
+                &log_id,
+                args.entry,
+                &decryptor,
+                policy,
+                &args.grounds,
+                &mut OsRng,
+            )?;
+            (request, server.clone())
         }
         _ => bail!("give the log: --log DIR or --server URL"),
     };
@@ -384,20 +383,6 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
         args.out.display()
     );
     Ok(())
-}
-
-/// Prepares, records in a local log (as its operator) and finishes a request.
-pub fn disclose_local(
-    log: &TransparencyLog,
-    log_id: &str,
-    entry: u64,
-    decryptor: &Decryptor,
-    policy: Option<PolicyJson>,
-    grounds: &str,
-) -> Result<DisclosureRequest> {
-    let body = disclosure::prepare(log, log_id, entry, decryptor, policy, grounds, &mut OsRng)?;
-    let (index, _) = log.append(&[body.record()])?;
-    Ok(disclosure::finish(log, body, index)?)
 }
 
 /// `veil issuer disclose`: checks a regulator's request and answers it from
