@@ -381,6 +381,22 @@ pub fn proof_message(proof: &veil_verifier::Proof, public: &PublicInputs) -> pb:
     }
 }
 
+/// The `Proof` message for a proof of either system.
+pub fn any_proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
+    match proof {
+        SystemProof::Groth16(p) => proof_message(p, public),
+        SystemProof::Halo2Kzg(bytes) => halo2_proof_message(bytes, public),
+    }
+}
+
+/// The wire value of a proving system.
+pub fn system_message(system: veil_prover::ProvingSystem) -> ProofSystem {
+    match system {
+        veil_prover::ProvingSystem::Groth16 => ProofSystem::Groth16,
+        veil_prover::ProvingSystem::Halo2Kzg => ProofSystem::Halo2Kzg,
+    }
+}
+
 /// The proof and public inputs of a `Proof` message.
 pub fn parse_proof(
     proof: Option<&pb::Proof>,
