@@ -18,6 +18,18 @@ pub mod pkcs11;
 use crate::keys::ControllerKey;
 use std::borrow::Cow;
 
+/// The proof's `created` time in whole seconds. ssi stamps milliseconds,
+/// and a time whose milliseconds end in zero (".550Z") canonicalizes
+/// differently in didkit 0.2 than in ssi, so about one proof in ten failed to
+/// verify there.
+pub(crate) fn created_now<T: std::str::FromStr>() -> Option<T> {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+        .parse()
+        .ok()
+}
+
 /// Why a signer could not be opened or could not sign. HSM errors name the
 /// module, token or key.
 #[derive(Debug, thiserror::Error)]
