@@ -209,7 +209,7 @@ pub fn issue_cmd(
                 .public_key()
                 .with_context(|| format!("{}", g.display()))?;
             let claims = new_claims(args)?;
-            let request = crate::issuer::SigningRequestJson::new(&claims, &group.public_key);
+            let request = veil_did::frost::SigningRequest::new(&claims, &group.public_key);
             write_json(out, &request)?;
             println!(
                 "signing request for credential {} written to {}: {} of the group's {} officers sign it (veil issuer sign-round1/sign-round2/aggregate)",
