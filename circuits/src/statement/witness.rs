@@ -2,6 +2,7 @@
 //! inputs, and [`ComplianceWitness::build`], which checks every rule before
 //! proving so a wallet learns *why* it cannot prove.
 
+use super::layout::{PolicyWord, POLICY_HASH_PREIMAGE};
 use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::{base8, point_from_coords, CurveError, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
@@ -171,16 +172,17 @@ impl Policy {
     /// subject_type_mask, sanctions_hash, regulator.x, regulator.y)`, the
     /// first public input.
     pub fn hash(&self) -> Result<F, WitnessError> {
-        Ok(poseidon_fixed([
-            self.schema_hash()?,
-            F::from(self.min_age_days),
-            F::from(self.max_risk),
-            F::from(self.min_kyc_level),
-            F::from(self.subject_type_mask),
-            self.sanctions_hash()?,
-            self.regulator_key.0.x,
-            self.regulator_key.0.y,
-        ]))
+        let (schema, sanctions) = (self.schema_hash()?, self.sanctions_hash()?);
+        Ok(poseidon_fixed(POLICY_HASH_PREIMAGE.map(|word| match word {
+            PolicyWord::Schema => schema,
+            PolicyWord::MinAge => F::from(self.min_age_days),
+            PolicyWord::MaxRisk => F::from(self.max_risk),
+            PolicyWord::MinKycLevel => F::from(self.min_kyc_level),
+            PolicyWord::SubjectTypeMask => F::from(self.subject_type_mask),
+            PolicyWord::SanctionsHash => sanctions,
+            PolicyWord::RegulatorX => self.regulator_key.0.x,
+            PolicyWord::RegulatorY => self.regulator_key.0.y,
+        })))
     }
 }
 
