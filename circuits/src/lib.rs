@@ -11,6 +11,7 @@
 
 pub mod babyjubjub;
 pub mod compare;
+pub mod day;
 pub mod costs;
 pub mod eddsa;
 pub mod encoding;

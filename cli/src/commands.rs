@@ -9,12 +9,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use veil_circuits::babyjubjub::{point_from_coords, Scalar};
 use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::*;
 use veil_circuits::statement::{
-    escrow_decrypt, escrow_randomness, schema_hash, Claims, Credential, Policy, PublicInputs,
+    escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy,
+    PublicInputs,
     Registry,
 };
 use veil_circuits::F;
@@ -155,9 +155,6 @@ pub struct IssueArgs<'a> {
 
 /// The claims from the command line, with a fresh credential id.
 pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
-    if a.risk_score > 1000 {
-        bail!("risk score must be 0..=1000, got {}", a.risk_score);
-    }
     let issued_at = match a.issued {
         Some(d) => dates::parse_day(d)?,
         None => dates::today(),
@@ -169,7 +166,7 @@ pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
         birth_date: dates::parse_day(a.birth_date).context("--birth-date")?,
         country: a.country,
         kyc_level: a.kyc_level,
-        risk_score: a.risk_score,
+        risk_score: veil_circuits::statement::risk_score(a.risk_score)?,
         subject_type: a.subject_type,
         issued_at,
         expires_at: issued_at
@@ -212,7 +209,7 @@ pub fn issue_cmd(
                 .public_key()
                 .with_context(|| format!("{}", g.display()))?;
             let claims = new_claims(args)?;
-            let request = crate::issuer::SigningRequestJson::new(&claims, &group.public_key);
+            let request = veil_did::frost::SigningRequest::new(&claims, &group.public_key);
             write_json(out, &request)?;
             println!(
                 "signing request for credential {} written to {}: {} of the group's {} officers sign it (veil issuer sign-round1/sign-round2/aggregate)",
@@ -280,7 +277,7 @@ pub fn policy_cmd(
     }
     let policy = Policy {
         schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: min_age_years * 365 + min_age_years / 4,
+        min_age_days: veil_circuits::day::min_age_days(min_age_years),
         max_risk,
         min_kyc_level,
         subject_type_mask: mask,
@@ -437,23 +434,26 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     // refused as WrongSystem.
     let key = load_system_key(key_system(vk), vk)?;
     let (proof, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
-    if let Some(p) = &check.policy {
-        let policy = read_document(p, PolicyJson::to_policy)?;
-        if policy.hash()? != inputs.policy_hash {
-            bail!("the proof is for another policy than {}", p.display());
-        }
-    }
-    if let Some(c) = &check.context {
-        let ctx = read_document(c, PaymentContextJson::to_context)?;
-        if ctx.payment_hash != inputs.payment_hash {
-            bail!("the proof is for another payment than {}", c.display());
-        }
-        if ctx.scope != inputs.scope {
-            bail!("the proof is for another scope than {}", c.display());
-        }
-        if F::from(ctx.today) != inputs.today {
-            bail!("the proof is for another day than {}", c.display());
-        }
+    let policy = check
+        .policy
+        .as_deref()
+        .map(|p| read_document(p, PolicyJson::to_policy))
+        .transpose()?;
+    let context = check
+        .context
+        .as_deref()
+        .map(|c| read_document(c, PaymentContextJson::to_context))
+        .transpose()?;
+    if let Some(mismatch) = inputs.binding_mismatch(policy.as_ref(), context.as_ref())? {
+        let file = match mismatch {
+            BindingMismatch::Policy => &check.policy,
+            _ => &check.context,
+        };
+        let named = file
+            .as_deref()
+            .map(|f| format!(" than {}", f.display()))
+            .unwrap_or_default();
+        bail!("{mismatch}{named}");
     }
     let started = Instant::now();
     key.verify_statement(&proof, &inputs)?;
@@ -466,19 +466,13 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
     Ok(())
 }
 
-/// The credential id escrowed in `public`.
-pub fn decrypt(secret: &Scalar, public: &PublicInputs) -> Result<F> {
-    let (x, y) = public.escrow_c1;
-    let c1 = point_from_coords(x, y).context("escrow_c1")?;
-    Ok(escrow_decrypt(secret, &c1, public.escrow_ct))
-}
-
 /// `veil regulator decrypt`.
 pub fn decrypt_cmd(key: &Path, public: &Path) -> Result<()> {
     let secret = read_document(key, RegulatorKeyJson::to_secret)?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
-    println!("{}", field_to_decimal(&decrypt(&secret, &typed)?));
+    let id = typed.open_escrow(&secret).context("escrow_c1")?;
+    println!("{}", field_to_decimal(&id));
     Ok(())
 }
 

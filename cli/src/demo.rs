@@ -21,7 +21,7 @@ use crate::commands::{self, issue_credential, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
 use crate::identity;
-use crate::regulator::{disclose_local, run_audit};
+use crate::regulator::run_audit;
 use alloy_primitives::{FixedBytes, U256};
 use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
@@ -263,7 +263,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     // 4. Policy and payment.
     let policy = Policy {
         schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: 18 * 365 + 4,
+        min_age_days: veil_circuits::day::min_age_days(18),
         max_risk: 500,
         min_kyc_level: 2,
         subject_type_mask: 0b011,
@@ -498,7 +498,15 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     );
 
     // 11. Disclosure: recorded in the log, then answered by the issuer.
-    let request = disclose_local(&log, &log.log_id(), 0, &decryptor, None, "case DEMO-1")?;
+    let request = veil_audit::disclosure::request(
+        &log,
+        &log.log_id(),
+        0,
+        &decryptor,
+        None,
+        "case DEMO-1",
+        &mut OsRng,
+    )?;
     let answer = veil_audit::disclosure::answer(&request, &log.log_id(), &records)?;
     r.record(
         "disclosure",

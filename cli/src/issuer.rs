@@ -8,47 +8,11 @@
 use crate::files::*;
 use anyhow::{bail, Context, Result};
 use rand::rngs::OsRng;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::{ClaimsJson, CredentialJson, IssuerListJson, PointJson};
-use veil_circuits::statement::Credential;
+use veil_circuits::statement::files::{CredentialJson, IssuerListJson};
 use veil_did::frost::dkg::ShareMessage;
 use veil_did::frost::*;
-
-/// What the signers of a threshold credential sign: the claims, under the
-/// group's key (`veil issue --group`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SigningRequestJson {
-    /// The claims.
-    pub claims: ClaimsJson,
-    /// The group's public key.
-    pub issuer: PointJson,
-}
-
-impl SigningRequestJson {
-    /// The request to sign `claims` under the group key `issuer`.
-    pub fn new(claims: &veil_circuits::statement::Claims, issuer: &PointJson) -> Self {
-        SigningRequestJson {
-            claims: ClaimsJson::from_claims(claims),
-            issuer: issuer.clone(),
-        }
-    }
-
-    /// The credential with `signature`.
-    fn credential(&self, signature: veil_circuits::eddsa::Signature) -> Result<Credential> {
-        Ok(Credential {
-            claims: self.claims.to_claims()?,
-            issuer: self.issuer.to_key("issuer")?,
-            signature,
-        })
-    }
-
-    fn message(&self) -> Result<veil_circuits::F> {
-        Ok(self.claims.to_claims()?.hash())
-    }
-}
 
 /// Parses `T/N`.
 pub fn parse_threshold(s: &str) -> Result<(u32, u32)> {
@@ -209,17 +173,6 @@ pub fn sign_round1_cmd(share: &Path, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn package(
-    group: &IssuerGroup,
-    request: &SigningRequestJson,
-    commitments: &[PathBuf],
-) -> Result<SigningPackage> {
-    if request.issuer != group.public_key {
-        bail!("the request is for another issuer key than this group's");
-    }
-    let commitments: Vec<SigningCommitment> = read_json_list(commitments)?;
-    Ok(SigningPackage::new(group, request.message()?, commitments)?)
-}
 
 /// `veil issuer sign-round2`: this signer's share of the signature on the
 /// request. The nonces file is deleted before anything else, so it can
@@ -235,8 +188,8 @@ pub fn sign_round2_cmd(
     let n: SigningNonces = read_json(nonces)?;
     std::fs::remove_file(nonces)
         .with_context(|| format!("cannot delete {} (nonces are single-use)", nonces.display()))?;
-    let request: SigningRequestJson = read_json(request)?;
-    let pkg = package(&key.group, &request, commitments)?;
+    let request: SigningRequest = read_json(request)?;
+    let pkg = request.package(&key.group, read_json_list(commitments)?)?;
     let answer = sign_round2(&key, n, &pkg)?;
     write_json(out, &answer)?;
     println!(
@@ -258,8 +211,8 @@ pub fn aggregate_cmd(
     out: &Path,
 ) -> Result<()> {
     let group: IssuerGroup = read_json(group)?;
-    let request: SigningRequestJson = read_json(request)?;
-    let pkg = package(&group, &request, commitments)?;
+    let request: SigningRequest = read_json(request)?;
+    let pkg = request.package(&group, read_json_list(commitments)?)?;
     let answers: Vec<SignatureShare> = read_json_list(shares)?;
     let signature = aggregate(&group, &pkg, &answers)?;
     let credential = request.credential(signature)?;

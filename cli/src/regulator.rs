@@ -2,7 +2,7 @@
 //! generation, audits of a service's log (local or over gRPC) with CSV/JSON
 //! reports, disclosure requests, and the issuer's KYC records and answers.
 
-use crate::files::{read_json, read_text, write_json, write_private_json};
+use crate::files::{read_document, read_json, read_text, write_json, write_private_json};
 use anyhow::{bail, Context, Result};
 use ark_ff::UniformRand;
 use clap::Args;
@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use veil_audit::audit::Pinning;
 use veil_audit::disclosure::{self, DisclosureRequest};
 use veil_audit::records::{IssuerRecords, KycRecord};
 use veil_audit::threshold::{split, RegulatorShare};
@@ -17,10 +18,8 @@ use veil_audit::{
     audit_streaming, AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog,
 };
 use veil_circuits::babyjubjub::{Point, Scalar};
-use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, PolicyJson, RegulatorKeyJson};
 use veil_service::client::RemoteLog;
-use veil_service::pb;
 
 /// `veil regulator keygen`: one key, or a t-of-n split into share files.
 pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
@@ -136,15 +135,11 @@ fn decryptor(keys: &KeyArgs) -> Result<Option<Decryptor>> {
 }
 
 fn policies(paths: &[PathBuf]) -> Result<HashMap<String, Point>> {
-    let mut map = HashMap::new();
-    for path in paths {
-        let doc: PolicyJson = read_json(path)?;
-        let policy = doc
-            .to_policy()
-            .with_context(|| format!("{}", path.display()))?;
-        map.insert(field_to_decimal(&policy.hash()?), policy.regulator_key.0);
-    }
-    Ok(map)
+    let policies = paths
+        .iter()
+        .map(|path| read_document(path, PolicyJson::to_policy))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(veil_audit::audit::policy_keys(&policies)?)
 }
 
 /// `veil regulator audit`.
@@ -212,32 +207,15 @@ impl veil_audit::VerdictChecker for KeyChecker<'_> {
 pub fn audit_cmd(args: AuditArgs) -> Result<()> {
     let source = open_source(&args.log)?;
     let decryptor = decryptor(&args.keys)?;
-    let state = if args.state.exists() {
-        let state: AuditorState = read_json(&args.state)?;
-        if let Some(id) = &args.log_id {
-            if *id != state.log_id {
-                bail!(
-                    "--log-id {id} is not the log {} pinned in {}",
-                    state.log_id,
-                    args.state.display()
-                );
-            }
-        }
-        state
-    } else {
-        let log_id = match &args.log_id {
-            Some(id) => id.clone(),
-            None => {
-                let head = source.signed_head()?;
-                eprintln!(
-                    "warning: first audit: pinning log {} (check it against the operator's published id)",
-                    head.log_id
-                );
-                head.log_id
-            }
-        };
-        AuditorState { log_id, head: None }
-    };
+    let saved: Option<AuditorState> = args.state.exists().then(|| read_json(&args.state)).transpose()?;
+    let (state, pinning) = AuditorState::resume(saved, args.log_id.as_deref(), source.as_ref())
+        .with_context(|| format!("{}", args.state.display()))?;
+    if pinning == Pinning::FirstHead {
+        eprintln!(
+            "warning: first audit: pinning log {} (check it against the operator's published id)",
+            state.log_id
+        );
+    }
     let key = match &args.vk {
         Some(vk) => Some(crate::commands::load_system_key(
             crate::commands::key_system(vk),
@@ -371,14 +349,8 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
                 .with_context(|| format!("{}", path.display()))?;
             let log = TransparencyLog::open(dir, operator)
                 .with_context(|| format!("log {}", dir.display()))?;
-            let request =
-                disclose_local(&log, &log_id, args.entry, &decryptor, policy, &args.grounds)?;
-            (request, dir.display().to_string())
-        }
-        (None, Some(server)) => {
-            let remote = &remote(&args.log, server)?;
-            let body = disclosure::prepare(
-                remote,
+            let request = disclosure::request(
+                &log,
                 &log_id,
                 args.entry,
                 &decryptor,
@@ -386,14 +358,20 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
                 &args.grounds,
                 &mut OsRng,
             )?;
-            let index = remote.record_disclosure(pb::RecordDisclosureRequest {
-                entry_index: body.entry_index,
-                regulator_key_x: body.regulator.public_key.x.clone(),
-                regulator_key_y: body.regulator.public_key.y.clone(),
-                request_hash: body.hash(),
-                grounds: body.grounds.clone(),
-            })?;
-            (disclosure::finish(remote, body, index)?, server.clone())
+            (request, dir.display().to_string())
+        }
+        (None, Some(server)) => {
+            let remote = remote(&args.log, server)?;
+            let request = disclosure::request(
+                &remote,
+                &log_id,
+                args.entry,
+                &decryptor,
+                policy,
+                &args.grounds,
+                &mut OsRng,
+            )?;
+            (request, server.clone())
         }
         _ => bail!("give the log: --log DIR or --server URL"),
     };
@@ -405,20 +383,6 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
         args.out.display()
     );
     Ok(())
-}
-
-/// Prepares, records in a local log (as its operator) and finishes a request.
-pub fn disclose_local(
-    log: &TransparencyLog,
-    log_id: &str,
-    entry: u64,
-    decryptor: &Decryptor,
-    policy: Option<PolicyJson>,
-    grounds: &str,
-) -> Result<DisclosureRequest> {
-    let body = disclosure::prepare(log, log_id, entry, decryptor, policy, grounds, &mut OsRng)?;
-    let (index, _) = log.append(&[body.record()])?;
-    Ok(disclosure::finish(log, body, index)?)
 }
 
 /// `veil issuer disclose`: checks a regulator's request and answers it from

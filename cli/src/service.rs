@@ -1,7 +1,7 @@
 //! `veil serve`, `veil admin key …` and `veil remote …`: the gRPC service
 //! (crate `veil-service`) from the command line.
 
-use crate::commands::{read_proof_files, run_setup, write_proof_files};
+use crate::commands::{run_setup, write_any_proof_files};
 use crate::files::{read_document, read_text, PROVING_KEY};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
 use veil_circuits::statement::Registry;
-use veil_prover::Prover;
+use veil_prover::{Prover, ProvingSystem};
 use veil_service::client::{connect, Clients};
-use veil_service::engine::{parse_proof, proof_message, Engine};
+use veil_service::engine::{any_proof_message, parse_any_proof, system_message, Engine};
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve, ServeConfig};
@@ -180,6 +180,9 @@ pub enum RemoteCommand {
         /// Payment context.
         #[arg(long)]
         context: PathBuf,
+        /// The proving system: groth16 or halo2 (the server must have its keys).
+        #[arg(long, default_value = "groth16")]
+        system: ProvingSystem,
         /// Queue the job and print its id instead of waiting.
         #[arg(long)]
         submit: bool,
@@ -187,7 +190,7 @@ pub enum RemoteCommand {
         #[arg(long, default_value = "proof")]
         out: PathBuf,
     },
-    /// Verify on the server.
+    /// Verify on the server (a proof of either system; its proof.json names it).
     Verify(crate::files::ProofToCheck),
     /// A proving job's state (--watch to follow it; --out to save its proof).
     Job {
@@ -380,6 +383,7 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
                 holder,
                 policy,
                 context,
+                system,
                 submit,
                 out,
             } => {
@@ -388,7 +392,7 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
                     holder_json: read_text(&holder)?,
                     policy_json: read_text(&policy)?,
                     context_json: read_text(&context)?,
-                    system: pb::ProofSystem::Groth16 as i32,
+                    system: system_message(system) as i32,
                 };
                 if submit {
                     let ack = clients.prover.submit_proof(request).await.map_err(status)?;
@@ -431,9 +435,9 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
 }
 
 async fn remote_verify(clients: &mut Clients, check: crate::files::ProofToCheck) -> Result<()> {
-    let (decoded, inputs) = read_proof_files(&check.proof, &check.public)?;
+    let (decoded, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
     let request = pb::VerifyRequest {
-        proof: Some(proof_message(&decoded, &inputs)),
+        proof: Some(any_proof_message(&decoded, &inputs)),
         policy_json: check
             .policy
             .as_deref()
@@ -522,6 +526,6 @@ fn job_line(job: &pb::ProofJob) -> String {
 }
 
 fn save_proof(proof: Option<&pb::Proof>, out: &Path) -> Result<()> {
-    let (decoded, public) = parse_proof(proof).context("the server's proof")?;
-    write_proof_files(out, &decoded, &public)
+    let (decoded, public) = parse_any_proof(proof).context("the server's proof")?;
+    write_any_proof_files(out, &decoded, &public)
 }

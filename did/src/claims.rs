@@ -5,10 +5,10 @@
 //! of range) is an error naming the field.
 
 use crate::error::VcError;
-use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use veil_circuits::day::Day;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
-use veil_circuits::statement::{schema_hash, Claims};
+use veil_circuits::statement::{risk_score, schema_hash, Claims};
 
 /// The schema name of veil's KYC credential.
 pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
@@ -45,44 +45,30 @@ pub struct KycSubject {
 const LEVELS: [&str; 3] = ["basic", "enhanced", "kyb"];
 const SUBJECTS: [&str; 3] = ["person", "business", "machine"];
 
-fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
-}
-
-/// `YYYY-MM-DD` of a day count since 1970-01-01.
+/// `YYYY-MM-DD` of a day count since 1970-01-01 ([`Day`], the statement's
+/// one calendar).
 pub fn iso_date(days: u32) -> String {
-    (epoch() + chrono::Days::new(u64::from(days)))
-        .format("%Y-%m-%d")
-        .to_string()
+    Day(days).iso()
 }
 
-/// Days since 1970-01-01 of `YYYY-MM-DD`.
+/// Days since 1970-01-01 of a canonical `YYYY-MM-DD`; `field` names it in
+/// the error.
 pub fn parse_date(field: &'static str, s: &str) -> Result<u32, VcError> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| VcError::field(field, format!("{s:?} is not a YYYY-MM-DD date")))?;
-    if d.year() < 1970 || s.len() != 10 {
-        return Err(VcError::field(
-            field,
-            format!("{s:?} is before 1970 or not canonical"),
-        ));
-    }
-    u32::try_from((d - epoch()).num_days()).map_err(|_| VcError::field(field, "out of range"))
+    Day::parse_iso(s)
+        .map(u32::from)
+        .map_err(|e| VcError::field(field, e.to_string()))
 }
 
 /// `YYYY-MM-DDT00:00:00Z` of a day.
 pub fn midnight(days: u32) -> String {
-    format!("{}T00:00:00Z", iso_date(days))
+    Day(days).midnight()
 }
 
 /// The day of a `YYYY-MM-DDT00:00:00Z` timestamp (validity bounds are whole days).
 pub fn parse_midnight(field: &'static str, s: &str) -> Result<u32, VcError> {
-    let date = s.strip_suffix("T00:00:00Z").ok_or_else(|| {
-        VcError::field(
-            field,
-            format!("{s:?} is not midnight UTC (YYYY-MM-DDT00:00:00Z)"),
-        )
-    })?;
-    parse_date(field, date)
+    Day::parse_midnight(s)
+        .map(u32::from)
+        .map_err(|e| VcError::field(field, e.to_string()))
 }
 
 fn country_alpha2(numeric: u16) -> Result<String, VcError> {
@@ -158,9 +144,6 @@ impl KycSubject {
                 format!("{:?} is not {SCHEMA}", self.schema),
             ));
         }
-        if self.risk_score > 1000 {
-            return Err(VcError::field("credentialSubject.riskScore", "above 1000"));
-        }
         Ok(Claims {
             schema: schema_hash(SCHEMA).map_err(|e| VcError::field("schema", e.to_string()))?,
             holder: field_from_decimal(&self.holder_commitment)
@@ -170,7 +153,8 @@ impl KycSubject {
             birth_date: parse_date("credentialSubject.birthDate", &self.birth_date)?,
             country: country_numeric(&self.country)?,
             kyc_level: unnamed("credentialSubject.kycLevel", &LEVELS, &self.kyc_level, 1)?,
-            risk_score: self.risk_score,
+            risk_score: risk_score(self.risk_score)
+                .map_err(|e| VcError::field("credentialSubject.riskScore", e.to_string()))?,
             subject_type: unnamed(
                 "credentialSubject.subjectType",
                 &SUBJECTS,

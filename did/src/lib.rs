@@ -23,6 +23,7 @@ pub mod resolver;
 pub mod shamir;
 pub mod signer;
 pub mod status;
+pub mod status_list;
 pub mod vc;
 
 pub use document::{BabyJubJubPoint, DidDocument, MethodSpec, Patch, Service};

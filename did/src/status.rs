@@ -1,18 +1,15 @@
 //! An issuer's revocation state on RocksDB: the revocation indexed Merkle
 //! tree of the statement (revoked ids in revocation order; its root is what
 //! ZK proofs show non-membership against) with the history of its roots, and
-//! a W3C Bitstring Status List for classic verifiers. Both change together,
+//! the bits of a W3C Bitstring Status List for classic verifiers (the format
+//! is [`crate::status_list`]). Both change together,
 //! in one write batch: a revocation is acknowledged only once it is durable.
 
 use crate::error::{StatusError, VcError};
 use crate::resolver::VeilResolver;
-use crate::signer::{Signer, SsiSigner};
-use crate::vc::StatusEntry;
+use crate::signer::Signer;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, ProofOptions};
-use ssi::status::bitstring_status_list::{BitString, EncodedList, StatusSize};
-use ssi::verification_methods::LocalSigner;
+use ssi::status::bitstring_status_list::{BitString, StatusSize};
 use std::path::Path;
 use std::sync::Mutex;
 use veil_circuits::encoding::{field_from_le_bytes, field_to_le_bytes};
@@ -238,37 +235,7 @@ impl StatusStore {
         url: &str,
     ) -> Result<serde_json::Value, VcError> {
         let encoded = self.state().bits.encode();
-        let vc = json!({
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "id": url,
-            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-            "issuer": issuer_did,
-            "validFrom": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "credentialSubject": {
-                "id": format!("{url}#list"),
-                "type": "BitstringStatusList",
-                "statusPurpose": "revocation",
-                "encodedList": encoded,
-            }
-        });
-        let credential: ssi::claims::vc::v2::JsonCredential =
-            serde_json::from_value(vc).map_err(|e| VcError::Json(e.to_string()))?;
-        let vm: ssi::dids::DIDURLBuf = format!("{issuer_did}#{key_fragment}")
-            .parse()
-            .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
-        let signer = LocalSigner(SsiSigner(key));
-        let mut options = ProofOptions::from_method(vm.into_iri().into());
-        options.created = crate::vc::created_now();
-        let signed = AnySuite::EdDsaRdfc2022
-            .sign(
-                credential,
-                &crate::resolver::vm_resolver(resolver),
-                &signer,
-                options,
-            )
-            .await
-            .map_err(|e| VcError::Signing(e.to_string()))?;
-        serde_json::to_value(&signed).map_err(|e| VcError::Json(e.to_string()))
+        crate::status_list::sign_list(resolver, issuer_did, key, key_fragment, url, encoded).await
     }
 }
 
@@ -294,19 +261,3 @@ fn set_bit(bits: &mut BitString, index: u64) -> Result<(), StatusError> {
         .map_err(|_| StatusError::Corrupt(format!("status index {index} out of range")))
 }
 
-/// Whether `entry`'s bit is set in a status list credential (after the
-/// list's own proof was verified by [`crate::vc::verify_status_list`]).
-pub fn is_set(list: &serde_json::Value, entry: &StatusEntry) -> Result<bool, VcError> {
-    let encoded = list
-        .pointer("/credentialSubject/encodedList")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| VcError::field("credentialSubject.encodedList", "missing"))?;
-    let bytes = EncodedList::new(encoded.to_owned())
-        .decode(None)
-        .map_err(|e| VcError::field("credentialSubject.encodedList", e.to_string()))?;
-    let index = entry.index()?;
-    BitString::from_bytes(bytes)
-        .get(StatusSize::DEFAULT, index as usize)
-        .map(|b| b == 1)
-        .ok_or_else(|| VcError::field("credentialStatus.statusListIndex", "beyond the list"))
-}

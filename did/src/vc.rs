@@ -42,42 +42,7 @@ pub const VEIL_VOCAB: &str = "https://w3id.org/veil/v1#";
 /// `zkSignature.type`.
 pub const ZK_SIGNATURE_TYPE: &str = "EdDsaPoseidonBabyJubJub";
 
-/// A `BitstringStatusListEntry` (revocation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusEntry {
-    /// `<list>#<index>`.
-    pub id: String,
-    /// `BitstringStatusListEntry`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `revocation`.
-    pub status_purpose: String,
-    /// Index in the list, decimal string.
-    pub status_list_index: String,
-    /// URL of the status list credential.
-    pub status_list_credential: String,
-}
-
-impl StatusEntry {
-    /// The entry for `index` in the list at `list_url`.
-    pub fn revocation(list_url: &str, index: u64) -> Self {
-        StatusEntry {
-            id: format!("{list_url}#{index}"),
-            kind: "BitstringStatusListEntry".into(),
-            status_purpose: "revocation".into(),
-            status_list_index: index.to_string(),
-            status_list_credential: list_url.into(),
-        }
-    }
-
-    /// The index, checked.
-    pub fn index(&self) -> Result<u64, VcError> {
-        self.status_list_index
-            .parse()
-            .map_err(|_| VcError::field("credentialStatus.statusListIndex", "not a number"))
-    }
-}
+pub use crate::status_list::StatusEntry;
 
 /// The ZK half of the credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,17 +151,6 @@ pub fn unsigned_credential(
     Ok(vc)
 }
 
-/// The proof's `created` time in whole seconds. ssi stamps milliseconds,
-/// and a time whose milliseconds end in zero (".550Z") canonicalizes
-/// differently in didkit 0.2 than in ssi, so about one proof in ten failed to
-/// verify there.
-pub(crate) fn created_now<T: std::str::FromStr>() -> Option<T> {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-        .parse()
-        .ok()
-}
 
 /// Issues a `KycCredential` for `claims` (signed both ways); returns its JSON.
 pub async fn issue(
@@ -224,7 +178,7 @@ pub async fn issue(
         .parse()
         .map_err(|_| VcError::field("issuer", "not a DID URL"))?;
     let mut options = ProofOptions::from_method(vm.into_iri().into());
-    options.created = created_now();
+    options.created = crate::signer::created_now();
     let signer = LocalSigner(SsiSigner(issuer.signing_key));
     let vm_resolver = crate::resolver::vm_resolver(resolver);
     let signed = match format {
@@ -456,7 +410,7 @@ pub async fn verify(resolver: &VeilResolver, json: &str, today: u32) -> Result<V
 }
 
 /// Verifies a `BitstringStatusListCredential` from `issuer` (its proof
-/// against the issuer's DID) and returns it for [`crate::status::is_set`].
+/// against the issuer's DID) and returns it for [`crate::status_list::is_set`].
 pub async fn verify_status_list(
     resolver: &VeilResolver,
     json: &str,
@@ -489,7 +443,7 @@ pub async fn check_status(
             "not the list given",
         ));
     }
-    if crate::status::is_set(&list, entry)? {
+    if crate::status_list::is_set(&list, entry)? {
         return Err(VcError::Revoked(entry.index()?));
     }
     Ok(())

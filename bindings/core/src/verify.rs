@@ -3,10 +3,9 @@
 
 use crate::error::{BindingError, ErrorCode};
 use serde::Serialize;
-use veil_circuits::babyjubjub::point_from_coords;
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::RegulatorKeyJson;
-use veil_circuits::statement::{escrow_decrypt, PublicInputs};
+use veil_circuits::statement::PublicInputs;
 use veil_prover::keys::{decode, KeyKind, MAGIC};
 use veil_prover::{CircuitShape, Proof, VerifyingKey};
 use veil_verifier::evm::Calldata;
@@ -154,13 +153,8 @@ pub fn decrypt_escrow(regulator_key_json: &str, public_json: &str) -> Result<Str
     let secret = doc
         .to_secret()
         .map_err(|e| BindingError::malformed("regulator key", e))?;
-    let public = read_public(public_json)?;
-    let (x, y) = public.escrow_c1;
-    let c1 =
-        point_from_coords(x, y).map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
-    Ok(field_to_decimal(&escrow_decrypt(
-        &secret,
-        &c1,
-        public.escrow_ct,
-    )))
+    let id = read_public(public_json)?
+        .open_escrow(&secret)
+        .map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
+    Ok(field_to_decimal(&id))
 }

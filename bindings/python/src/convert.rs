@@ -4,6 +4,7 @@ use crate::errors::{err, to_py};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use veil_bindings_core::{BindingError, ErrorCode};
+use veil_circuits::day::Day;
 
 /// JSON text from a `str`, UTF-8 `bytes`, or any JSON-serialisable object.
 pub fn json_text(value: &Bound<'_, PyAny>, argument: &str) -> PyResult<String> {
@@ -34,21 +35,17 @@ pub fn malformed_json<T: serde::de::DeserializeOwned>(
     serde_json::from_str(text).map_err(|e| BindingError::malformed(argument, e))
 }
 
-/// Days since 1970-01-01 from an `int`, a `datetime.date`, or now.
+/// Days since 1970-01-01 from an `int`, a `datetime.date` (read through
+/// its ISO form, so the calendar is veil's one [`Day`]), or today.
 pub fn day(value: Option<&Bound<'_, PyAny>>) -> PyResult<u32> {
     let Some(v) = value else {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        return Ok((seconds / 86_400) as u32);
+        return Ok(Day::today().into());
     };
     if let Ok(days) = v.extract::<u32>() {
         return Ok(days);
     }
-    // date.toordinal() counts from 0001-01-01 = 1; 1970-01-01 is 719163.
-    let ordinal: i64 = v
-        .call_method0("toordinal")
+    let iso: String = v
+        .call_method0("isoformat")
         .and_then(|o| o.extract())
         .map_err(|_| {
             to_py(BindingError::malformed(
@@ -56,6 +53,9 @@ pub fn day(value: Option<&Bound<'_, PyAny>>) -> PyResult<u32> {
                 "expected an int (days) or a datetime.date",
             ))
         })?;
-    u32::try_from(ordinal - 719_163)
-        .map_err(|_| to_py(BindingError::malformed("today", "before 1970-01-01")))
+    // A `datetime.datetime` is a date too: its day is before the `T`.
+    let date = iso.split('T').next().unwrap_or_default();
+    Day::parse_iso(date)
+        .map(u32::from)
+        .map_err(|e| to_py(BindingError::malformed("today", e)))
 }

@@ -4,12 +4,11 @@
 use crate::convert::{json_text, malformed_json, to_python};
 use crate::errors::{err, run, to_py, AuditFailedError};
 use pyo3::prelude::*;
-use std::collections::HashMap;
 use std::path::Path;
 use veil_audit::threshold::RegulatorShare;
-use veil_audit::{AuditOptions, AuditorState, Decryptor, LogSource, TransparencyLog};
+use veil_audit::audit::{policy_keys, StateError};
+use veil_audit::{AuditOptions, AuditorState, Decryptor, TransparencyLog};
 use veil_bindings_core::{BindingError, ErrorCode};
-use veil_circuits::babyjubjub::point_from_coords;
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::PolicyJson;
 
@@ -62,12 +61,11 @@ pub fn decrypt_escrow(
     let public = json_text(public, "public")?;
     let decryptor = decryptor(key, shares)?;
     run(py, || {
-        let inputs = veil_bindings_core::verify::read_public(&public)?;
-        let (x, y) = inputs.escrow_c1;
-        let c1 =
-            point_from_coords(x, y).map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
+        let (c1, ct) = veil_bindings_core::verify::read_public(&public)?
+            .escrow()
+            .map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
         decryptor
-            .open(&c1, inputs.escrow_ct)
+            .open(&c1, ct)
             .map(|id| field_to_decimal(&id))
             .map_err(|e| err(ErrorCode::InvalidKey, e.to_string()))
     })
@@ -106,32 +104,28 @@ pub fn audit(
     let (report, next) = run(py, || {
         let source = TransparencyLog::open_read_only(Path::new(log), None)
             .map_err(|e| err(ErrorCode::Io, format!("{log}: {e}")))?;
-        let state: AuditorState = match &state_text {
-            Some(t) => malformed_json(t, "state")?,
-            None => AuditorState {
-                log_id: match &log_id {
-                    Some(id) => id.clone(),
-                    None => {
-                        source
-                            .signed_head()
-                            .map_err(|e| err(ErrorCode::Io, e.to_string()))?
-                            .log_id
-                    }
+        let saved: Option<AuditorState> = state_text
+            .as_deref()
+            .map(|t| malformed_json(t, "state"))
+            .transpose()?;
+        let (state, _) = AuditorState::resume(saved, log_id.as_deref(), &source).map_err(|e| {
+            err(
+                match e {
+                    StateError::OtherLog { .. } => ErrorCode::MalformedInput,
+                    StateError::Source(_) => ErrorCode::Io,
                 },
-                head: None,
-            },
-        };
-        let mut map = HashMap::new();
-        for text in &policy_texts {
-            let doc: PolicyJson = malformed_json(text, "policies[]")?;
-            let policy = doc
-                .to_policy()
-                .map_err(|e| BindingError::malformed("policies[]", e))?;
-            let hash = policy
-                .hash()
-                .map_err(|e| BindingError::malformed("policies[]", e))?;
-            map.insert(field_to_decimal(&hash), policy.regulator_key.0);
-        }
+                e.to_string(),
+            )
+        })?;
+        let policies = policy_texts
+            .iter()
+            .map(|text| {
+                malformed_json::<PolicyJson>(text, "policies[]")?
+                    .to_policy()
+                    .map_err(|e| BindingError::malformed("policies[]", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let map = policy_keys(&policies).map_err(|e| BindingError::malformed("policies[]", e))?;
         let options = AuditOptions {
             decryptor: decryptor.as_ref(),
             policies: map,

@@ -25,6 +25,10 @@ use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
 use halo2_base::gates::{GateInstructions, RangeInstructions};
 use serde::{Deserialize, Serialize};
 use veil_circuits::babyjubjub::{base8, Scalar};
+use veil_circuits::statement::layout::{
+    claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
+    POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
+};
 use veil_circuits::statement::{
     ComplianceWitness, WitnessError, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS,
     REVOCATION_TREE_DEPTH,
@@ -85,12 +89,24 @@ pub fn synthesize(
         .map(|x| ctx.load_witness(fr(x)))
         .collect();
     debug_assert_eq!(public.len(), NUM_PUBLIC_INPUTS);
-    let [policy_hash, issuers_root, revocation_root, today, scope, _payment_hash, nullifier, c1x, c1y, escrow_ct] =
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(|i| public[i]);
-    let escrow_c1 = AssignedPoint { x: c1x, y: c1y };
+    let input = |i: usize| public[i];
+    let [policy_hash, issuers_root, revocation_root, today, scope, nullifier, escrow_ct] = [
+        pi::POLICY_HASH,
+        pi::ISSUERS_ROOT,
+        pi::REVOCATION_ROOT,
+        pi::TODAY,
+        pi::SCOPE,
+        pi::NULLIFIER,
+        pi::ESCROW_CT,
+    ]
+    .map(input);
+    let escrow_c1 = AssignedPoint {
+        x: input(pi::ESCROW_C1_X),
+        y: input(pi::ESCROW_C1_Y),
+    };
 
     // Private witness.
-    let claims: [Cell; 10] = w
+    let claims: [Cell; claim::COUNT] = w
         .credential
         .claims
         .to_fields()
@@ -139,59 +155,51 @@ pub fn synthesize(
         REVOCATION_TREE_DEPTH,
         &w.revocation_proof,
         revocation_root,
-        claims[2],
+        claims[claim::CREDENTIAL_ID],
     );
 
     // The prover holds the credential.
     let holder = hash_fixed(ctx, gate, [holder_secret]);
-    ctx.constrain_equal(&holder, &claims[1]);
+    ctx.constrain_equal(&holder, &claims[claim::HOLDER]);
 
     // Bit widths of every claim, policy parameter and today.
-    let [birth, country, level, risk, subject, issued, expires] =
-        [3, 4, 5, 6, 7, 8, 9].map(|i| claims[i]);
-    for (v, bits) in [
-        (birth, 32),
-        (country, 16),
-        (level, 8),
-        (risk, 16),
-        (subject, 8),
-        (issued, 32),
-        (expires, 32),
-        (today, 32),
-        (min_age, 32),
-        (max_risk, 16),
-        (min_kyc, 8),
-    ] {
+    for (value, bits) in RANGE_CHECKS {
+        let v = match value {
+            Ranged::Claim(i) => claims[i],
+            Ranged::Today => today,
+            Ranged::MinAge => min_age,
+            Ranged::MaxRisk => max_risk,
+            Ranged::MinKycLevel => min_kyc,
+        };
         assert_range(ctx, &range, v, bits);
     }
 
     // Predicates.
-    let birth_plus_age = gate.add(ctx, birth, min_age);
-    assert_le(ctx, &range, birth_plus_age, today, 33);
-    assert_le(ctx, &range, issued, today, 32);
-    assert_lt(ctx, &range, today, expires, 32);
-    assert_le(ctx, &range, min_kyc, level, 8);
-    assert_le(ctx, &range, risk, max_risk, 16);
-    assert_mask_bit(ctx, gate, type_mask, subject, 3);
+    let c = |i: usize| claims[i];
+    let country = c(claim::COUNTRY);
+    let birth_plus_age = gate.add(ctx, c(claim::BIRTH_DATE), min_age);
+    assert_le(ctx, &range, birth_plus_age, today, AGE_BITS);
+    assert_le(ctx, &range, c(claim::ISSUED_AT), today, DATE_BITS);
+    assert_lt(ctx, &range, today, c(claim::EXPIRES_AT), DATE_BITS);
+    assert_le(ctx, &range, min_kyc, c(claim::KYC_LEVEL), KYC_LEVEL_BITS);
+    assert_le(ctx, &range, c(claim::RISK_SCORE), max_risk, RISK_BITS);
+    assert_mask_bit(ctx, gate, type_mask, c(claim::SUBJECT_TYPE), SUBJECT_TYPE_BITS);
     assert_not_in_list(ctx, gate, country, &barred);
 
     // The policy parameters hash to policy_hash; the policy's schema is
     // claim c0 itself, so a credential of another schema cannot match.
     let sanctions_hash = hash_fixed(ctx, gate, barred);
-    let computed_policy = hash_fixed(
-        ctx,
-        gate,
-        [
-            claims[0],
-            min_age,
-            max_risk,
-            min_kyc,
-            type_mask,
-            sanctions_hash,
-            regulator.x,
-            regulator.y,
-        ],
-    );
+    let preimage = POLICY_HASH_PREIMAGE.map(|word| match word {
+        PolicyWord::Schema => claims[claim::SCHEMA],
+        PolicyWord::MinAge => min_age,
+        PolicyWord::MaxRisk => max_risk,
+        PolicyWord::MinKycLevel => min_kyc,
+        PolicyWord::SubjectTypeMask => type_mask,
+        PolicyWord::SanctionsHash => sanctions_hash,
+        PolicyWord::RegulatorX => regulator.x,
+        PolicyWord::RegulatorY => regulator.y,
+    });
+    let computed_policy = hash_fixed(ctx, gate, preimage);
     ctx.constrain_equal(&computed_policy, &policy_hash);
 
     // The nullifier.
@@ -211,7 +219,7 @@ pub fn synthesize(
     assert_equal(ctx, &c1, &escrow_c1);
     let shared = scalar_mul(ctx, gate, &r_bits, &regulator);
     let pad = hash_fixed(ctx, gate, [shared.x, shared.y]);
-    let computed_ct = gate.add(ctx, claims[2], pad);
+    let computed_ct = gate.add(ctx, claims[claim::CREDENTIAL_ID], pad);
     ctx.constrain_equal(&computed_ct, &escrow_ct);
 
     // scope and payment_hash are instances: halo2 binds every instance cell

@@ -1,6 +1,10 @@
 //! The compliance statement as an R1CS circuit: one function wiring the
 //! gadgets of this crate; every rule of `design/statement.md` is one block.
 
+use super::layout::{
+    claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
+    POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
+};
 use super::{
     escrow_bits, ComplianceWitness, ESCROW_LADDER_BITS, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES,
     REVOCATION_TREE_DEPTH,
@@ -59,20 +63,20 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
             })
         };
         // Public inputs, in format order.
-        let policy_hash = input(0)?;
-        let issuers_root = input(1)?;
-        let revocation_root = input(2)?;
-        let today = input(3)?;
-        let scope = input(4)?;
-        let payment_hash = input(5)?;
-        let nullifier = input(6)?;
-        let escrow_c1 = PointVar::new(input(7)?, input(8)?);
-        let escrow_ct = input(9)?;
+        let policy_hash = input(pi::POLICY_HASH)?;
+        let issuers_root = input(pi::ISSUERS_ROOT)?;
+        let revocation_root = input(pi::REVOCATION_ROOT)?;
+        let today = input(pi::TODAY)?;
+        let scope = input(pi::SCOPE)?;
+        let payment_hash = input(pi::PAYMENT_HASH)?;
+        let nullifier = input(pi::NULLIFIER)?;
+        let escrow_c1 = PointVar::new(input(pi::ESCROW_C1_X)?, input(pi::ESCROW_C1_Y)?);
+        let escrow_ct = input(pi::ESCROW_CT)?;
 
         let witness = |f: &dyn Fn(&ComplianceWitness) -> F| {
             FpVar::new_witness(cs.clone(), || w.map(f).ok_or_else(missing))
         };
-        let claims: Vec<FpVar<F>> = (0..10)
+        let claims: Vec<FpVar<F>> = (0..claim::COUNT)
             .map(|i| witness(&|w| w.credential.claims.to_fields()[i]))
             .collect::<Result<_, _>>()?;
         let holder_secret = witness(&|w| w.holder_secret)?;
@@ -128,51 +132,51 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
             REVOCATION_TREE_DEPTH,
             w.map(|w| &w.revocation_proof),
         )?;
-        revocation.enforce_non_membership(&revocation_root, &claims[2])?;
+        revocation.enforce_non_membership(&revocation_root, &claims[claim::CREDENTIAL_ID])?;
 
         // The prover holds the credential.
-        poseidon_var(std::slice::from_ref(&holder_secret))?.enforce_equal(&claims[1])?;
+        poseidon_var(std::slice::from_ref(&holder_secret))?.enforce_equal(&claims[claim::HOLDER])?;
 
         // Bit widths of every claim, policy parameter and today.
-        let [birth, country, level, risk, subject, issued, expires] =
-            [3, 4, 5, 6, 7, 8, 9].map(|i| claims[i].clone());
-        for (v, bits) in [
-            (&birth, 32),
-            (&country, 16),
-            (&level, 8),
-            (&risk, 16),
-            (&subject, 8),
-            (&issued, 32),
-            (&expires, 32),
-        ] {
-            enforce_range(v, bits)?;
-        }
-        for (v, bits) in [(&today, 32), (&min_age, 32), (&max_risk, 16), (&min_kyc, 8)] {
+        for (value, bits) in RANGE_CHECKS {
+            let v = match value {
+                Ranged::Claim(i) => &claims[i],
+                Ranged::Today => &today,
+                Ranged::MinAge => &min_age,
+                Ranged::MaxRisk => &max_risk,
+                Ranged::MinKycLevel => &min_kyc,
+            };
             enforce_range(v, bits)?;
         }
 
         // Predicates.
-        enforce_le(&(&birth + &min_age), &today, 33)?;
-        enforce_le(&issued, &today, 32)?;
-        enforce_lt(&today, &expires, 32)?;
-        enforce_le(&min_kyc, &level, 8)?;
-        enforce_le(&risk, &max_risk, 16)?;
-        enforce_mask_bit(&type_mask, &subject, 3)?;
-        enforce_not_in_list(&country, &barred)?;
+        let c = |i: usize| &claims[i];
+        let country = c(claim::COUNTRY);
+        enforce_le(&(c(claim::BIRTH_DATE) + &min_age), &today, AGE_BITS)?;
+        enforce_le(c(claim::ISSUED_AT), &today, DATE_BITS)?;
+        enforce_lt(&today, c(claim::EXPIRES_AT), DATE_BITS)?;
+        enforce_le(&min_kyc, c(claim::KYC_LEVEL), KYC_LEVEL_BITS)?;
+        enforce_le(c(claim::RISK_SCORE), &max_risk, RISK_BITS)?;
+        enforce_mask_bit(&type_mask, c(claim::SUBJECT_TYPE), SUBJECT_TYPE_BITS)?;
+        enforce_not_in_list(country, &barred)?;
 
         // The policy parameters hash to policy_hash; the policy's schema is
         // claim c0 itself, so a credential of another schema cannot match.
         let sanctions_hash = poseidon_var(&barred)?;
-        poseidon_var(&[
-            claims[0].clone(),
-            min_age,
-            max_risk,
-            min_kyc,
-            type_mask,
-            sanctions_hash,
-            regulator.x.clone(),
-            regulator.y.clone(),
-        ])?
+        let preimage: Vec<FpVar<F>> = POLICY_HASH_PREIMAGE
+            .iter()
+            .map(|word| match word {
+                PolicyWord::Schema => claims[claim::SCHEMA].clone(),
+                PolicyWord::MinAge => min_age.clone(),
+                PolicyWord::MaxRisk => max_risk.clone(),
+                PolicyWord::MinKycLevel => min_kyc.clone(),
+                PolicyWord::SubjectTypeMask => type_mask.clone(),
+                PolicyWord::SanctionsHash => sanctions_hash.clone(),
+                PolicyWord::RegulatorX => regulator.x.clone(),
+                PolicyWord::RegulatorY => regulator.y.clone(),
+            })
+            .collect();
+        poseidon_var(&preimage)?
         .enforce_equal(&policy_hash)?;
 
         // The nullifier.
@@ -193,7 +197,7 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
         .enforce_equal(&escrow_c1)?;
         let shared = ladder_mul(&escrow_s, &regulator)?;
         let pad = poseidon_var(&[shared.x, shared.y])?;
-        (&claims[2] + &pad).enforce_equal(&escrow_ct)?;
+        (&claims[claim::CREDENTIAL_ID] + &pad).enforce_equal(&escrow_ct)?;
 
         // scope and payment_hash already enter the nullifier and the QAP's input
         // terms; square payment_hash too so no backend can drop it as unused.

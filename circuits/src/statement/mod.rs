@@ -6,11 +6,14 @@
 //! context, and a builder that refuses a witness violating the policy, saying
 //! which rule); [`circuit`] wires the gadgets, with no arithmetic of its own;
 //! [`registry`] builds the issuer and revocation trees from their lists;
+//! [`layout`] describes the statement's shape once (indices, range checks,
+//! bit widths, preimage orders) for every implementation;
 //! [`payment`] computes the payment hash as the settlement contract does;
 //! [`files`] reads and writes the JSON documents the parties exchange.
 
 pub mod circuit;
 pub mod files;
+pub mod layout;
 pub mod negative;
 pub mod payment;
 pub mod registry;

@@ -67,7 +67,7 @@ impl Sample {
         };
         let policy = Policy {
             schema: KYC_SCHEMA.into(),
-            min_age_days: 18 * 365,
+            min_age_days: crate::day::min_age_days(18),
             max_risk: 500,
             min_kyc_level: 2,
             subject_type_mask: 0b011,

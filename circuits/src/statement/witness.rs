@@ -2,8 +2,9 @@
 //! inputs, and [`ComplianceWitness::build`], which checks every rule before
 //! proving so a wallet learns *why* it cannot prove.
 
+use super::layout::{PolicyWord, POLICY_HASH_PREIMAGE};
 use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
-use crate::babyjubjub::{base8, Point, Scalar};
+use crate::babyjubjub::{base8, point_from_coords, CurveError, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
 use crate::imt::NonMembershipProof;
 use crate::ladder::{ladder_s, ladder_scalar};
@@ -30,7 +31,7 @@ pub struct Claims {
     pub country: u16,
     /// c5: 1 basic, 2 enhanced, 3 KYB.
     pub kyc_level: u8,
-    /// c6: 0 (none) to 1000 (severe).
+    /// c6: 0 (none) to [`MAX_RISK_SCORE`] (severe).
     pub risk_score: u16,
     /// c7: 0 person, 1 business, 2 machine.
     pub subject_type: u8,
@@ -38,6 +39,23 @@ pub struct Claims {
     pub issued_at: u32,
     /// c9: days.
     pub expires_at: u32,
+}
+
+/// The highest risk score an issuer may sign (c6 runs 0 to 1000): the one
+/// bound the CLI and the W3C credential reader both check.
+pub const MAX_RISK_SCORE: u16 = 1000;
+
+/// A risk score above [`MAX_RISK_SCORE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("risk score must be 0..={MAX_RISK_SCORE}, got {0}")]
+pub struct RiskScoreRange(pub u16);
+
+/// `score`, when an issuer may sign it.
+pub fn risk_score(score: u16) -> Result<u16, RiskScoreRange> {
+    if score > MAX_RISK_SCORE {
+        return Err(RiskScoreRange(score));
+    }
+    Ok(score)
 }
 
 impl Claims {
@@ -154,16 +172,17 @@ impl Policy {
     /// subject_type_mask, sanctions_hash, regulator.x, regulator.y)`, the
     /// first public input.
     pub fn hash(&self) -> Result<F, WitnessError> {
-        Ok(poseidon_fixed([
-            self.schema_hash()?,
-            F::from(self.min_age_days),
-            F::from(self.max_risk),
-            F::from(self.min_kyc_level),
-            F::from(self.subject_type_mask),
-            self.sanctions_hash()?,
-            self.regulator_key.0.x,
-            self.regulator_key.0.y,
-        ]))
+        let (schema, sanctions) = (self.schema_hash()?, self.sanctions_hash()?);
+        Ok(poseidon_fixed(POLICY_HASH_PREIMAGE.map(|word| match word {
+            PolicyWord::Schema => schema,
+            PolicyWord::MinAge => F::from(self.min_age_days),
+            PolicyWord::MaxRisk => F::from(self.max_risk),
+            PolicyWord::MinKycLevel => F::from(self.min_kyc_level),
+            PolicyWord::SubjectTypeMask => F::from(self.subject_type_mask),
+            PolicyWord::SanctionsHash => sanctions,
+            PolicyWord::RegulatorX => self.regulator_key.0.x,
+            PolicyWord::RegulatorY => self.regulator_key.0.y,
+        })))
     }
 }
 
@@ -176,6 +195,24 @@ pub struct PaymentContext {
     pub scope: F,
     /// The settlement's hash, reduced into the field.
     pub payment_hash: F,
+}
+
+/// A valid proof presented for another policy, payment, scope or day than
+/// the verifier expects: what [`PublicInputs::binding_mismatch`] finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BindingMismatch {
+    /// `policy_hash` is not the expected policy's hash.
+    #[error("the proof is for another policy")]
+    Policy,
+    /// `payment_hash` is not the expected payment's.
+    #[error("the proof is for another payment")]
+    Payment,
+    /// `scope` is not the expected scope (a replay elsewhere).
+    #[error("the proof is for another scope")]
+    Scope,
+    /// `today` is not the expected day.
+    #[error("the proof is for another day")]
+    Day,
 }
 
 /// The ten public inputs, in their format order.
@@ -202,6 +239,50 @@ pub struct PublicInputs {
 }
 
 impl PublicInputs {
+    /// The escrow ciphertext `(c1, ct)`, `c1` checked to be a point of the
+    /// prime-order subgroup (public inputs come from outside).
+    pub fn escrow(&self) -> Result<(Point, F), CurveError> {
+        let (x, y) = self.escrow_c1;
+        Ok((point_from_coords(x, y)?, self.escrow_ct))
+    }
+
+    /// The credential id escrowed in these inputs, opened with the
+    /// regulator's secret ([`escrow_decrypt`]); t-of-n officials combine
+    /// their shares over [`PublicInputs::escrow`] instead.
+    pub fn open_escrow(&self, regulator_secret: &Scalar) -> Result<F, CurveError> {
+        let (c1, ct) = self.escrow()?;
+        Ok(escrow_decrypt(regulator_secret, &c1, ct))
+    }
+
+    /// The first binding these inputs fail, if any, against the policy and
+    /// the payment context a verifier expects (each checked where given):
+    /// the one check the CLI, the service and the bindings make before the
+    /// proof. An error only for a policy that does not hash (malformed).
+    pub fn binding_mismatch(
+        &self,
+        policy: Option<&Policy>,
+        context: Option<&PaymentContext>,
+    ) -> Result<Option<BindingMismatch>, WitnessError> {
+        if let Some(policy) = policy {
+            if policy.hash()? != self.policy_hash {
+                return Ok(Some(BindingMismatch::Policy));
+            }
+        }
+        if let Some(c) = context {
+            let mismatch = if c.payment_hash != self.payment_hash {
+                Some(BindingMismatch::Payment)
+            } else if c.scope != self.scope {
+                Some(BindingMismatch::Scope)
+            } else if F::from(c.today) != self.today {
+                Some(BindingMismatch::Day)
+            } else {
+                None
+            };
+            return Ok(mismatch);
+        }
+        Ok(None)
+    }
+
     /// The inputs in format order.
     pub fn to_vec(&self) -> Vec<F> {
         vec![

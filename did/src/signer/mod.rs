@@ -1,19 +1,34 @@
 //! Where the issuer's Ed25519 key lives, behind one interface: a [`Signer`]
 //! signs bytes and names its public key, whether the key sits in a plain
-//! JWK (tests, the demo), a passphrase-encrypted file ([`file`], argon2id +
-//! XChaCha20-Poly1305), or a PKCS#11 token ([`pkcs11`], e.g. an HSM or
-//! SoftHSM2) that never lets it out. [`SsiSigner`] lets `ssi` sign Data
+//! JWK (tests, the demo), a passphrase-encrypted file (`file`, feature
+//! `file-signer`: argon2id + XChaCha20-Poly1305), or a PKCS#11 token
+//! (`pkcs11`, feature `pkcs11`: e.g. an HSM or SoftHSM2) that never lets it
+//! out. [`SsiSigner`] lets `ssi` sign Data
 //! Integrity proofs through any of them.
 //!
 //! Baby Jubjub (the ZK signature's curve) is not an HSM mechanism: no
 //! PKCS#11 token implements it. Issuers keep that key off any single server
 //! with threshold signing instead ([`crate::frost`]).
 
+#[cfg(feature = "file-signer")]
 pub mod file;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 
 use crate::keys::ControllerKey;
 use std::borrow::Cow;
+
+/// The proof's `created` time in whole seconds. ssi stamps milliseconds,
+/// and a time whose milliseconds end in zero (".550Z") canonicalizes
+/// differently in didkit 0.2 than in ssi, so about one proof in ten failed to
+/// verify there.
+pub(crate) fn created_now<T: std::str::FromStr>() -> Option<T> {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+        .parse()
+        .ok()
+}
 
 /// Why a signer could not be opened or could not sign. HSM errors name the
 /// module, token or key.

@@ -233,3 +233,21 @@ impl LogSource for RemoteLog {
         hashes(proof.into_inner())
     }
 }
+
+impl veil_audit::disclosure::DisclosureLog for RemoteLog {
+    /// `RecordDisclosure` (needs the regulator's API key): the service
+    /// appends the record and answers its index.
+    fn record(
+        &self,
+        body: &veil_audit::disclosure::DisclosureBody,
+    ) -> Result<u64, veil_audit::disclosure::DisclosureError> {
+        self.record_disclosure(crate::pb::RecordDisclosureRequest {
+            entry_index: body.entry_index,
+            regulator_key_x: body.regulator.public_key.x.clone(),
+            regulator_key_y: body.regulator.public_key.y.clone(),
+            request_hash: body.hash(),
+            grounds: body.grounds.clone(),
+        })
+        .map_err(|e| veil_audit::disclosure::DisclosureError::Record(e.0))
+    }
+}

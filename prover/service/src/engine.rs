@@ -376,6 +376,22 @@ pub fn proof_message(proof: &veil_verifier::Proof, public: &PublicInputs) -> pb:
     }
 }
 
+/// The `Proof` message for a proof of either system.
+pub fn any_proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
+    match proof {
+        SystemProof::Groth16(p) => proof_message(p, public),
+        SystemProof::Halo2Kzg(bytes) => halo2_proof_message(bytes, public),
+    }
+}
+
+/// The wire value of a proving system.
+pub fn system_message(system: veil_prover::ProvingSystem) -> ProofSystem {
+    match system {
+        veil_prover::ProvingSystem::Groth16 => ProofSystem::Groth16,
+        veil_prover::ProvingSystem::Halo2Kzg => ProofSystem::Halo2Kzg,
+    }
+}
+
 /// The proof and public inputs of a `Proof` message.
 pub fn parse_proof(
     proof: Option<&pb::Proof>,
@@ -429,28 +445,19 @@ fn binding_mismatch(
     request: &pb::VerifyRequest,
     public: &PublicInputs,
 ) -> Result<Option<String>, RequestError> {
-    if !request.policy_json.trim().is_empty() {
-        let policy = document("policy_json", &request.policy_json, PolicyJson::to_policy)?;
-        let hash = policy.hash()?;
-        if hash != public.policy_hash {
-            return Ok(Some("the proof is for another policy".into()));
-        }
-    }
-    if !request.context_json.trim().is_empty() {
-        let context = document(
-            "context_json",
-            &request.context_json,
-            PaymentContextJson::to_context,
-        )?;
-        if context.payment_hash != public.payment_hash {
-            return Ok(Some("the proof is for another payment".into()));
-        }
-        if context.scope != public.scope {
-            return Ok(Some("the proof is for another scope".into()));
-        }
-        if F::from(context.today) != public.today {
-            return Ok(Some("the proof is for another day".into()));
-        }
-    }
-    Ok(None)
+    let policy = (!request.policy_json.trim().is_empty())
+        .then(|| document("policy_json", &request.policy_json, PolicyJson::to_policy))
+        .transpose()?;
+    let context = (!request.context_json.trim().is_empty())
+        .then(|| {
+            document(
+                "context_json",
+                &request.context_json,
+                PaymentContextJson::to_context,
+            )
+        })
+        .transpose()?;
+    Ok(public
+        .binding_mismatch(policy.as_ref(), context.as_ref())?
+        .map(|m| m.to_string()))
 }

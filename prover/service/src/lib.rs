@@ -15,6 +15,8 @@ pub mod audit_service;
 pub mod auth;
 pub mod client;
 pub mod engine;
+/// Sample requests for tests and the load generator (feature `test-support`).
+#[cfg(feature = "test-support")]
 pub mod fixture;
 pub mod guard;
 pub mod jobs;

@@ -23,8 +23,9 @@ use ark_ec::CurveGroup;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use veil_circuits::babyjubjub::{point_from_coords, Point, Scalar};
-use veil_circuits::encoding::field_from_decimal;
+use veil_circuits::babyjubjub::{Point, Scalar};
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::{Policy, WitnessError};
 use veil_circuits::F;
 
 /// What the regulator keeps between audits: which log, and the last head
@@ -326,6 +327,83 @@ impl Decryptor {
             .collect();
         combine(self.group.threshold, &points, ct)
     }
+}
+
+/// How [`AuditorState::resume`] chose the log an audit follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pinning {
+    /// The saved state's log (and the id given, if any, matched it).
+    Saved,
+    /// The id the regulator gave, on a first audit.
+    Given,
+    /// A first audit with no id given: the log's own head named it (trust on
+    /// first use; check it against the operator's published id).
+    FirstHead,
+}
+
+/// Why an audit cannot start from the state and log id given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    /// The log id given is not the one the saved state follows.
+    #[error("log id {given} is not the log {pinned} the saved state follows")]
+    OtherLog {
+        /// The id given.
+        given: String,
+        /// The saved state's.
+        pinned: String,
+    },
+    /// The head could not be read to pin a first audit.
+    #[error("could not read the log's head: {0}")]
+    Source(String),
+}
+
+impl AuditorState {
+    /// The state an audit starts from: the `saved` one (a given `log_id`
+    /// must match it), or on a first audit the given `log_id`, or the log
+    /// named by `source`'s head. The one rule every front end pins with.
+    pub fn resume(
+        saved: Option<AuditorState>,
+        log_id: Option<&str>,
+        source: &dyn LogSource,
+    ) -> Result<(AuditorState, Pinning), StateError> {
+        match (saved, log_id) {
+            (Some(state), Some(id)) if state.log_id != id => Err(StateError::OtherLog {
+                given: id.to_string(),
+                pinned: state.log_id,
+            }),
+            (Some(state), _) => Ok((state, Pinning::Saved)),
+            (None, Some(id)) => Ok((
+                AuditorState {
+                    log_id: id.to_string(),
+                    head: None,
+                },
+                Pinning::Given,
+            )),
+            (None, None) => {
+                let head = source
+                    .signed_head()
+                    .map_err(|e| StateError::Source(e.0))?;
+                Ok((
+                    AuditorState {
+                        log_id: head.log_id,
+                        head: None,
+                    },
+                    Pinning::FirstHead,
+                ))
+            }
+        }
+    }
+}
+
+/// Policy hash (decimal) → its regulator key, as [`AuditOptions::policies`]
+/// takes them: the escrow key of entries verified without a policy.
+pub fn policy_keys<'a>(
+    policies: impl IntoIterator<Item = &'a Policy>,
+) -> Result<HashMap<String, Point>, WitnessError> {
+    policies
+        .into_iter()
+        .map(|p| Ok((field_to_decimal(&p.hash()?), p.regulator_key.0)))
+        .collect()
 }
 
 /// What the audit may use besides the log.
@@ -735,11 +813,12 @@ pub fn open_escrow(v: &VerificationRecord, options: &AuditOptions<'_>) -> Result
     if key != decryptor.public_key() {
         return Err("escrowed to another regulator key: nothing recovered".into());
     }
-    let field = |i: usize| {
-        field_from_decimal(v.input(i)).map_err(|e| format!("public input {}: {e}", i + 1))
-    };
-    let c1 = point_from_coords(field(7)?, field(8)?).map_err(|e| format!("escrow c1: {e}"))?;
+    let (c1, ct) = v
+        .decoded_inputs()
+        .map_err(|e| e.to_string())?
+        .escrow()
+        .map_err(|e| format!("escrow c1: {e}"))?;
     decryptor
-        .open(&c1, field(9)?)
+        .open(&c1, ct)
         .map_err(|e| format!("decryption: {e}"))
 }

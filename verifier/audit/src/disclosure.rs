@@ -24,8 +24,8 @@ use crate::tree::{self, ProofError};
 use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use veil_circuits::babyjubjub::{point_from_coords, Point};
-use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::babyjubjub::Point;
+use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, PolicyJson};
 use veil_circuits::F;
 
@@ -82,6 +82,9 @@ pub enum DisclosureError {
     /// The issuer's store failed.
     #[error(transparent)]
     Records(#[from] RecordError),
+    /// The log would not record the request.
+    #[error("recording the request: {0}")]
+    Record(String),
 }
 
 /// What the regulator asks, before it is logged.
@@ -202,9 +205,7 @@ fn escrow_of(
     if !v.valid {
         return Err(bad("records an invalid proof".into()));
     }
-    let field = |i: usize| {
-        field_from_decimal(v.input(i)).map_err(|e| bad(format!("public input {}: {e}", i + 1)))
-    };
+    let inputs = v.decoded_inputs().map_err(|e| bad(e.to_string()))?;
     let key = match (&v.regulator_key, policy) {
         (Some(k), _) => k.to_key("regulator_key").map_err(|e| bad(e.to_string()))?.0,
         (None, Some(p)) => {
@@ -212,11 +213,13 @@ fn escrow_of(
                 field: "policy",
                 message: e.to_string(),
             })?;
-            let hash = parsed.hash().map_err(|e| DisclosureError::Malformed {
-                field: "policy",
-                message: e.to_string(),
+            let mismatch = inputs.binding_mismatch(Some(&parsed), None).map_err(|e| {
+                DisclosureError::Malformed {
+                    field: "policy",
+                    message: e.to_string(),
+                }
             })?;
-            if field_to_decimal(&hash) != v.input(entry::POLICY_HASH_INPUT) {
+            if mismatch.is_some() {
                 return Err(DisclosureError::WrongRegulator(
                     "the policy given is not the proof's policy".into(),
                 ));
@@ -229,8 +232,10 @@ fn escrow_of(
             ))
         }
     };
-    let c1 = point_from_coords(field(7)?, field(8)?).map_err(|e| bad(format!("escrow c1: {e}")))?;
-    Ok((c1, field(9)?, key))
+    let (c1, ct) = inputs
+        .escrow()
+        .map_err(|e| bad(format!("escrow c1: {e}")))?;
+    Ok((c1, ct, key))
 }
 
 /// Step 1: the regulator's request for entry `index` of the log `log_id`.
@@ -279,6 +284,32 @@ pub fn prepare<R: RngCore + CryptoRng>(
         policy,
         grounds: grounds.to_string(),
     })
+}
+
+/// A log a disclosure body can be recorded in before the issuer will answer
+/// it: a local log by its operator, or the service's `RecordDisclosure`
+/// (veil-service's `RemoteLog`).
+pub trait DisclosureLog: LogSource {
+    /// Appends the body's [`DisclosureRecord`]; returns its index.
+    fn record(&self, body: &DisclosureBody) -> Result<u64, DisclosureError>;
+}
+
+/// The regulator's whole request in one call: [`prepare`] the body for
+/// entry `index`, record it in `log`, and [`finish`] with the record's
+/// inclusion proof. What `veil regulator disclose` runs, local or remote.
+#[allow(clippy::too_many_arguments)]
+pub fn request<R: RngCore + CryptoRng>(
+    log: &dyn DisclosureLog,
+    log_id: &str,
+    index: u64,
+    decryptor: &Decryptor,
+    policy: Option<PolicyJson>,
+    grounds: &str,
+    rng: &mut R,
+) -> Result<DisclosureRequest, DisclosureError> {
+    let body = prepare(log, log_id, index, decryptor, policy, grounds, rng)?;
+    let record_index = log.record(&body)?;
+    finish(log, body, record_index)
 }
 
 /// Step 3: once the log holds the body's record at `record_index`, the

@@ -5,7 +5,9 @@
 //! verdict, and who asked — never a credential id, a key or a witness.
 
 use serde::{Deserialize, Serialize};
+use veil_circuits::encoding::field_from_decimal;
 use veil_circuits::statement::files::PointJson;
+use veil_circuits::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
 
 /// One log entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,10 +93,43 @@ impl Entry {
     }
 }
 
+/// Logged public inputs that do not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputsError {
+    /// Not the statement's ten.
+    #[error("expected {NUM_PUBLIC_INPUTS} public inputs, got {0}")]
+    Count(usize),
+    /// One is not a canonical decimal below r.
+    #[error("public input {index}: {source}")]
+    Number {
+        /// 1-based, as the statement numbers them.
+        index: usize,
+        /// Why.
+        source: veil_circuits::encoding::DecodeError,
+    },
+}
+
 impl VerificationRecord {
     /// Public input `i`, or "" when the entry has fewer.
     pub fn input(&self, i: usize) -> &str {
         self.public_inputs.get(i).map(String::as_str).unwrap_or("")
+    }
+
+    /// The ten public inputs, decoded (each canonical, below r): what the
+    /// audit re-verifies and opens escrows from.
+    pub fn decoded_inputs(&self) -> Result<PublicInputs, InputsError> {
+        let values = self
+            .public_inputs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                field_from_decimal(s).map_err(|source| InputsError::Number {
+                    index: i + 1,
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        PublicInputs::from_slice(&values).ok_or(InputsError::Count(values.len()))
     }
 }
 

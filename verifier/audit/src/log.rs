@@ -394,3 +394,16 @@ fn describe_index(key: Option<&[u8]>) -> String {
         },
     }
 }
+
+impl crate::disclosure::DisclosureLog for TransparencyLog {
+    /// Appends the record as the log's operator (a log opened read-only
+    /// refuses).
+    fn record(
+        &self,
+        body: &crate::disclosure::DisclosureBody,
+    ) -> Result<u64, crate::disclosure::DisclosureError> {
+        self.append(&[body.record()])
+            .map(|(index, _)| index)
+            .map_err(|e| crate::disclosure::DisclosureError::Record(e.to_string()))
+    }
+}

@@ -299,7 +299,7 @@ fn hsm_errors_name_the_module_token_and_key() {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "wrong_pin_child",
+            "signer::wrong_pin_child",
             "--nocapture",
             "--include-ignored",
         ])

@@ -177,6 +177,101 @@ async fn acknowledged_jobs_survive_sigkill_mid_proof() {
     let _ = server.wait();
 }
 
+/// `veil remote` with halo2 (every remote path was Groth16-only): prove
+/// with `--system halo2`, verify the halo2 proof files locally and on the
+/// server, submit a halo2 job and save its proof with `job --out`.
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_halo2_prove_verify_and_job() {
+    let (tmp, _sample) = prepared_dir(13);
+    let dir = tmp.path();
+    run_ok(
+        &[
+            "setup",
+            "--system",
+            "halo2",
+            "--insecure-demo-key",
+            "--out",
+            "halo2-keys",
+        ],
+        dir,
+    );
+    let key = run_ok(
+        &["admin", "key", "create", "--db", "db", "--name", "wallet"],
+        dir,
+    )
+    .trim()
+    .to_owned();
+    let port = free_port();
+    let mut server = veil()
+        .args([
+            "serve",
+            "--db",
+            "db",
+            "--keys",
+            "keys",
+            "--halo2-keys",
+            "halo2-keys",
+            "--issuers",
+            "issuers.json",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--no-metrics",
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn veil serve");
+    let _ = wait_for_server(port, &key).await;
+    let url = format!("http://127.0.0.1:{port}");
+    let remote = |args: &[&str]| {
+        let mut all = vec!["remote", "--server", url.as_str(), "--api-key", key.as_str()];
+        all.extend_from_slice(args);
+        let out = veil().args(&all).current_dir(dir).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let docs = [
+        "--credential",
+        "credential.json",
+        "--holder",
+        "holder.json",
+        "--policy",
+        "policy.json",
+        "--context",
+        "context.json",
+        "--system",
+        "halo2",
+    ];
+    let mut prove = vec!["prove"];
+    prove.extend_from_slice(&docs);
+    prove.extend_from_slice(&["--out", "proof"]);
+    remote(&prove);
+    let written = std::fs::read_to_string(dir.join("proof/proof.json")).expect("proof.json");
+    assert!(written.contains("\"halo2\""), "{written}");
+    let checked = &["--policy", "policy.json", "--context", "context.json"];
+    let mut local = vec!["verify", "--vk", "halo2-keys"];
+    local.extend_from_slice(checked);
+    assert!(run_ok(&local, dir).contains("valid halo2 proof"));
+    let mut on_server = vec!["verify"];
+    on_server.extend_from_slice(checked);
+    assert!(remote(&on_server).contains("valid proof"));
+
+    let mut submit = vec!["prove", "--submit"];
+    submit.extend_from_slice(&docs);
+    let id = remote(&submit).trim().to_owned();
+    let text = remote(&["job", &id, "--watch", "--out", "proof2"]);
+    assert!(text.contains("succeeded"), "{text}");
+    let saved = std::fs::read_to_string(dir.join("proof2/proof.json")).expect("proof2");
+    assert!(saved.contains("\"halo2\""), "{saved}");
+    server.kill().expect("stop");
+    let _ = server.wait();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn remote_commands_and_key_admin() {
     let (tmp, _sample) = prepared_dir(12);

@@ -1,9 +1,8 @@
 //! The `veil` binary end to end: the demo, the step-by-step flow through
 //! files, and clear errors (non-zero exit, no panic) on bad input.
 
-mod common;
 
-use common::{fails, ok};
+use crate::common::{fails, ok};
 use std::path::Path;
 
 /// `veil holder keygen` into holder.json, then `veil issue` of a fixed

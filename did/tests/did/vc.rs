@@ -1,8 +1,8 @@
 //! KycCredentials: issue and verify in both formats, the claims round trip,
 //! mismatches between the two signatures, validity, revocation.
 
-mod support;
 
+use crate::support;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use serde_json::Value;
 use std::sync::Arc;
@@ -333,7 +333,7 @@ fn the_revocation_store_survives_sigkill_at_random_points() {
         }
     };
     let acked = support::kill_at_random_points(
-        "crash_status_writer_child_process",
+        "vc::crash_status_writer_child_process",
         "VEIL_CRASH_STATUS_DIR",
         dir,
         23,

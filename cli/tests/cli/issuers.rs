@@ -4,9 +4,9 @@
 //! trusted-issuer list; Ed25519 keys in an encrypted file and in an HSM
 //! (SoftHSM2).
 
-mod common;
 
-use common::{fails, fails_env, ok, ok_env};
+use crate::common;
+use crate::common::{fails, fails_env, ok, ok_env};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

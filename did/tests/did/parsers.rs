@@ -1,4 +1,4 @@
-//! The fuzz targets' functions (did/fuzz) on a fixed corpus of malformed
+//! The fuzz targets' functions (`fuzz/`) on a fixed corpus of malformed
 //! inputs, on stable: each returns a typed error, none panics.
 
 use veil_did::claims::{parse_date, parse_midnight};

@@ -1,7 +1,7 @@
 //! The did:veil registry's lifecycle, through veil's API and through ssi.
 
-mod support;
 
+use crate::support;
 use ssi::dids::{DIDResolver, DID};
 use std::sync::Arc;
 use veil_did::registry::{parse_did, Action};
@@ -431,7 +431,7 @@ fn the_registry_survives_sigkill_at_random_points() {
         assert_eq!(current.did_document_metadata.version_id, head.to_string());
     };
     let acked = support::kill_at_random_points(
-        "crash_did_writer_child_process",
+        "registry::crash_did_writer_child_process",
         "VEIL_CRASH_DID_DIR",
         dir,
         29,

@@ -1,0 +1,12 @@
+//! veil-did's integration tests, one binary (each file its own binary would
+//! link ssi and RocksDB once per file): the registry, credentials, signers,
+//! FROST, didkit interop, W3C vectors and the parsers' malformed corpus.
+
+mod support;
+mod didkit;
+mod frost;
+mod parsers;
+mod registry;
+mod signer;
+mod vc;
+mod w3c_vectors;
