@@ -11,8 +11,8 @@
 
 pub mod babyjubjub;
 pub mod compare;
-pub mod day;
 pub mod costs;
+pub mod day;
 pub mod eddsa;
 pub mod encoding;
 pub mod imt;

@@ -13,8 +13,7 @@ use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::*;
 use veil_circuits::statement::{
-    escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy,
-    PublicInputs,
+    escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy, PublicInputs,
     Registry,
 };
 use veil_circuits::F;
@@ -384,18 +383,6 @@ pub fn write_proof_files(
         &in_dir(dir, "calldata.txt")?,
         &Calldata::new(proof, &inputs).to_snarkjs_string(),
     )
-}
-
-/// Reads a Groth16 `proof.json` (snarkjs) and `public.json`.
-pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(veil_prover::Proof, PublicInputs)> {
-    match crate::halo2::read_proof_files(proof, public)? {
-        (SystemProof::Groth16(p), inputs) => Ok((p, inputs)),
-        (other, _) => bail!(
-            "{}: a {} proof where a groth16 proof was expected",
-            proof.display(),
-            other.system()
-        ),
-    }
 }
 
 /// The verifying key for proofs of `system`: `vk` itself for Groth16; the

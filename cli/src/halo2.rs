@@ -154,8 +154,8 @@ pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Res
 
 /// Reads a `proof.json` of either system and its `public.json`.
 pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
-    let parsed =
-        veil_verifier::proof_from_json(&read_text(proof)?).with_context(|| format!("{}", proof.display()))?;
+    let parsed = veil_verifier::proof_from_json(&read_text(proof)?)
+        .with_context(|| format!("{}", proof.display()))?;
     let inputs = snarkjs::public_from_str(&read_text(public)?)
         .with_context(|| format!("{}", public.display()))?;
     let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;

@@ -173,7 +173,6 @@ pub fn sign_round1_cmd(share: &Path, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-
 /// `veil issuer sign-round2`: this signer's share of the signature on the
 /// request. The nonces file is deleted before anything else, so it can
 /// never sign twice.

@@ -186,15 +186,9 @@ impl veil_audit::VerdictChecker for KeyChecker<'_> {
             Ok(p) => p,
             Err(e) => return Recheck::Failed(format!("logged proof: {e:#}")),
         };
-        let public = record
-            .public_inputs
-            .iter()
-            .map(|s| veil_circuits::encoding::field_from_decimal(s))
-            .collect::<Result<Vec<_>, _>>()
-            .ok()
-            .and_then(|v| veil_circuits::statement::PublicInputs::from_slice(&v));
-        let Some(public) = public else {
-            return Recheck::Failed("logged public inputs are not ten field elements".into());
+        let public = match record.decoded_inputs() {
+            Ok(p) => p,
+            Err(e) => return Recheck::Failed(format!("logged public inputs: {e}")),
         };
         match self.0.verify_statement(&proof, &public) {
             Ok(()) => Recheck::Verified,
@@ -207,7 +201,11 @@ impl veil_audit::VerdictChecker for KeyChecker<'_> {
 pub fn audit_cmd(args: AuditArgs) -> Result<()> {
     let source = open_source(&args.log)?;
     let decryptor = decryptor(&args.keys)?;
-    let saved: Option<AuditorState> = args.state.exists().then(|| read_json(&args.state)).transpose()?;
+    let saved: Option<AuditorState> = args
+        .state
+        .exists()
+        .then(|| read_json(&args.state))
+        .transpose()?;
     let (state, pinning) = AuditorState::resume(saved, args.log_id.as_deref(), source.as_ref())
         .with_context(|| format!("{}", args.state.display()))?;
     if pinning == Pinning::FirstHead {

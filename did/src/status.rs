@@ -260,4 +260,3 @@ fn set_bit(bits: &mut BitString, index: u64) -> Result<(), StatusError> {
         .map(|_| ())
         .map_err(|_| StatusError::Corrupt(format!("status index {index} out of range")))
 }
-

@@ -151,7 +151,6 @@ pub fn unsigned_credential(
     Ok(vc)
 }
 
-
 /// Issues a `KycCredential` for `claims` (signed both ways); returns its JSON.
 pub async fn issue(
     resolver: &VeilResolver,

@@ -2,7 +2,7 @@
 //! status entry: typed errors, no panics.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use veil_did::vc::StatusEntry;
+use veil_did::status_list::StatusEntry;
 
 fuzz_target!(|data: &[u8]| {
     let Some(s) = veil_fuzz::text(data) else {
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             .and_then(|e| serde_json::from_value::<StatusEntry>(e.clone()).ok())
         {
             let _ = entry.index();
-            let _ = veil_did::status::is_set(&list, &entry);
+            let _ = veil_did::status_list::is_set(&list, &entry);
         }
     }
 });

@@ -183,7 +183,13 @@ pub fn synthesize(
     assert_lt(ctx, &range, today, c(claim::EXPIRES_AT), DATE_BITS);
     assert_le(ctx, &range, min_kyc, c(claim::KYC_LEVEL), KYC_LEVEL_BITS);
     assert_le(ctx, &range, c(claim::RISK_SCORE), max_risk, RISK_BITS);
-    assert_mask_bit(ctx, gate, type_mask, c(claim::SUBJECT_TYPE), SUBJECT_TYPE_BITS);
+    assert_mask_bit(
+        ctx,
+        gate,
+        type_mask,
+        c(claim::SUBJECT_TYPE),
+        SUBJECT_TYPE_BITS,
+    );
     assert_not_in_list(ctx, gate, country, &barred);
 
     // The policy parameters hash to policy_hash; the policy's schema is

@@ -135,7 +135,8 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
         revocation.enforce_non_membership(&revocation_root, &claims[claim::CREDENTIAL_ID])?;
 
         // The prover holds the credential.
-        poseidon_var(std::slice::from_ref(&holder_secret))?.enforce_equal(&claims[claim::HOLDER])?;
+        poseidon_var(std::slice::from_ref(&holder_secret))?
+            .enforce_equal(&claims[claim::HOLDER])?;
 
         // Bit widths of every claim, policy parameter and today.
         for (value, bits) in RANGE_CHECKS {
@@ -176,8 +177,7 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
                 PolicyWord::RegulatorY => regulator.y.clone(),
             })
             .collect();
-        poseidon_var(&preimage)?
-        .enforce_equal(&policy_hash)?;
+        poseidon_var(&preimage)?.enforce_equal(&policy_hash)?;
 
         // The nullifier.
         poseidon_var(&[holder_secret, scope.clone()])?.enforce_equal(&nullifier)?;

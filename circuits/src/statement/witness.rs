@@ -173,16 +173,18 @@ impl Policy {
     /// first public input.
     pub fn hash(&self) -> Result<F, WitnessError> {
         let (schema, sanctions) = (self.schema_hash()?, self.sanctions_hash()?);
-        Ok(poseidon_fixed(POLICY_HASH_PREIMAGE.map(|word| match word {
-            PolicyWord::Schema => schema,
-            PolicyWord::MinAge => F::from(self.min_age_days),
-            PolicyWord::MaxRisk => F::from(self.max_risk),
-            PolicyWord::MinKycLevel => F::from(self.min_kyc_level),
-            PolicyWord::SubjectTypeMask => F::from(self.subject_type_mask),
-            PolicyWord::SanctionsHash => sanctions,
-            PolicyWord::RegulatorX => self.regulator_key.0.x,
-            PolicyWord::RegulatorY => self.regulator_key.0.y,
-        })))
+        Ok(poseidon_fixed(POLICY_HASH_PREIMAGE.map(
+            |word| match word {
+                PolicyWord::Schema => schema,
+                PolicyWord::MinAge => F::from(self.min_age_days),
+                PolicyWord::MaxRisk => F::from(self.max_risk),
+                PolicyWord::MinKycLevel => F::from(self.min_kyc_level),
+                PolicyWord::SubjectTypeMask => F::from(self.subject_type_mask),
+                PolicyWord::SanctionsHash => sanctions,
+                PolicyWord::RegulatorX => self.regulator_key.0.x,
+                PolicyWord::RegulatorY => self.regulator_key.0.y,
+            },
+        )))
     }
 }
 

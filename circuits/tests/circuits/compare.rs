@@ -1,8 +1,8 @@
 //! Comparisons and ranges: native and gadget agree, boundaries included, and
 //! out-of-range operands cannot slip through a wrapped difference.
 
-use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use crate::common::new_cs;
+use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar};
 use proptest::prelude::*;
 use veil_circuits::compare::*;
 use veil_circuits::F;

@@ -1,11 +1,11 @@
 //! Baby Jubjub and EdDSA-Poseidon against circomlibjs, natively and in-circuit.
 
+use crate::common::{fe, new_cs, vectors};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, UniformRand};
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::ConstraintSystemRef;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use crate::common::{fe, new_cs, vectors};
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use veil_circuits::babyjubjub::*;

@@ -1,7 +1,7 @@
 //! Poseidon: native and gadget against circomlibjs, light-poseidon and each other.
 
-use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use crate::common::{fe, new_cs, vectors};
+use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use light_poseidon::{Poseidon, PoseidonHasher};
 use proptest::prelude::*;
 use veil_circuits::poseidon::{poseidon, poseidon_var, PoseidonError};

@@ -2,9 +2,9 @@
 //! native and gadget agree, every tampered path element is rejected, and no
 //! set of revoked ids lets a revoked id prove or stops a list from building.
 
+use crate::common::new_cs;
 use ark_ff::{AdditiveGroup, PrimeField};
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
-use crate::common::new_cs;
 use proptest::prelude::*;
 use veil_circuits::imt::*;
 use veil_circuits::merkle::*;

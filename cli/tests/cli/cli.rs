@@ -1,7 +1,6 @@
 //! The `veil` binary end to end: the demo, the step-by-step flow through
 //! files, and clear errors (non-zero exit, no panic) on bad input.
 
-
 use crate::common::{fails, ok};
 use std::path::Path;
 

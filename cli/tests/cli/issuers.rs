@@ -4,7 +4,6 @@
 //! trusted-issuer list; Ed25519 keys in an encrypted file and in an HSM
 //! (SoftHSM2).
 
-
 use crate::common;
 use crate::common::{fails, fails_env, ok, ok_env};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! to end, issuer keys (FROST, rotation, encrypted files, HSMs), and
 //! `veil serve` as a process.
 
-mod common;
 mod cli;
+mod common;
 mod issuers;
 mod serve;

@@ -225,7 +225,13 @@ async fn remote_halo2_prove_verify_and_job() {
     let _ = wait_for_server(port, &key).await;
     let url = format!("http://127.0.0.1:{port}");
     let remote = |args: &[&str]| {
-        let mut all = vec!["remote", "--server", url.as_str(), "--api-key", key.as_str()];
+        let mut all = vec![
+            "remote",
+            "--server",
+            url.as_str(),
+            "--api-key",
+            key.as_str(),
+        ];
         all.extend_from_slice(args);
         let out = veil().args(&all).current_dir(dir).output().expect("run");
         assert!(

@@ -27,8 +27,8 @@ use veil_circuits::babyjubjub::{Point, Scalar};
 use veil_circuits::eddsa::PublicKey;
 use veil_circuits::statement::files::PointJson;
 
-pub use request::SigningRequest;
 pub use dkg::{dkg_finish, dkg_round1, dkg_round2, DkgParameters, Round1Package, Round1Secret};
+pub use request::SigningRequest;
 pub use sign::{
     aggregate, sign_round1, sign_round2, SignatureShare, SigningCommitment, SigningNonces,
     SigningPackage,

@@ -2,11 +2,11 @@
 //! link ssi and RocksDB once per file): the registry, credentials, signers,
 //! FROST, didkit interop, W3C vectors and the parsers' malformed corpus.
 
-mod support;
 mod didkit;
 mod frost;
 mod parsers;
 mod registry;
 mod signer;
+mod support;
 mod vc;
 mod w3c_vectors;

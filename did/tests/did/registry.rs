@@ -1,6 +1,5 @@
 //! The did:veil registry's lifecycle, through veil's API and through ssi.
 
-
 use crate::support;
 use ssi::dids::{DIDResolver, DID};
 use std::sync::Arc;

@@ -1,7 +1,6 @@
 //! KycCredentials: issue and verify in both formats, the claims round trip,
 //! mismatches between the two signatures, validity, revocation.
 
-
 use crate::support;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use serde_json::Value;

@@ -380,9 +380,7 @@ impl AuditorState {
                 Pinning::Given,
             )),
             (None, None) => {
-                let head = source
-                    .signed_head()
-                    .map_err(|e| StateError::Source(e.0))?;
+                let head = source.signed_head().map_err(|e| StateError::Source(e.0))?;
                 Ok((
                     AuditorState {
                         log_id: head.log_id,
