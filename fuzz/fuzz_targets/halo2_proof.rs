@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use veil_circuits::statement::{PublicInputs, NUM_PUBLIC_INPUTS};
 use veil_circuits::F;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: { veil_fuzz::halo2_verifier(); }, |data: &[u8]| {
     let verifier = veil_fuzz::halo2_verifier();
     let (inputs, proof) = data.split_at(data.len().min(32 * NUM_PUBLIC_INPUTS));
     let mut values = vec![F::from(0u64); NUM_PUBLIC_INPUTS];

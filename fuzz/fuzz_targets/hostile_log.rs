@@ -72,7 +72,7 @@ impl LogSource for HostileLog {
     }
 }
 
-fuzz_target!(|log: HostileLog| {
+fuzz_target!(init: { veil_fuzz::operator_key(); }, |log: HostileLog| {
     let key = veil_fuzz::operator_key();
     let id = log_id(key).expect("a did:key");
     for entry in &log.entries {

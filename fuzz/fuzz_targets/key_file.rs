@@ -9,7 +9,7 @@ use veil_halo2::params::UniversalParams;
 use veil_prover::keys::{decode, decode_proving_key, KeyKind};
 use veil_prover::VerifyingKey;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: { veil_fuzz::groth16_shape(); }, |data: &[u8]| {
     let shape = veil_fuzz::groth16_shape();
     let _ = decode::<VerifyingKey>(data, KeyKind::Verifying, shape);
     let _ = decode_proving_key(data, shape);

@@ -2,6 +2,9 @@
 //! circuit's shape, the demo's halo2 verifier, a log operator's key) and the
 //! framing that lets a fuzzer's bytes reach a key file's payload.
 //!
+//! The set-up runs in each target's `init` (before libFuzzer's per-input
+//! timeout starts), once per process.
+//!
 //! Every target asserts one thing: any input gets a typed error or a value,
 //! never a panic, an abort, a hang or an unbounded allocation (libFuzzer's
 //! `-rss_limit_mb` and `-timeout` turn the last two into findings).

@@ -54,18 +54,22 @@ impl Prover {
         Ok(Self::with_matrices(proving_key, matrices))
     }
 
-    /// Loads a proving key file, refusing one made for another circuit.
+    /// Loads a proving key file, refusing one made for another circuit. The
+    /// file is checked (against [`CircuitShape::COMPLIANCE`]) before the
+    /// circuit is synthesized, so a bad file is refused at once.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let proving_key = keys::load_proving_key(path, &CircuitShape::COMPLIANCE)?;
         let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        let proving_key = keys::load_proving_key(path, &matrices.shape)?;
         Ok(Self::with_matrices(proving_key, matrices))
     }
 
     /// A prover from the bytes of a proving key file (what a browser wallet
-    /// fetched), refusing one made for another circuit.
+    /// fetched), refusing one made for another circuit, before synthesizing
+    /// the circuit (found by the `key_file` fuzz target: any bytes cost a
+    /// full synthesis before they were refused).
     pub fn from_key_file(bytes: &[u8]) -> Result<Self, LoadError> {
+        let proving_key = keys::decode_proving_key(bytes, &CircuitShape::COMPLIANCE)?;
         let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        let proving_key = keys::decode_proving_key(bytes, &matrices.shape)?;
         Ok(Self::with_matrices(proving_key, matrices))
     }
 
