@@ -337,42 +337,31 @@ pub fn disclose_cmd(args: DiscloseArgs) -> Result<()> {
         Some(p) => Some(read_json::<PolicyJson>(p)?),
         None => None,
     };
-    let (request, shown) = match (&args.log.log, &args.log.server) {
-        (Some(dir), None) => {
-            let path = args
-                .operator_key
-                .as_ref()
-                .context("a local --log needs --operator-key to record the request")?;
-            let operator = veil_did::ControllerKey::from_json(&read_text(path)?)
-                .with_context(|| format!("{}", path.display()))?;
-            let log = TransparencyLog::open(dir, operator)
-                .with_context(|| format!("log {}", dir.display()))?;
-            let request = disclosure::request(
-                &log,
-                &log_id,
-                args.entry,
-                &decryptor,
-                policy,
-                &args.grounds,
-                &mut OsRng,
-            )?;
-            (request, dir.display().to_string())
-        }
-        (None, Some(server)) => {
-            let remote = remote(&args.log, server)?;
-            let request = disclosure::request(
-                &remote,
-                &log_id,
-                args.entry,
-                &decryptor,
-                policy,
-                &args.grounds,
-                &mut OsRng,
-            )?;
-            (request, server.clone())
-        }
-        _ => bail!("give the log: --log DIR or --server URL"),
-    };
+    let (log, shown): (Box<dyn disclosure::DisclosureLog>, String) =
+        match (&args.log.log, &args.log.server) {
+            (Some(dir), None) => {
+                let path = args
+                    .operator_key
+                    .as_ref()
+                    .context("a local --log needs --operator-key to record the request")?;
+                let operator = veil_did::ControllerKey::from_json(&read_text(path)?)
+                    .with_context(|| format!("{}", path.display()))?;
+                let log = TransparencyLog::open(dir, operator)
+                    .with_context(|| format!("log {}", dir.display()))?;
+                (Box::new(log), dir.display().to_string())
+            }
+            (None, Some(server)) => (Box::new(remote(&args.log, server)?), server.clone()),
+            _ => bail!("give the log: --log DIR or --server URL"),
+        };
+    let request = disclosure::request(
+        log.as_ref(),
+        &log_id,
+        args.entry,
+        &decryptor,
+        policy,
+        &args.grounds,
+        &mut OsRng,
+    )?;
     write_json(&args.out, &request)?;
     println!(
         "disclosure of entry {} recorded as entry {} of {shown}; request for the issuer written to {}",

@@ -9,7 +9,6 @@ use ark_relations::gr1cs::{
 };
 use ark_relations::utils::matrix::Matrix;
 use ark_serialize::CanonicalSerialize;
-use veil_circuits::statement::ComplianceCircuit;
 use veil_circuits::F;
 
 /// Fingerprint and sizes of a constraint system.
@@ -118,6 +117,7 @@ impl Matrices {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use veil_circuits::statement::ComplianceCircuit;
 
     /// The constant is the circuit's real shape.
     #[test]

@@ -38,6 +38,11 @@ fn free_port() -> u16 {
 
 /// Starts `veil serve` on `port` over `dir/db` with the keys in `dir/keys`.
 fn start_server(dir: &Path, port: u16) -> Child {
+    start_server_with(dir, port, &[])
+}
+
+/// `veil serve` with `extra` arguments (e.g. `--halo2-keys`).
+fn start_server_with(dir: &Path, port: u16, extra: &[&str]) -> Child {
     veil()
         .args([
             "serve",
@@ -51,6 +56,7 @@ fn start_server(dir: &Path, port: u16) -> Child {
             &format!("127.0.0.1:{port}"),
             "--no-metrics",
         ])
+        .args(extra)
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -202,26 +208,7 @@ async fn remote_halo2_prove_verify_and_job() {
     .trim()
     .to_owned();
     let port = free_port();
-    let mut server = veil()
-        .args([
-            "serve",
-            "--db",
-            "db",
-            "--keys",
-            "keys",
-            "--halo2-keys",
-            "halo2-keys",
-            "--issuers",
-            "issuers.json",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--no-metrics",
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn veil serve");
+    let mut server = start_server_with(dir, port, &["--halo2-keys", "halo2-keys"]);
     let _ = wait_for_server(port, &key).await;
     let url = format!("http://127.0.0.1:{port}");
     let remote = |args: &[&str]| {
