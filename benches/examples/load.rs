@@ -74,8 +74,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
     println!("setting up (insecure demo key) ...");
     let proving_key = veil_prover::insecure_demo_setup(|_| {})?.proving_key;
+    let key = veil_verifier::PreparedKey::new(&proving_key.vk)?;
     let engine = Engine::new(veil_prover::Prover::new(proving_key)?, sample.registry()?)?;
-    let key = veil_verifier::PreparedKey::new(&engine.key().verifying_key().clone())?;
 
     let dir = tempfile::tempdir()?;
     let api_key = {

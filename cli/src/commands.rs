@@ -17,12 +17,12 @@ use veil_circuits::statement::{
     Registry,
 };
 use veil_circuits::F;
-use veil_prover::keys::{save_proving_key, save_verifying_key};
 use veil_prover::{
-    insecure_demo_setup, setup, Keys, Prover, ProvingSystem, SetupStage, SystemProof, SystemProver,
+    insecure_demo_setup, setup, Keys, ProvingSystem, SetupStage, SystemProof, SystemProver,
 };
+use veil_system::KeysDir;
 use veil_verifier::evm::Calldata;
-use veil_verifier::{snarkjs, PreparedKey, SystemKey};
+use veil_verifier::{snarkjs, SystemKey};
 
 /// The schema name of veil's KYC credential.
 pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
@@ -100,16 +100,7 @@ pub fn verifier_sol_cmd(vk: &Path, out: &Path) -> Result<()> {
 
 /// Writes the three key files into `dir`.
 pub fn save_keys(keys: &Keys, dir: &Path) -> Result<()> {
-    save_proving_key(&in_dir(dir, PROVING_KEY)?, &keys.proving_key, &keys.shape)?;
-    save_verifying_key(
-        &in_dir(dir, VERIFYING_KEY)?,
-        keys.verifying_key(),
-        &keys.shape,
-    )?;
-    write_text(
-        &in_dir(dir, VERIFYING_KEY_JSON)?,
-        &snarkjs::verifying_key_to_string(keys.verifying_key()),
-    )
+    Ok(KeysDir::new(dir).save_groth16(&keys.proving_key)?)
 }
 
 /// `veil issuer keygen`.
@@ -348,12 +339,8 @@ pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
 
 /// The prover of `system` for the keys in `dir`.
 pub fn load_prover(system: ProvingSystem, dir: &Path) -> Result<SystemProver> {
-    Ok(match system {
-        ProvingSystem::Groth16 => SystemProver::Groth16(Prover::load(&dir.join(PROVING_KEY))?),
-        ProvingSystem::Halo2Kzg => {
-            SystemProver::Halo2Kzg(Box::new(crate::halo2::load_prover(dir)?))
-        }
-    })
+    SystemProver::load(&KeysDir::new(dir), system)
+        .with_context(|| format!("loading the {system} keys in {}", dir.display()))
 }
 
 /// Writes the proof files of either system.
@@ -388,30 +375,13 @@ pub fn write_proof_files(
 /// The verifying key for proofs of `system`: `vk` itself for Groth16; the
 /// halo2 keys in `vk`'s directory for halo2.
 pub fn load_system_key(system: ProvingSystem, vk: &Path) -> Result<SystemKey> {
-    Ok(match system {
-        ProvingSystem::Groth16 => {
-            SystemKey::Groth16(PreparedKey::new(&load_any_verifying_key(vk)?)?)
-        }
-        ProvingSystem::Halo2Kzg => SystemKey::Halo2Kzg(Box::new(crate::halo2::load_verifier(
-            &crate::halo2::keys_dir(vk),
-        )?)),
-    })
+    Ok(SystemKey::from_keys(veil_system::load_verifier_keys(
+        system, vk,
+    )?)?)
 }
 
-/// The system a verifying-key path is for: halo2 for a halo2.vk file (by its
-/// magic bytes) or a directory holding one, Groth16 otherwise.
-pub fn key_system(vk: &Path) -> ProvingSystem {
-    let is_halo2_file = |p: &Path| {
-        std::fs::read(p)
-            .map(|b| b.starts_with(veil_halo2::keys::VK_MAGIC))
-            .unwrap_or(false)
-    };
-    if is_halo2_file(vk) || (vk.is_dir() && vk.join(crate::halo2::VK).is_file()) {
-        ProvingSystem::Halo2Kzg
-    } else {
-        ProvingSystem::Groth16
-    }
-}
+/// The system a verifying-key path is for ([`veil_system::key_system`]).
+pub use veil_system::key_system;
 
 /// `veil verify`: the proof (of the system its file names), then (if given)
 /// that it is for this policy and this payment.

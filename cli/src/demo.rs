@@ -47,9 +47,9 @@ use veil_circuits::F;
 use veil_contracts::abi::IVeilDIDRegistry;
 use veil_contracts::system::{account, uint};
 use veil_contracts::{CallError, Config, Receipt, System};
-use veil_prover::keys::load_verifying_key;
-use veil_prover::{Prover, ProvingSystem, SystemProver};
-use veil_verifier::{PreparedKey, SystemKey, VerifyError};
+use veil_prover::{ProvingSystem, SystemProver};
+use veil_system::KeysDir;
+use veil_verifier::{SystemKey, VerifyError};
 
 /// One step of the demo, as reported.
 #[derive(Debug, Serialize)]
@@ -555,7 +555,7 @@ fn setup_keys(
     system: ProvingSystem,
     quiet: bool,
 ) -> Result<(SystemProver, SystemKey)> {
-    match system {
+    let checked = match system {
         ProvingSystem::Groth16 => {
             let keys = commands::run_setup(quiet, true)?;
             save_keys(&keys, dir)?;
@@ -569,19 +569,11 @@ fn setup_keys(
                     pk_size as f64 / 1e6
                 ),
             );
-            let prover = Prover::load(&dir.join(PROVING_KEY))?;
-            let vk = load_verifying_key(&dir.join(VERIFYING_KEY), &keys.shape)?;
-            let key = PreparedKey::new(&vk)?;
-            r.record(
-                "load keys",
-                true,
-                "key files checked against the circuit shape".into(),
-            );
-            Ok((SystemProver::Groth16(prover), SystemKey::Groth16(key)))
+            "key files checked against the circuit shape"
         }
         ProvingSystem::Halo2Kzg => {
             let (params, keys) = veil_halo2::keys::insecure_demo_keys()?;
-            crate::halo2::save(dir, &params, &keys)?;
+            KeysDir::new(dir).save_halo2(&params, &keys)?;
             r.record(
                 "setup",
                 true,
@@ -593,19 +585,15 @@ fn setup_keys(
                     keys.layout.config.num_advice_per_phase.iter().sum::<usize>()
                 ),
             );
-            let prover = crate::halo2::load_prover(dir)?;
-            let verifier = crate::halo2::load_verifier(dir)?;
-            r.record(
-                "load keys",
-                true,
-                "SRS checked against its pinned BLAKE3; proving key regenerated and matched to halo2.vk".into(),
-            );
-            Ok((
-                SystemProver::Halo2Kzg(Box::new(prover)),
-                SystemKey::Halo2Kzg(Box::new(verifier)),
-            ))
+            "SRS checked against its pinned BLAKE3; proving key regenerated and matched to halo2.vk"
         }
-    }
+    };
+    // Loaded back from the files, as a wallet and an exchange would.
+    let keys = KeysDir::new(dir);
+    let prover = SystemProver::load(&keys, system)?;
+    let key = SystemKey::from_keys(keys.load_verifier(system)?)?;
+    r.record("load keys", true, checked.into());
+    Ok((prover, key))
 }
 
 /// A proof as the exchange received it: its system and its `proof.json`.

@@ -4,15 +4,8 @@ use anyhow::{Context, Result};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
 use veil_circuits::statement::files::DocumentError;
-use veil_prover::keys::load_verifying_key;
-use veil_prover::{CircuitShape, VerifyingKey};
-
-/// Names of the files `veil setup` writes into its directory.
-pub const PROVING_KEY: &str = "compliance.pk";
-/// The binary verifying key (bound to the circuit shape).
-pub const VERIFYING_KEY: &str = "compliance.vk";
-/// The verifying key in snarkjs's format.
-pub const VERIFYING_KEY_JSON: &str = "verification_key.json";
+pub use veil_system::keys_dir::{PROVING_KEY, VERIFYING_KEY, VERIFYING_KEY_JSON};
+use veil_system::VerifyingKey;
 
 /// Reads a JSON document.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
@@ -52,16 +45,10 @@ pub fn in_dir(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(dir.join(name))
 }
 
-/// A verifying key from a veil key file (shape checked) or snarkjs JSON.
+/// A Groth16 verifying key from a veil key file (shape checked) or snarkjs
+/// JSON.
 pub fn load_any_verifying_key(path: &Path) -> Result<VerifyingKey> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.starts_with(b"VEILKEY1") {
-        let shape = CircuitShape::compliance()?;
-        return load_verifying_key(path, &shape).with_context(|| format!("{}", path.display()));
-    }
-    let text = String::from_utf8(bytes).with_context(|| format!("{}: not text", path.display()))?;
-    veil_verifier::snarkjs::verifying_key_from_str(&text)
-        .with_context(|| format!("{}: not a verifying key", path.display()))
+    Ok(veil_system::load_groth16_verifying_key(path)?)
 }
 
 /// A proof's snarkjs files and what to hold it to: shared by `veil verify`

@@ -3,12 +3,7 @@
 //! travel in. The cryptography is in `veil-halo2`; this module reads and
 //! writes files.
 //!
-//! Files in a keys directory:
-//! - `halo2.srs`: the universal parameters (halo2's format) and
-//!   `halo2.srs.blake3`, the hash they are pinned to: every load checks it;
-//! - `halo2.vk`: the verifying key with the circuit's layout. The proving key
-//!   (78 MB) is not stored: it is regenerated from the SRS and must reproduce
-//!   this verifying key.
+//! The files in a keys directory are [`veil_system::keys_dir`]'s.
 //!
 //! A halo2 `proof.json` is `{"system": "halo2", "proof": "0x…"}`; snarkjs'
 //! Groth16 `proof.json` says `"protocol": "groth16"`, so a proof file always
@@ -17,21 +12,16 @@
 use crate::files::*;
 use anyhow::{Context, Result};
 use rand::RngCore;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 use veil_circuits::statement::PublicInputs;
-use veil_halo2::keys::{insecure_demo_keys, Halo2Keys, Halo2VerifyingKey};
+use veil_halo2::keys::{insecure_demo_keys, Halo2Keys};
 use veil_halo2::params::UniversalParams;
 use veil_halo2::CircuitShape;
-use veil_prover::{Halo2Prover, SystemProof};
-use veil_verifier::{snarkjs, Halo2Verifier};
+use veil_system::{KeysDir, SystemProof};
+use veil_verifier::snarkjs;
 
-/// The universal parameters' file in a keys directory.
-pub const SRS: &str = "halo2.srs";
-/// The BLAKE3 the SRS is pinned to.
-pub const SRS_PIN: &str = "halo2.srs.blake3";
-/// The halo2 verifying key's file.
-pub const VK: &str = "halo2.vk";
+pub use veil_system::keys_dir::{HALO2_SRS as SRS, HALO2_SRS_PIN as SRS_PIN, HALO2_VK as VK};
 
 /// Where `veil setup --system halo2` takes its universal parameters from.
 pub enum SrsSource<'a> {
@@ -69,7 +59,7 @@ pub fn setup_cmd(out: &Path, source: SrsSource) -> Result<()> {
             (params, keys)
         }
     };
-    save(out, &params, &keys)?;
+    KeysDir::new(out).save_halo2(&params, &keys)?;
     println!(
         "halo2 setup done in {:.1?}: 2^{} rows, {} advice columns; SRS BLAKE3 {}",
         started.elapsed(),
@@ -88,48 +78,6 @@ pub fn setup_cmd(out: &Path, source: SrsSource) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Writes the SRS, its pin and the verifying key into `dir`.
-pub fn save(dir: &Path, params: &UniversalParams, keys: &Halo2Keys) -> Result<()> {
-    let srs = params.to_bytes();
-    std::fs::write(in_dir(dir, SRS)?, &srs)?;
-    write_text(
-        &in_dir(dir, SRS_PIN)?,
-        &format!("{}\n", blake3::hash(&srs).to_hex()),
-    )?;
-    std::fs::write(in_dir(dir, VK)?, keys.verifying_key().to_bytes())?;
-    Ok(())
-}
-
-/// The SRS in `dir`, checked against its pin.
-pub fn load_params(dir: &Path) -> Result<UniversalParams> {
-    let pin = read_text(&dir.join(SRS_PIN))?;
-    let path = dir.join(SRS);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    UniversalParams::load(&bytes, &pin).with_context(|| format!("{}", path.display()))
-}
-
-/// The verifying key in `path`.
-pub fn load_vk(path: &Path) -> Result<Halo2VerifyingKey> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Halo2VerifyingKey::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
-}
-
-/// The prover for the keys in `dir` (proving key regenerated and checked).
-pub fn load_prover(dir: &Path) -> Result<Halo2Prover> {
-    let params = load_params(dir)?;
-    let vk = load_vk(&dir.join(VK))?;
-    Halo2Prover::for_verifying_key(params, &vk)
-        .with_context(|| format!("{}: keys do not match the SRS", dir.display()))
-}
-
-/// The verifier for the keys in `dir`.
-pub fn load_verifier(dir: &Path) -> Result<Halo2Verifier> {
-    Ok(Halo2Verifier::new(
-        load_params(dir)?,
-        load_vk(&dir.join(VK))?,
-    ))
 }
 
 /// Writes `proof.json` (with its system), `public.json` and `calldata.txt`
@@ -162,22 +110,11 @@ pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, Pub
     Ok((parsed, typed))
 }
 
-/// The keys directory a `--vk` path points into: halo2 keys live beside it.
-pub fn keys_dir(vk: &Path) -> PathBuf {
-    if vk.is_dir() {
-        return vk.to_path_buf();
-    }
-    vk.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
 /// `veil contracts verifier --system halo2`: snark-verifier's Solidity for
 /// the keys in `dir`.
 pub fn verifier_sol_cmd(dir: &Path, out: &Path) -> Result<()> {
-    let params = load_params(dir)?;
-    let vk = load_vk(&dir.join(VK))?;
+    let keys = KeysDir::new(dir);
+    let (params, vk) = (keys.halo2_params()?, keys.halo2_vk()?);
     let label = format!("the halo2 keys in {}", dir.display());
     let source = veil_halo2::evm::solidity_verifier(&params, &vk, &label)?;
     write_text(out, &source)?;

@@ -602,7 +602,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: ContractsCommand::Verifier { vk, out, system },
         } => match system {
             ProvingSystem::Groth16 => commands::verifier_sol_cmd(&vk, &out),
-            ProvingSystem::Halo2Kzg => halo2::verifier_sol_cmd(&halo2::keys_dir(&vk), &out),
+            ProvingSystem::Halo2Kzg => {
+                halo2::verifier_sol_cmd(veil_system::KeysDir::of_key_path(&vk).path(), &out)
+            }
         },
         Command::Issuer { command } => issuer::run(command),
         Command::Holder {

@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
 use veil_circuits::statement::Registry;
-use veil_prover::{Prover, ProvingSystem};
+use veil_prover::{Halo2Prover, Prover, ProvingSystem};
 use veil_service::client::{connect, Clients};
 use veil_service::engine::{any_proof_message, parse_any_proof, system_message, Engine};
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve, ServeConfig};
 use veil_service::store::Store;
+use veil_system::KeysDir;
+use veil_verifier::Halo2Verifier;
 
 /// `veil serve`.
 #[derive(Args)]
@@ -256,8 +258,8 @@ fn init_tracing() {
 pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
     init_tracing();
     let prover = match &args.keys {
-        Some(dir) => Prover::load(&dir.join(PROVING_KEY))
-            .with_context(|| format!("loading {}", dir.join(PROVING_KEY).display()))?,
+        Some(dir) => Prover::load(&KeysDir::new(dir).file(PROVING_KEY))
+            .with_context(|| format!("loading the Groth16 keys in {}", dir.display()))?,
         None => {
             eprintln!("warning: no --keys: proving with the INSECURE published demo key");
             Prover::new(run_setup(true, true)?.proving_key)?
@@ -268,10 +270,11 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
         registry(args.issuers.as_deref(), args.revoked.as_deref())?,
     )?;
     if let Some(dir) = &args.halo2_keys {
-        engine = engine.with_halo2(
-            crate::halo2::load_prover(dir)?,
-            crate::halo2::load_verifier(dir)?,
-        );
+        let keys = KeysDir::new(dir);
+        let (params, vk) = (keys.halo2_params()?, keys.halo2_vk()?);
+        let prover = Halo2Prover::for_verifying_key(params.clone(), &vk)
+            .with_context(|| format!("{}: the halo2 keys do not match the SRS", dir.display()))?;
+        engine = engine.with_halo2(prover, Halo2Verifier::new(params, vk));
     }
     let db = args.db.unwrap_or(default_db);
     let config = ServeConfig {

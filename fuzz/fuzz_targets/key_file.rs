@@ -7,10 +7,10 @@ use libfuzzer_sys::fuzz_target;
 use veil_halo2::keys::{Halo2Keys, Halo2VerifyingKey};
 use veil_halo2::params::UniversalParams;
 use veil_prover::keys::{decode, decode_proving_key, KeyKind};
-use veil_prover::VerifyingKey;
+use veil_prover::{CircuitShape, VerifyingKey};
 
-fuzz_target!(init: { veil_fuzz::groth16_shape(); }, |data: &[u8]| {
-    let shape = veil_fuzz::groth16_shape();
+fuzz_target!(|data: &[u8]| {
+    let shape = &CircuitShape::COMPLIANCE;
     let _ = decode::<VerifyingKey>(data, KeyKind::Verifying, shape);
     let _ = decode_proving_key(data, shape);
     let framed_vk = veil_fuzz::framed_key(KeyKind::Verifying, data);

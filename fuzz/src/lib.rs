@@ -18,12 +18,6 @@ pub fn text(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(data).ok()
 }
 
-/// The statement's R1CS shape, synthesized once per process.
-pub fn groth16_shape() -> &'static CircuitShape {
-    static SHAPE: OnceLock<CircuitShape> = OnceLock::new();
-    SHAPE.get_or_init(|| CircuitShape::compliance().expect("the statement synthesizes"))
-}
-
 /// A Groth16 key file of `kind` around `payload`, with the header and
 /// checksum this build accepts, so that mutations reach the key decoder
 /// instead of stopping at the BLAKE3 check.
@@ -31,7 +25,7 @@ pub fn framed_key(kind: KeyKind, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + 1 + 32 + 8 + payload.len() + 32);
     out.extend_from_slice(MAGIC);
     out.push(kind as u8);
-    out.extend_from_slice(&groth16_shape().digest);
+    out.extend_from_slice(&CircuitShape::COMPLIANCE.digest);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(payload);
     out.extend_from_slice(blake3::hash(payload).as_bytes());

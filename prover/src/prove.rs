@@ -3,8 +3,7 @@
 //! the MSMs and FFTs), then check the proof against the verifying key before
 //! handing it out, so a wallet never publishes a proof that fails.
 
-use crate::keys::{self, KeyFileError};
-use crate::shape::{CircuitShape, Matrices};
+use crate::shape::Matrices;
 use crate::{Curve, Proof, ProvingKey};
 use ark_ff::UniformRand;
 use ark_groth16::{Groth16, PreparedVerifyingKey};
@@ -15,6 +14,8 @@ use rand::{CryptoRng, RngCore};
 use std::path::Path;
 use veil_circuits::statement::{ComplianceCircuit, ComplianceWitness, PublicInputs};
 use veil_circuits::F;
+use veil_system::keys::{self, KeyFileError};
+use veil_system::CircuitShape;
 
 /// Why proving failed.
 #[derive(Debug, thiserror::Error)]
@@ -171,4 +172,14 @@ pub enum LoadError {
     /// The circuit could not be synthesized.
     #[error(transparent)]
     Prove(#[from] ProveError),
+    /// A keys directory's files were refused.
+    #[error(transparent)]
+    Keys(#[from] veil_system::KeysError),
+    /// The halo2 proving key regenerated from the parameters does not
+    /// reproduce the verifying key (another circuit or another SRS).
+    #[error("the halo2 keys do not match the SRS: {0}")]
+    Halo2Keys(String),
+    /// Keys of a system this build cannot prove with.
+    #[error("this build cannot prove with {0} (veil-prover's `halo2` feature is off)")]
+    NotBuilt(veil_system::ProvingSystem),
 }

@@ -4,12 +4,13 @@
 //! keeps it can forge proofs. That is fine for development, tests and the demo;
 //! a deployment runs a multi-party ceremony and imports the result.
 
-use crate::shape::{CircuitShape, Matrices};
+use crate::shape::Matrices;
 use crate::{Curve, ProvingKey, VerifyingKey};
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::SynthesisError;
 use rand::{CryptoRng, RngCore};
 use veil_circuits::statement::ComplianceCircuit;
+use veil_system::CircuitShape;
 
 /// A step of [`setup`], reported so a CLI can show progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,85 +1,12 @@
-//! One interface over veil's two proving systems for the same statement:
-//! Groth16 (a per-circuit ceremony; 128-byte proofs, ~0.6 s to prove) and
-//! halo2 with KZG (one universal setup; 3.5 kB proofs, ~8 s to prove). A
-//! proof always says which system made it ([`SystemProof::system`]); a
-//! verifier refuses a proof of the other system instead of misreading it.
-//!
-//! halo2 proving is behind this crate's `halo2` feature (the wasm wallet
-//! builds without it).
+//! Proving with either of veil's systems behind one type: [`SystemProver`]
+//! proves with Groth16 or halo2-KZG and tags the proof with its system
+//! ([`veil_system::SystemProof`]). halo2 proving is behind this crate's
+//! `halo2` feature (the wasm wallet builds without it).
 
-use crate::{Proof, ProveError, Prover};
+use crate::{LoadError, ProveError, Prover};
 use rand::{CryptoRng, RngCore};
-use std::fmt;
-use std::str::FromStr;
 use veil_circuits::statement::{ComplianceWitness, PublicInputs};
-
-/// Which proving system made (or is to make) a proof.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum ProvingSystem {
-    /// Groth16 over BN254 (arkworks).
-    #[default]
-    Groth16,
-    /// halo2 (PLONKish) with KZG commitments over BN254 (halo2-axiom).
-    Halo2Kzg,
-}
-
-impl ProvingSystem {
-    /// Both systems.
-    pub const ALL: [ProvingSystem; 2] = [ProvingSystem::Groth16, ProvingSystem::Halo2Kzg];
-
-    /// The name used on the command line, in files and in the service's
-    /// requests: `groth16` or `halo2`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ProvingSystem::Groth16 => "groth16",
-            ProvingSystem::Halo2Kzg => "halo2",
-        }
-    }
-}
-
-impl fmt::Display for ProvingSystem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A name that is not a proving system.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown proving system {0:?}: expected groth16 or halo2")]
-pub struct UnknownSystem(pub String);
-
-impl FromStr for ProvingSystem {
-    type Err = UnknownSystem;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "groth16" => Ok(ProvingSystem::Groth16),
-            "halo2" | "halo2-kzg" | "halo2kzg" => Ok(ProvingSystem::Halo2Kzg),
-            _ => Err(UnknownSystem(s.to_string())),
-        }
-    }
-}
-
-/// A proof of the statement, tagged with its system.
-// A Groth16 proof is 264 bytes inline, the common case: boxing it would cost
-// an allocation per proof to save 240 bytes on the halo2 variant.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
-pub enum SystemProof {
-    /// A Groth16 proof.
-    Groth16(Proof),
-    /// A halo2-KZG proof (GWC19, EVM transcript bytes).
-    Halo2Kzg(Vec<u8>),
-}
-
-impl SystemProof {
-    /// The system that made the proof.
-    pub fn system(&self) -> ProvingSystem {
-        match self {
-            SystemProof::Groth16(_) => ProvingSystem::Groth16,
-            SystemProof::Halo2Kzg(_) => ProvingSystem::Halo2Kzg,
-        }
-    }
-}
+use veil_system::{KeysDir, ProverKeys, ProvingSystem, SystemProof};
 
 /// The halo2-KZG prover: universal parameters and the statement's keys.
 #[cfg(feature = "halo2")]
@@ -161,6 +88,28 @@ impl SystemProver {
             #[cfg(feature = "halo2")]
             SystemProver::Halo2Kzg(_) => ProvingSystem::Halo2Kzg,
         }
+    }
+
+    /// The prover for `keys`: Groth16's proving key as it is; halo2's
+    /// proving key regenerated from the parameters, refused unless it
+    /// reproduces the verifying key.
+    pub fn from_keys(keys: ProverKeys) -> Result<Self, LoadError> {
+        match keys {
+            ProverKeys::Groth16(key) => Ok(SystemProver::Groth16(Prover::new(key)?)),
+            #[cfg(feature = "halo2")]
+            ProverKeys::Halo2Kzg { params, vk } => Halo2Prover::for_verifying_key(params, &vk)
+                .map(|p| SystemProver::Halo2Kzg(Box::new(p)))
+                .map_err(|e| LoadError::Halo2Keys(e.to_string())),
+            // veil-system's halo2 keys, built for another crate, without
+            // this crate's halo2 prover.
+            #[allow(unreachable_patterns)]
+            _ => Err(LoadError::NotBuilt(ProvingSystem::Halo2Kzg)),
+        }
+    }
+
+    /// The prover of `system` for the keys in `dir`, every file checked.
+    pub fn load(dir: &KeysDir, system: ProvingSystem) -> Result<Self, LoadError> {
+        Self::from_keys(dir.load_prover(system)?)
     }
 
     /// Proves `witness`, self-checked; the proof carries its system.

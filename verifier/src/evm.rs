@@ -6,8 +6,8 @@
 //! `c0 + c1·i` is written imaginary part first, `[c1, c0]` — the order the
 //! pairing precompile at `0x08` reads and snarkjs's generated verifiers use.
 
-use crate::error::DecodeError;
 use crate::points::{g1_coords, g1_from_coords, g2_coords, g2_from_coords};
+use crate::DecodeError;
 use crate::{Proof, NUM_PUBLIC_INPUTS};
 use ark_bn254::{Fq, Fq2};
 use ark_ff::{BigInteger, PrimeField};

@@ -6,32 +6,44 @@
 //!   exponentiation, `e(α, β)` precomputed).
 //! - [`batch`]: many proofs with one final exponentiation, by a random linear
 //!   combination of their equations.
-//! - [`bytes`], [`snarkjs`], [`evm`]: proofs and public inputs as compact
-//!   bytes, as snarkjs's JSON files, and as EVM calldata. Every decoder takes
-//!   untrusted input and returns a typed [`DecodeError`]; none panics.
+//! - [`evm`], [`solidity`]: proofs and public inputs as EVM calldata, and
+//!   the Groth16 verifier contract for a key.
+//! - [`bytes`], [`snarkjs`], [`points`]: the formats proofs and keys travel
+//!   in, `veil-system`'s (shared with the prover, re-exported here). Every
+//!   decoder takes untrusted input and returns a typed [`DecodeError`]; none
+//!   panics:
+//!
+//! ```
+//! use veil_verifier::snarkjs::public_from_str;
+//!
+//! let json = |first: &str| format!(r#"["{first}", "1", "1", "1", "1", "1", "1", "1", "1", "1"]"#);
+//! assert_eq!(public_from_str(&json("2")).unwrap().len(), 10);
+//! // r itself is not a field element: refused, naming the value.
+//! let r = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+//! let err = public_from_str(&json(r)).unwrap_err();
+//! assert!(err.to_string().contains("public[0]"), "{err}");
+//! // Canonical decimal only: no leading zeros.
+//! assert!(public_from_str(&json("02")).is_err());
+//! ```
+
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
 
 pub mod batch;
-pub mod bytes;
 pub mod error;
 pub mod evm;
-pub mod points;
-pub mod snarkjs;
 pub mod solidity;
 pub mod system;
 pub mod verify;
 
 pub use batch::verify_batch;
-pub use error::{DecodeError, VerifyError};
+pub use error::VerifyError;
 #[cfg(feature = "halo2")]
 pub use system::Halo2Verifier;
-pub use system::{proof_from_json, proof_to_json, ProvingSystem, SystemKey, SystemProof};
+pub use system::SystemKey;
+pub use veil_system::{bytes, points, snarkjs};
+pub use veil_system::{
+    proof_from_json, proof_to_json, Curve, DecodeError, KeysDir, Proof, ProvingSystem, SystemProof,
+    VerifierKeys, VerifyingKey, NUM_PUBLIC_INPUTS,
+};
 pub use verify::PreparedKey;
-
-/// The pairing veil verifies over.
-pub type Curve = ark_bn254::Bn254;
-/// A Groth16 proof over BN254.
-pub type Proof = ark_groth16::Proof<Curve>;
-/// A Groth16 verifying key over BN254.
-pub type VerifyingKey = ark_groth16::VerifyingKey<Curve>;
-/// The statement's public-input count.
-pub const NUM_PUBLIC_INPUTS: usize = veil_circuits::statement::NUM_PUBLIC_INPUTS;

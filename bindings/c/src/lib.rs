@@ -14,6 +14,9 @@
 //! (`veil_bindings_core::ErrorCode`), written as literals so that cbindgen
 //! can put them in the header; a test holds them equal.
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use veil_bindings_core::{guard, BindingError, ErrorCode};

@@ -8,6 +8,9 @@
 //! host's idiom: a JS `Error` with `code`, a Python exception class, a C
 //! return code. [`guard`] keeps a panic from crossing the boundary.
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod prove;
 pub mod verify;

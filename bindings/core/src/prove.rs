@@ -99,7 +99,7 @@ impl WalletProver {
             LoadError::KeyFile(k) => {
                 BindingError::new(ErrorCode::InvalidKey, format!("proving key: {k}"))
             }
-            LoadError::Prove(p) => BindingError::new(ErrorCode::Internal, p.to_string()),
+            other => BindingError::new(ErrorCode::Internal, other.to_string()),
         })?;
         Ok(WalletProver { prover })
     }

@@ -6,8 +6,7 @@ use serde::Serialize;
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::RegulatorKeyJson;
 use veil_circuits::statement::PublicInputs;
-use veil_prover::keys::{decode, KeyKind, MAGIC};
-use veil_prover::{CircuitShape, Proof, VerifyingKey};
+use veil_system::{Proof, VerifyingKey, VerifyingKeyError};
 use veil_verifier::evm::Calldata;
 use veil_verifier::snarkjs::{self, ProofJson};
 use veil_verifier::{PreparedKey, VerifyError};
@@ -16,16 +15,12 @@ use veil_verifier::{PreparedKey, VerifyError};
 /// (checked against this build's circuit) or snarkjs's
 /// `verification_key.json`.
 pub fn verifying_key_from_bytes(bytes: &[u8]) -> Result<VerifyingKey, BindingError> {
-    if bytes.starts_with(MAGIC) {
-        let shape = CircuitShape::compliance()
-            .map_err(|e| BindingError::new(ErrorCode::Internal, e.to_string()))?;
-        return decode(bytes, KeyKind::Verifying, &shape)
-            .map_err(|e| BindingError::new(ErrorCode::InvalidKey, format!("verifying key: {e}")));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        BindingError::malformed("verifying key", "neither a key file nor JSON text")
-    })?;
-    snarkjs::verifying_key_from_str(text).map_err(|e| BindingError::malformed("verifying key", e))
+    veil_system::groth16_verifying_key_from_bytes(bytes).map_err(|e| match e {
+        VerifyingKeyError::KeyFile(e) => {
+            BindingError::new(ErrorCode::InvalidKey, format!("verifying key: {e}"))
+        }
+        VerifyingKeyError::Snarkjs(e) => BindingError::malformed("verifying key", e),
+    })
 }
 
 /// The proof and its public inputs from snarkjs's `proof.json` and

@@ -8,6 +8,9 @@
 //! reaches Python (it becomes `veil.InternalError`). Proof verification and
 //! audits release the GIL.
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 mod convert;
 mod errors;
 mod identity;

@@ -15,6 +15,9 @@
 //! unwind on wasm32, so a bug that panics traps as a `RuntimeError` instead
 //! (with the panic message on the console).
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 use rand::rngs::OsRng;
 use veil_bindings_core::{BindingError, ProveRequest, WalletProver};
 use wasm_bindgen::prelude::*;

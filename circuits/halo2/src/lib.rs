@@ -17,6 +17,9 @@
 //! makes proving and verifying keys; [`proof`] proves and verifies; [`evm`]
 //! generates the Solidity verifier with `snark-verifier`.
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 pub mod babyjubjub;
 pub mod compare;
 pub mod eddsa;

@@ -14,9 +14,9 @@ use veil_circuits::statement::{
     NUM_PUBLIC_INPUTS,
 };
 use veil_circuits::F;
-use veil_prover::{Halo2Prover, Prover, SystemProof};
+use veil_prover::{Halo2Prover, Prover, ProvingSystem, SystemProof, SystemProver};
 use veil_verifier::evm::Calldata;
-use veil_verifier::{snarkjs, Halo2Verifier, PreparedKey};
+use veil_verifier::{snarkjs, Halo2Verifier, PreparedKey, SystemKey};
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -122,49 +122,59 @@ pub struct Proved {
 
 /// The keys and lists the service proves and verifies with.
 pub struct Engine {
-    prover: Prover,
-    key: PreparedKey,
-    halo2: Option<Halo2Backend>,
+    systems: Vec<Backend>,
     registry: Registry,
 }
 
-/// The halo2-KZG prover and verifier, when the server has halo2 keys.
-struct Halo2Backend {
-    prover: Halo2Prover,
-    verifier: Halo2Verifier,
+/// A proving system the server has keys for: its prover and verifier.
+struct Backend {
+    prover: SystemProver,
+    key: SystemKey,
 }
 
 impl Engine {
-    /// An engine proving with `prover` against `registry`.
+    /// An engine proving with Groth16 `prover` against `registry`.
     pub fn new(prover: Prover, registry: Registry) -> Result<Self, veil_verifier::VerifyError> {
-        let key = PreparedKey::new(&prover.proving_key().vk)?;
+        let key = SystemKey::Groth16(PreparedKey::new(&prover.proving_key().vk)?);
         Ok(Engine {
-            prover,
-            key,
-            halo2: None,
+            systems: vec![Backend {
+                prover: SystemProver::Groth16(prover),
+                key,
+            }],
             registry,
         })
     }
 
-    /// Also proves and verifies halo2-KZG proofs, with these keys.
-    pub fn with_halo2(mut self, prover: Halo2Prover, verifier: Halo2Verifier) -> Self {
-        self.halo2 = Some(Halo2Backend { prover, verifier });
+    /// Also proves and verifies with another system (or replaces the keys
+    /// of one it has).
+    pub fn with_system(mut self, prover: SystemProver, key: SystemKey) -> Self {
+        self.systems
+            .retain(|b| b.prover.system() != prover.system());
+        self.systems.push(Backend { prover, key });
         self
+    }
+
+    /// Also proves and verifies halo2-KZG proofs, with these keys.
+    pub fn with_halo2(self, prover: Halo2Prover, verifier: Halo2Verifier) -> Self {
+        self.with_system(
+            SystemProver::Halo2Kzg(Box::new(prover)),
+            SystemKey::Halo2Kzg(Box::new(verifier)),
+        )
     }
 
     /// The proving systems this engine serves.
     pub fn systems(&self) -> Vec<ProofSystem> {
-        let mut systems = vec![ProofSystem::Groth16];
-        if self.halo2.is_some() {
-            systems.push(ProofSystem::Halo2Kzg);
-        }
-        systems
+        self.systems
+            .iter()
+            .map(|b| system_message(b.prover.system()))
+            .collect()
     }
 
-    fn halo2(&self) -> Result<&Halo2Backend, RequestError> {
-        self.halo2
-            .as_ref()
-            .ok_or(RequestError::Unsupported(ProofSystem::Halo2Kzg))
+    fn backend(&self, system: ProvingSystem) -> Result<&Backend, RequestError> {
+        self.systems
+            .iter()
+            .find(|b| b.prover.system() == system)
+            .ok_or(RequestError::Unsupported(system_message(system)))
     }
 
     /// The trusted-issuer and revocation lists.
@@ -172,17 +182,10 @@ impl Engine {
         &self.registry
     }
 
-    /// The verifying key.
-    pub fn key(&self) -> &PreparedKey {
-        &self.key
-    }
-
     /// Checks `inputs` against every rule (cheap: no proving), so a request
     /// that can never prove is refused before it is queued.
     pub fn check(&self, inputs: &ProveInputs) -> Result<(), RequestError> {
-        if inputs.system == ProofSystem::Halo2Kzg {
-            self.halo2()?;
-        }
+        self.backend(proving_system(inputs.system))?;
         self.witness(inputs.clone())?;
         Ok(())
     }
@@ -202,22 +205,15 @@ impl Engine {
 
     /// Proves (fresh escrow and proof randomness from the OS).
     pub fn prove(&self, inputs: ProveInputs) -> Result<Proved, ProveFailure> {
-        let system = inputs.system;
+        let system = proving_system(inputs.system);
+        let backend = self
+            .backend(system)
+            .map_err(|_| ProveFailure::Unsupported(system))?;
         let witness = self.witness(inputs)?;
         let started = Instant::now();
-        let (proof, public) = match system {
-            ProofSystem::Halo2Kzg => {
-                let backend = self.halo2().map_err(|_| ProveFailure::Unsupported)?;
-                let (bytes, public) = backend.prover.prove(&witness, OsRng)?;
-                (halo2_proof_message(&bytes, &public), public)
-            }
-            _ => {
-                let (proof, public) = self.prover.prove(witness, &mut OsRng)?;
-                (proof_message(&proof, &public), public)
-            }
-        };
+        let (proof, public) = backend.prover.prove(witness, &mut OsRng)?;
         Ok(Proved {
-            proof,
+            proof: any_proof_message(&proof, &public),
             public,
             elapsed: started.elapsed(),
         })
@@ -227,10 +223,10 @@ impl Engine {
     pub fn verify(&self, request: &pb::VerifyRequest) -> Result<pb::VerifyResponse, RequestError> {
         let (proof, public, mut response) = self.prepare(request)?;
         if response.reason.is_empty() {
-            let verdict = match &proof {
-                SystemProof::Groth16(p) => self.key.verify_statement(p, &public),
-                SystemProof::Halo2Kzg(p) => self.halo2()?.verifier.verify(p, &public),
-            };
+            let verdict = self
+                .backend(proof.system())?
+                .key
+                .verify_statement(&proof, &public);
             match verdict {
                 Ok(()) => response.valid = true,
                 Err(e) => response.reason = e.to_string(),
@@ -251,28 +247,23 @@ impl Engine {
         for (i, request) in requests.iter().enumerate() {
             let (proof, public, mut response) = self.prepare(request).map_err(|e| (i, e))?;
             if response.reason.is_empty() {
-                match proof {
-                    SystemProof::Groth16(p) => {
+                let key = &self.backend(proof.system()).map_err(|e| (i, e))?.key;
+                match (key, proof) {
+                    // Groth16 proofs share one batched pairing check.
+                    (SystemKey::Groth16(_), SystemProof::Groth16(p)) => {
                         pending.push(i);
                         batch.push((p, public.to_vec()));
                     }
-                    // halo2 proofs are checked one by one.
-                    SystemProof::Halo2Kzg(p) => {
-                        match self
-                            .halo2()
-                            .map_err(|e| (i, e))?
-                            .verifier
-                            .verify(&p, &public)
-                        {
-                            Ok(()) => response.valid = true,
-                            Err(e) => response.reason = e.to_string(),
-                        }
-                    }
+                    // Other systems' proofs are checked one by one.
+                    (key, proof) => match key.verify_statement(&proof, &public) {
+                        Ok(()) => response.valid = true,
+                        Err(e) => response.reason = e.to_string(),
+                    },
                 }
             }
             responses.push(response);
         }
-        let rejected = match veil_verifier::verify_batch(&self.key, &batch, &mut OsRng) {
+        let rejected = match self.groth16_batch(&batch) {
             Ok(()) => Vec::new(),
             Err(veil_verifier::VerifyError::BatchRejected { invalid }) => invalid,
             // Counts were checked when parsing; treat anything else as all bad.
@@ -286,6 +277,25 @@ impl Engine {
             }
         }
         Ok(responses)
+    }
+
+    /// The batched check of Groth16 proofs (`BatchRejected` names the bad
+    /// ones).
+    fn groth16_batch(
+        &self,
+        batch: &[(veil_verifier::Proof, Vec<F>)],
+    ) -> Result<(), veil_verifier::VerifyError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        match &self.backend(ProvingSystem::Groth16) {
+            Ok(Backend {
+                key: SystemKey::Groth16(key),
+                ..
+            }) => veil_verifier::verify_batch(key, batch, &mut OsRng),
+            // Groth16 proofs were only batched under a Groth16 key.
+            _ => Err(veil_verifier::VerifyError::NotBuilt(ProvingSystem::Groth16)),
+        }
     }
 
     /// Parses a verify request and checks what needs no pairing: a response
@@ -317,8 +327,8 @@ pub enum ProveFailure {
     #[error(transparent)]
     Prove(#[from] veil_prover::ProveError),
     /// The job asks for a proving system this server no longer has keys for.
-    #[error("this server has no halo2 keys")]
-    Unsupported,
+    #[error("this server has no {0} keys")]
+    Unsupported(ProvingSystem),
 }
 
 /// The `Proof` message for a halo2-KZG proof: its `proof.json`
@@ -346,10 +356,7 @@ pub fn parse_any_proof(
         field: "proof",
         message: "missing".into(),
     })?;
-    let named = match system_of(message.system)? {
-        ProofSystem::Halo2Kzg => veil_prover::ProvingSystem::Halo2Kzg,
-        _ => veil_prover::ProvingSystem::Groth16,
-    };
+    let named = proving_system(system_of(message.system)?);
     let decoded =
         veil_verifier::proof_from_json(&message.proof_json).map_err(|e| RequestError::Invalid {
             field: "proof.proof_json",
@@ -384,11 +391,19 @@ pub fn any_proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proo
     }
 }
 
-/// The wire value of a proving system.
-pub fn system_message(system: veil_prover::ProvingSystem) -> ProofSystem {
+/// The proving system of a wire value (unspecified means Groth16).
+pub fn proving_system(system: ProofSystem) -> ProvingSystem {
     match system {
-        veil_prover::ProvingSystem::Groth16 => ProofSystem::Groth16,
-        veil_prover::ProvingSystem::Halo2Kzg => ProofSystem::Halo2Kzg,
+        ProofSystem::Halo2Kzg => ProvingSystem::Halo2Kzg,
+        ProofSystem::Groth16 | ProofSystem::Unspecified => ProvingSystem::Groth16,
+    }
+}
+
+/// The wire value of a proving system.
+pub fn system_message(system: ProvingSystem) -> ProofSystem {
+    match system {
+        ProvingSystem::Groth16 => ProofSystem::Groth16,
+        ProvingSystem::Halo2Kzg => ProofSystem::Halo2Kzg,
     }
 }
 

@@ -10,6 +10,9 @@
 //!   the signed transparency log, and the `AuditLog` service regulators read.
 //! - [`server`]: the handlers and [`server::serve`].
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 pub mod audit_log;
 pub mod audit_service;
 pub mod auth;

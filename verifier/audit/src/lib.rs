@@ -10,6 +10,9 @@
 //! ([`threshold`]); [`disclosure`] asks the issuer whose credential it was,
 //! on the record. Each caller gets a signed [`receipt`] of its entry.
 
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod disclosure;
 pub mod entry;

@@ -18,9 +18,11 @@ use thiserror::Error;
 use veil_circuits::babyjubjub::{base8, pack_point, Point, PointProjective, Scalar};
 use veil_circuits::encoding::{field_to_decimal, prime_field_from_decimal};
 use veil_circuits::poseidon::poseidon_fixed;
+use veil_circuits::shamir::{
+    evaluate, feldman_value, lagrange_at_zero, point_json, scalar_decimal,
+};
 use veil_circuits::statement::files::{PointJson, RegulatorKeyJson};
 use veil_circuits::F;
-use veil_did::shamir::{evaluate, feldman_value, lagrange_at_zero, point_json, scalar_decimal};
 
 /// Why a share, a partial decryption or a combination is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -1,15 +1,15 @@
 //! Shamir sharing over the Baby Jubjub scalar field, with Feldman
-//! commitments: the arithmetic that the issuers' FROST keys (here) and the
+//! commitments: the arithmetic that the issuers' FROST keys (`veil-did`) and the
 //! regulators' split escrow keys (`veil-audit`) both stand on, kept in one
 //! place so the two cannot drift.
 
+use crate::babyjubjub::{base8, pack_point, Point, PointProjective, Scalar};
+use crate::eddsa::PublicKey;
+use crate::encoding::{prime_field_from_decimal, DecodeError};
+use crate::statement::files::{DocumentError, PointJson};
 use ark_ec::CurveGroup;
 use ark_ff::{Field, PrimeField, Zero};
 use num_bigint::BigUint;
-use veil_circuits::babyjubjub::{base8, pack_point, Point, PointProjective, Scalar};
-use veil_circuits::eddsa::PublicKey;
-use veil_circuits::encoding::{prime_field_from_decimal, DecodeError};
-use veil_circuits::statement::files::{DocumentError, PointJson};
 
 /// `f(x)` for the polynomial with `coefficients` (constant term first).
 pub fn evaluate(coefficients: &[Scalar], x: Scalar) -> Scalar {
