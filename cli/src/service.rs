@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
 use veil_circuits::statement::Registry;
-use veil_prover::{Halo2Prover, Prover, ProvingSystem};
+use veil_prover::{Prover, ProvingSystem, SystemProver};
 use veil_service::client::{connect, Clients};
 use veil_service::engine::{any_proof_message, parse_any_proof, system_message, Engine};
 use veil_service::jobs::QueueConfig;
@@ -18,7 +18,7 @@ use veil_service::pb::{self, JobState};
 use veil_service::server::{serve, ServeConfig};
 use veil_service::store::Store;
 use veil_system::KeysDir;
-use veil_verifier::Halo2Verifier;
+use veil_verifier::SystemKey;
 
 /// `veil serve`.
 #[derive(Args)]
@@ -271,10 +271,10 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
     )?;
     if let Some(dir) = &args.halo2_keys {
         let keys = KeysDir::new(dir);
-        let (params, vk) = (keys.halo2_params()?, keys.halo2_vk()?);
-        let prover = Halo2Prover::for_verifying_key(params.clone(), &vk)
-            .with_context(|| format!("{}: the halo2 keys do not match the SRS", dir.display()))?;
-        engine = engine.with_halo2(prover, Halo2Verifier::new(params, vk));
+        let system = ProvingSystem::Halo2Kzg;
+        let prover = SystemProver::load(&keys, system)
+            .with_context(|| format!("loading the halo2 keys in {}", dir.display()))?;
+        engine = engine.with_system(prover, SystemKey::from_keys(keys.load_verifier(system)?)?);
     }
     let db = args.db.unwrap_or(default_db);
     let config = ServeConfig {
