@@ -106,7 +106,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_inner()
         .proof
         .ok_or("no proof")?;
-    let (decoded, public) = veil_service::engine::parse_proof(Some(&proof))?;
+    let (veil_prover::SystemProof::Groth16(decoded), public) =
+        veil_client::proof::parse_proof(Some(&proof))?
+    else {
+        return Err("the server answered a proof of another system".into());
+    };
 
     // 1. In-process verify rate on rayon's pool, one loop per core (inner
     //    parallel jobs run inline), after a warm-up: the best this machine

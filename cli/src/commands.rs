@@ -213,13 +213,13 @@ pub fn issue_cmd(
     };
     let key = read_document(issuer_key, IssuerKeyJson::to_key)?;
     let subject = records
-        .map(|(_, subject)| crate::regulator::read_subject(subject))
+        .map(|(_, subject)| crate::issuer::read_subject(subject))
         .transpose()?;
     let credential = issue_credential(&key, args)?;
     write_json(out, &CredentialJson::from_credential(&credential))?;
     if let (Some((store, _)), Some(subject)) = (records, subject) {
         let id = field_to_decimal(&credential.claims.credential_id);
-        crate::regulator::record_issuance(store, &id, subject)?;
+        crate::issuer::record_issuance(store, &id, subject)?;
         println!(
             "KYC record kept under credential {id} in {}",
             store.display()
@@ -257,7 +257,7 @@ pub fn policy_cmd(
     barred: &str,
     out: &Path,
 ) -> Result<()> {
-    let regulator_key = crate::regulator::public_key_of(regulator)?;
+    let regulator_key = veil_regulator::keys::public_key_of(regulator)?;
     let mut mask = 0u8;
     for t in parse_list(subject_types)? {
         if t > 7 {
@@ -420,16 +420,6 @@ pub fn verify_cmd(vk: &Path, check: &ProofToCheck) -> Result<()> {
         started.elapsed(),
         field_to_decimal(&inputs.nullifier)
     );
-    Ok(())
-}
-
-/// `veil regulator decrypt`.
-pub fn decrypt_cmd(key: &Path, public: &Path) -> Result<()> {
-    let secret = read_document(key, RegulatorKeyJson::to_secret)?;
-    let inputs = snarkjs::public_from_str(&read_text(public)?)?;
-    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
-    let id = typed.open_escrow(&secret).context("escrow_c1")?;
-    println!("{}", field_to_decimal(&id));
     Ok(())
 }
 

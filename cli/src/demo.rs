@@ -21,7 +21,6 @@ use crate::commands::{self, issue_credential, save_keys, IssueArgs};
 use crate::dates;
 use crate::files::*;
 use crate::identity;
-use crate::regulator::run_audit;
 use alloy_primitives::{FixedBytes, U256};
 use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
@@ -48,6 +47,7 @@ use veil_contracts::abi::IVeilDIDRegistry;
 use veil_contracts::system::{account, uint};
 use veil_contracts::{CallError, Config, Receipt, System};
 use veil_prover::{ProvingSystem, SystemProver};
+use veil_regulator::audit::run_audit;
 use veil_system::KeysDir;
 use veil_verifier::{SystemKey, VerifyError};
 
@@ -132,6 +132,25 @@ impl Workdir {
             Workdir::Kept(p) => p,
         }
     }
+}
+
+/// `veil demo`'s flags.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Print one JSON report instead of lines.
+    #[arg(long)]
+    json: bool,
+    /// Keep every file the demo made in this (new or empty) directory:
+    /// keys, documents, proof, DID registry, log, regulator shares.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    system: crate::flags::SystemArg,
+}
+
+/// Runs `veil demo` with its flags.
+pub fn run_args(args: DemoArgs) -> Result<()> {
+    run(args.json, args.keep.as_deref(), args.system.system)
 }
 
 /// Runs the demo; prints each step (or one JSON report with `json`). With
@@ -457,7 +476,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         log_id: log.log_id(),
         head: None,
     };
-    let checker = crate::regulator::KeyChecker(&key);
+    let checker = veil_regulator::audit::KeyChecker(&key);
     let options = AuditOptions {
         decryptor: Some(&decryptor),
         checker: Some(&checker),

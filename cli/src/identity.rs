@@ -4,8 +4,9 @@
 //! directory).
 
 use crate::files::*;
-use crate::signing::HsmArgs;
+use crate::signing::{self, HsmArgs};
 use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
@@ -51,7 +52,7 @@ fn read_key(path: &Path) -> Result<ControllerKey> {
 /// The Baby Jubjub public key of an issuer key file or a threshold group
 /// (group or share file), checked.
 fn bjj_point(issuer_key: &Path) -> Result<BabyJubJubPoint> {
-    let point = crate::regulator::public_key_of(issuer_key)?;
+    let point = veil_regulator::keys::public_key_of(issuer_key)?;
     point
         .to_key("public_key")
         .with_context(|| format!("{}", issuer_key.display()))?;
@@ -491,4 +492,284 @@ pub fn demo_verify_vc(
     Ok(runtime()?
         .block_on(vc::verify(&resolver, vc, today))?
         .credential)
+}
+
+/// `--db`: the database directory of `veil did` and `veil vc` (default:
+/// [`default_db`]).
+#[derive(Args)]
+pub struct DbArg {
+    /// Database directory (default: <data dir>/veil).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+}
+
+impl DbArg {
+    /// The directory given, or the default.
+    pub fn path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(default_db)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum DidCommand {
+    /// Make an Ed25519 key: a controller or assertion key, as a private JWK,
+    /// a passphrase-encrypted file (--encrypt, passphrase from
+    /// $VEIL_KEY_PASSPHRASE), or generated inside an HSM (--hsm-*).
+    Keygen {
+        /// Output file.
+        #[arg(long, required_unless_present = "hsm_module")]
+        out: Option<PathBuf>,
+        /// Encrypt the file (argon2id + XChaCha20-Poly1305).
+        #[arg(long, requires = "out")]
+        encrypt: bool,
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
+    },
+    /// Create a did:veil controlled by KEY (prints the DID).
+    Create {
+        /// Controller key (JWK).
+        #[arg(long)]
+        key: PathBuf,
+        /// Ed25519 key for signing credentials (added as #vc-1): a JWK or
+        /// encrypted key file.
+        #[arg(long)]
+        vc_key: Option<PathBuf>,
+        /// Or the #vc-1 key in an HSM.
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
+        /// Baby Jubjub issuer key (added as #bjj-1): a key file, or a
+        /// threshold issuer's group.json.
+        #[arg(long)]
+        bjj: Option<PathBuf>,
+        /// A service, `fragment,type,endpoint` (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+    },
+    /// Resolve a DID (W3C resolution result); `DID?versionId=N` for a version.
+    Resolve {
+        /// The DID.
+        did: String,
+        /// A version.
+        #[arg(long)]
+        version: Option<u64>,
+    },
+    /// Change a DID, signed by its current controller key.
+    Update {
+        /// Current controller key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+        /// New controller key (rotation).
+        #[arg(long)]
+        rotate: Option<PathBuf>,
+        /// Add an Ed25519 assertion key, `fragment=key.jwk`.
+        #[arg(long)]
+        add_vc_key: Option<String>,
+        /// Add a Baby Jubjub key, `fragment=issuer.json`.
+        #[arg(long)]
+        add_bjj: Option<String>,
+        /// Add a service, `fragment,type,endpoint` (repeatable).
+        #[arg(long)]
+        add_service: Vec<String>,
+        /// Remove a verification method by fragment (repeatable).
+        #[arg(long)]
+        remove_method: Vec<String>,
+        /// Remove a service by fragment (repeatable).
+        #[arg(long)]
+        remove_service: Vec<String>,
+    },
+    /// Deactivate a DID for good.
+    Deactivate {
+        /// Current controller key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+    },
+}
+
+/// Runs `veil did …` against the registry in `db`.
+pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
+    let db = db.path();
+    match command {
+        DidCommand::Keygen { out, encrypt, hsm } => did_keygen(out.as_deref(), encrypt, &hsm),
+        DidCommand::Create {
+            key,
+            vc_key,
+            hsm,
+            bjj,
+            service,
+        } => did_create(
+            &db,
+            &CreateArgs {
+                key: &key,
+                vc_key: vc_key.as_deref(),
+                hsm: &hsm,
+                bjj: bjj.as_deref(),
+                services: &service,
+            },
+        ),
+        DidCommand::Resolve { did, version } => did_resolve(&db, &did, version),
+        DidCommand::Update {
+            key,
+            did,
+            rotate,
+            add_vc_key,
+            add_bjj,
+            add_service,
+            remove_method,
+            remove_service,
+        } => did_update(
+            &db,
+            &UpdateArgs {
+                key: &key,
+                did: &did,
+                rotate: rotate.as_deref(),
+                add_vc_key: add_vc_key.as_deref(),
+                add_bjj: add_bjj.as_deref(),
+                add_services: &add_service,
+                remove_methods: &remove_method,
+                remove_services: &remove_service,
+            },
+        ),
+        DidCommand::Deactivate { key, did } => did_deactivate(&db, &key, &did),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum VcCommand {
+    /// Issue a KycCredential for a ZK credential from `veil issue`.
+    Issue {
+        /// credential.json from `veil issue` (or `veil issuer aggregate`):
+        /// its ZK signature is carried into the VC.
+        #[arg(long)]
+        credential: PathBuf,
+        /// The issuer's Baby Jubjub key file, to check it signed the
+        /// credential (optional: a group's credential has no key file).
+        #[arg(long)]
+        issuer_key: Option<PathBuf>,
+        /// The issuer's DID.
+        #[arg(long)]
+        did: String,
+        /// The Ed25519 assertion key: a JWK or encrypted key file.
+        #[arg(long)]
+        vc_key: Option<PathBuf>,
+        /// Or the assertion key in an HSM.
+        #[command(flatten)]
+        hsm: signing::HsmArgs,
+        /// Its fragment in the DID document.
+        #[arg(long, default_value = "vc-1")]
+        vc_fragment: String,
+        /// The Baby Jubjub key's fragment.
+        #[arg(long, default_value = "bjj-1")]
+        bjj_fragment: String,
+        /// The holder's DID.
+        #[arg(long)]
+        holder_did: Option<String>,
+        /// URL of the issuer's status list credential.
+        #[arg(long, default_value = "https://issuer.example/status/1")]
+        status_list: String,
+        /// `v2` (VC 2.0, eddsa-rdfc-2022) or `v1` (VC 1.1, Ed25519Signature2020).
+        #[arg(long, default_value = "v2")]
+        format: String,
+        /// Output file.
+        #[arg(long, default_value = "vc.json")]
+        out: PathBuf,
+    },
+    /// Verify a KycCredential; optionally its status and write the ZK credential.
+    Verify {
+        /// The credential.
+        vc: PathBuf,
+        /// The issuer's status list credential.
+        #[arg(long)]
+        status_list: Option<PathBuf>,
+        /// The day to check validity on, YYYY-MM-DD (default today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Write the ZK credential (for `veil prove`) here.
+        #[arg(long)]
+        credential_out: Option<PathBuf>,
+    },
+    /// Revoke a credential (revocation tree and status list).
+    Revoke {
+        /// The credential id, decimal.
+        #[arg(long)]
+        credential_id: String,
+    },
+    /// Write the signed BitstringStatusListCredential.
+    StatusList {
+        /// The issuer's DID.
+        #[arg(long)]
+        did: String,
+        /// The Ed25519 assertion key (JWK).
+        #[arg(long)]
+        vc_key: PathBuf,
+        /// Its fragment.
+        #[arg(long, default_value = "vc-1")]
+        vc_fragment: String,
+        /// Where the list is published.
+        #[arg(long, default_value = "https://issuer.example/status/1")]
+        url: String,
+        /// Output file.
+        #[arg(long, default_value = "status-list.json")]
+        out: PathBuf,
+    },
+}
+
+/// Runs `veil vc …` against the registry and revocation store in `db`.
+pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
+    let db = db.path();
+    match command {
+        VcCommand::Issue {
+            credential,
+            issuer_key,
+            did,
+            vc_key,
+            hsm,
+            vc_fragment,
+            bjj_fragment,
+            holder_did,
+            status_list,
+            format,
+            out,
+        } => vc_issue(
+            &db,
+            &VcIssueArgs {
+                credential: &credential,
+                issuer_key: issuer_key.as_deref(),
+                did: &did,
+                vc_key: vc_key.as_deref(),
+                hsm: &hsm,
+                vc_fragment: &vc_fragment,
+                bjj_fragment: &bjj_fragment,
+                holder_did,
+                status_list: &status_list,
+                format: &format,
+            },
+            &out,
+        ),
+        VcCommand::Verify {
+            vc,
+            status_list,
+            today,
+            credential_out,
+        } => vc_verify(
+            &db,
+            &vc,
+            status_list.as_deref(),
+            today.as_deref(),
+            credential_out.as_deref(),
+        ),
+        VcCommand::Revoke { credential_id } => vc_revoke(&db, &credential_id),
+        VcCommand::StatusList {
+            did,
+            vc_key,
+            vc_fragment,
+            url,
+            out,
+        } => vc_status_list(&db, &did, &vc_key, &vc_fragment, &url, &out),
+    }
 }

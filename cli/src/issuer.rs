@@ -9,6 +9,8 @@ use crate::files::*;
 use anyhow::{bail, Context, Result};
 use rand::rngs::OsRng;
 use std::path::{Path, PathBuf};
+use veil_audit::disclosure::{self, DisclosureRequest};
+use veil_audit::records::{IssuerRecords, KycRecord};
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{CredentialJson, IssuerListJson};
 use veil_did::frost::dkg::ShareMessage;
@@ -236,7 +238,7 @@ pub fn trust_cmd(list: &Path, add: &[PathBuf], remove: &[PathBuf]) -> Result<()>
         IssuerListJson { issuers: vec![] }
     };
     for path in add {
-        let key = crate::regulator::public_key_of(path)?;
+        let key = veil_regulator::keys::public_key_of(path)?;
         key.to_key("public_key")
             .with_context(|| format!("{}", path.display()))?;
         if doc.issuers.contains(&key) {
@@ -245,7 +247,7 @@ pub fn trust_cmd(list: &Path, add: &[PathBuf], remove: &[PathBuf]) -> Result<()>
         doc.issuers.push(key);
     }
     for path in remove {
-        let key = crate::regulator::public_key_of(path)?;
+        let key = veil_regulator::keys::public_key_of(path)?;
         let before = doc.issuers.len();
         doc.issuers.retain(|k| *k != key);
         if doc.issuers.len() == before {
@@ -457,6 +459,115 @@ pub fn run(command: IssuerCommand) -> Result<()> {
             request,
             log_id,
             out,
-        } => crate::regulator::issuer_disclose_cmd(&records, &request, &log_id, &out),
+        } => disclose_cmd(&records, &request, &log_id, &out),
     }
+}
+
+/// `veil issuer disclose`: checks a regulator's request and answers it from
+/// the issuer's KYC records.
+pub fn disclose_cmd(records: &Path, request: &Path, log_id: &str, out: &Path) -> Result<()> {
+    let request: DisclosureRequest = read_json(request)?;
+    let store =
+        IssuerRecords::open(records).with_context(|| format!("records {}", records.display()))?;
+    let answer = disclosure::answer(&request, log_id, &store)?;
+    write_json(out, &answer)?;
+    println!(
+        "request checked (logged as entry {}, grounds {:?}); credential {} disclosed to {}",
+        answer.record_index,
+        answer.grounds,
+        answer.credential_id,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Stores the KYC record of a newly issued credential.
+pub fn record_issuance(
+    records: &Path,
+    credential_id: &str,
+    subject: serde_json::Value,
+) -> Result<()> {
+    let store =
+        IssuerRecords::open(records).with_context(|| format!("records {}", records.display()))?;
+    store.insert(&KycRecord {
+        credential_id: credential_id.to_string(),
+        subject,
+        issued_unix_ms: veil_audit::entry::now_unix_ms(),
+    })?;
+    Ok(())
+}
+
+/// A subject file's JSON, for [`record_issuance`].
+pub fn read_subject(path: &Path) -> Result<serde_json::Value> {
+    read_json(path)
+}
+
+/// `veil issue`'s flags: a ZK credential for a holder's commitment.
+#[derive(clap::Args)]
+pub struct IssueArgs {
+    /// Issuer key file.
+    #[arg(long, required_unless_present = "group")]
+    issuer_key: Option<PathBuf>,
+    /// A threshold issuer's group.json instead: writes the signing
+    /// request (claims, no signature) to --out for `veil issuer
+    /// sign-round2` and `aggregate`.
+    #[arg(long, conflicts_with_all = ["issuer_key", "records"])]
+    group: Option<PathBuf>,
+    /// The holder's commitment (decimal), from `veil holder keygen`.
+    #[arg(long)]
+    holder: String,
+    /// Birth date, YYYY-MM-DD.
+    #[arg(long)]
+    birth_date: String,
+    /// ISO 3166-1 numeric country code.
+    #[arg(long)]
+    country: u16,
+    /// 1 basic, 2 enhanced, 3 KYB.
+    #[arg(long)]
+    kyc_level: u8,
+    /// 0 (none) to 1000 (severe).
+    #[arg(long)]
+    risk_score: u16,
+    /// 0 person, 1 business, 2 machine.
+    #[arg(long, default_value_t = 0)]
+    subject_type: u8,
+    /// Issue date, YYYY-MM-DD (default today).
+    #[arg(long)]
+    issued: Option<String>,
+    /// Days of validity.
+    #[arg(long, default_value_t = 365)]
+    valid_days: u32,
+    /// Output file.
+    #[arg(long, default_value = "credential.json")]
+    out: PathBuf,
+    /// The issuer's KYC record store: keep the subject's record under the
+    /// new credential id, for answering disclosures.
+    #[arg(long, requires = "subject")]
+    records: Option<PathBuf>,
+    /// The subject's KYC record (JSON: name, documents, checks…).
+    #[arg(long, requires = "records")]
+    subject: Option<PathBuf>,
+}
+
+/// Runs `veil issue`.
+pub fn issue(a: IssueArgs) -> Result<()> {
+    crate::commands::issue_cmd(
+        match (&a.issuer_key, &a.group) {
+            (_, Some(g)) => crate::commands::IssuerSource::Group(g),
+            (Some(k), None) => crate::commands::IssuerSource::Key(k),
+            (None, None) => bail!("give --issuer-key or --group"),
+        },
+        &crate::commands::IssueArgs {
+            holder: &a.holder,
+            birth_date: &a.birth_date,
+            country: a.country,
+            kyc_level: a.kyc_level,
+            risk_score: a.risk_score,
+            subject_type: a.subject_type,
+            issued: a.issued.as_deref(),
+            valid_days: a.valid_days,
+        },
+        &a.out,
+        a.records.as_deref().zip(a.subject.as_deref()),
+    )
 }

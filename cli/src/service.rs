@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use veil_circuits::statement::files::{IssuerListJson, RevocationListJson};
 use veil_circuits::statement::Registry;
+use veil_client::proof::{parse_proof, proof_message, system_message};
+use veil_client::{connect, Clients};
 use veil_prover::{Prover, ProvingSystem, SystemProver};
-use veil_service::client::{connect, Clients};
-use veil_service::engine::{any_proof_message, parse_any_proof, system_message, Engine};
+use veil_service::engine::Engine;
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve, ServeConfig};
@@ -170,21 +171,11 @@ pub struct RemoteArgs {
 pub enum RemoteCommand {
     /// Prove on the server (waits; --submit to return the job id at once).
     Prove {
-        /// Credential file.
-        #[arg(long)]
-        credential: PathBuf,
-        /// Holder secret file.
-        #[arg(long)]
-        holder: PathBuf,
-        /// Policy file.
-        #[arg(long)]
-        policy: PathBuf,
-        /// Payment context.
-        #[arg(long)]
-        context: PathBuf,
-        /// The proving system: groth16 or halo2 (the server must have its keys).
-        #[arg(long, default_value = "groth16")]
-        system: ProvingSystem,
+        #[command(flatten)]
+        documents: crate::flags::ProofDocuments,
+        // The server must have keys of the system asked for.
+        #[command(flatten)]
+        system: crate::flags::SystemArg,
         /// Queue the job and print its id instead of waiting.
         #[arg(long)]
         submit: bool,
@@ -382,20 +373,17 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
             .with_context(|| format!("server {}", args.server))?;
         match args.command {
             RemoteCommand::Prove {
-                credential,
-                holder,
-                policy,
-                context,
+                documents,
                 system,
                 submit,
                 out,
             } => {
                 let request = pb::ProveRequest {
-                    credential_json: read_text(&credential)?,
-                    holder_json: read_text(&holder)?,
-                    policy_json: read_text(&policy)?,
-                    context_json: read_text(&context)?,
-                    system: system_message(system) as i32,
+                    credential_json: read_text(&documents.credential)?,
+                    holder_json: read_text(&documents.holder)?,
+                    policy_json: read_text(&documents.policy)?,
+                    context_json: read_text(&documents.context)?,
+                    system: system_message(system.system) as i32,
                 };
                 if submit {
                     let ack = clients.prover.submit_proof(request).await.map_err(status)?;
@@ -440,7 +428,7 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
 async fn remote_verify(clients: &mut Clients, check: crate::files::ProofToCheck) -> Result<()> {
     let (decoded, inputs) = crate::halo2::read_proof_files(&check.proof, &check.public)?;
     let request = pb::VerifyRequest {
-        proof: Some(any_proof_message(&decoded, &inputs)),
+        proof: Some(proof_message(&decoded, &inputs)),
         policy_json: check
             .policy
             .as_deref()
@@ -529,6 +517,6 @@ fn job_line(job: &pb::ProofJob) -> String {
 }
 
 fn save_proof(proof: Option<&pb::Proof>, out: &Path) -> Result<()> {
-    let (decoded, public) = parse_any_proof(proof).context("the server's proof")?;
+    let (decoded, public) = parse_proof(proof).context("the server's proof")?;
     write_any_proof_files(out, &decoded, &public)
 }

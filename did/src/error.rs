@@ -63,6 +63,7 @@ pub enum RegistryError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// RocksDB failed.
+    #[cfg(feature = "store")]
     #[error("storage: {0}")]
     Storage(#[from] rocksdb::Error),
 }
@@ -164,6 +165,7 @@ pub enum StatusError {
     #[error("corrupt revocation store: {0}")]
     Corrupt(String),
     /// RocksDB failed.
+    #[cfg(feature = "store")]
     #[error("storage: {0}")]
     Storage(#[from] rocksdb::Error),
 }

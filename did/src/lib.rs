@@ -27,6 +27,7 @@ pub mod registry;
 pub mod resolver;
 pub use veil_circuits::shamir;
 pub mod signer;
+#[cfg(feature = "store")]
 pub mod status;
 pub mod status_list;
 pub mod vc;
@@ -34,6 +35,8 @@ pub mod vc;
 pub use document::{BabyJubJubPoint, DidDocument, MethodSpec, Patch, Service};
 pub use error::{KeyError, RegistryError, ResolutionError, VcError};
 pub use keys::ControllerKey;
-pub use registry::{did_for_key, Operation, Registry, Resolution};
-pub use resolver::{resolver, VeilMethod, VeilResolver};
+#[cfg(feature = "store")]
+pub use registry::Registry;
+pub use registry::{did_for_key, Operation, Resolution};
+pub use resolver::{resolver, DidSource, VeilMethod, VeilResolver};
 pub use signer::{Signer, SignerError};

@@ -1,4 +1,5 @@
-//! The `did:veil` registry on RocksDB.
+//! The `did:veil` registry: its operations and documents, and their store
+//! on RocksDB ([`Registry`], feature `store`).
 //!
 //! A DID is created by its first controller key (the identifier is the
 //! multibase BLAKE3 hash of that key, so nobody can claim another's DID) and
@@ -7,12 +8,18 @@
 //! resolvable (`?versionId=`). A version and the head pointer are written in
 //! one RocksDB write batch, so a crash leaves the previous version resolvable.
 
-use crate::document::{DidDocument, MethodSpec, Patch, Service};
+#[cfg(feature = "store")]
+use crate::document::Service;
+use crate::document::{DidDocument, MethodSpec, Patch};
 use crate::error::{RegistryError, ResolutionError};
-use crate::keys::{self, ControllerKey};
+#[cfg(feature = "store")]
+use crate::keys;
+use crate::keys::ControllerKey;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "store")]
 use std::path::Path;
+#[cfg(feature = "store")]
 use std::sync::Mutex;
 
 /// The method prefix.
@@ -93,6 +100,7 @@ impl Operation {
         })
     }
 
+    #[cfg(feature = "store")]
     fn verify(&self, controller: &str) -> Result<(), RegistryError> {
         let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(&self.signature)
@@ -196,12 +204,14 @@ pub struct Resolution {
     pub did_document_metadata: DocumentMetadata,
 }
 
+#[cfg(feature = "store")]
 /// The registry.
 pub struct Registry {
     db: rocksdb::DB,
     write: Mutex<()>,
 }
 
+#[cfg(feature = "store")]
 fn version_key(did: &str, version: u64) -> Vec<u8> {
     [
         b"v/".as_slice(),
@@ -212,18 +222,29 @@ fn version_key(did: &str, version: u64) -> Vec<u8> {
     .concat()
 }
 
+#[cfg(feature = "store")]
 fn head_key(did: &str) -> Vec<u8> {
     [b"h/".as_slice(), did.as_bytes()].concat()
 }
 
+#[cfg(feature = "store")]
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+#[cfg(feature = "store")]
 fn internal(e: impl std::fmt::Display) -> ResolutionError {
     ResolutionError::Internal(e.to_string())
 }
 
+#[cfg(feature = "store")]
+impl crate::resolver::DidSource for Registry {
+    fn resolve(&self, did: &str, version: Option<u64>) -> Result<Resolution, ResolutionError> {
+        Registry::resolve(self, did, version)
+    }
+}
+
+#[cfg(feature = "store")]
 impl Registry {
     /// Opens (or creates) the registry at `path`.
     pub fn open(path: &Path) -> Result<Self, RegistryError> {

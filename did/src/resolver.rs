@@ -3,7 +3,7 @@
 //! implementation) plus `did:veil`.
 
 use crate::error::ResolutionError;
-use crate::registry::Registry;
+use crate::registry::Resolution;
 use ssi::dids::resolution::{Error, Metadata, Options, Output};
 use ssi::dids::{DIDKey, DIDMethod, DIDMethodResolver};
 use std::sync::Arc;
@@ -11,15 +11,24 @@ use std::sync::Arc;
 /// The media type of resolved documents.
 pub const DID_JSON: &str = "application/did+json";
 
-/// `did:veil` backed by a registry.
+/// Where `did:veil` documents come from: the RocksDB [`crate::Registry`]
+/// (feature `store`), or anything else that answers a DID at a version with
+/// its document and metadata, so ssi's resolution does not depend on how the
+/// registry is kept.
+pub trait DidSource: Send + Sync {
+    /// The document of `did` at `version` (the latest when `None`).
+    fn resolve(&self, did: &str, version: Option<u64>) -> Result<Resolution, ResolutionError>;
+}
+
+/// `did:veil` backed by a [`DidSource`].
 #[derive(Clone)]
 pub struct VeilMethod {
-    registry: Arc<Registry>,
+    registry: Arc<dyn DidSource>,
 }
 
 impl VeilMethod {
     /// The method over `registry`.
-    pub fn new(registry: Arc<Registry>) -> Self {
+    pub fn new<S: DidSource + 'static>(registry: Arc<S>) -> Self {
         VeilMethod { registry }
     }
 }
@@ -75,6 +84,6 @@ pub fn vm_resolver(
 }
 
 /// The resolver over `registry`.
-pub fn resolver(registry: Arc<Registry>) -> VeilResolver {
+pub fn resolver<S: DidSource + 'static>(registry: Arc<S>) -> VeilResolver {
     (DIDKey, VeilMethod::new(registry))
 }

@@ -6,11 +6,11 @@
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use veil_circuits::statement::files::{PaymentContextJson, PolicyJson};
-use veil_service::engine::{parse_any_proof, parse_proof, parse_prove};
+use veil_client::proof::parse_proof;
+use veil_service::engine::parse_prove;
 use veil_service::pb;
 
 fn verify_request(r: &pb::VerifyRequest) {
-    let _ = parse_any_proof(r.proof.as_ref());
     let _ = parse_proof(r.proof.as_ref());
     if let Ok(policy) = serde_json::from_str::<PolicyJson>(&r.policy_json) {
         let _ = policy.to_policy();

@@ -18,6 +18,31 @@ use veil_circuits::F;
 /// A 256-bit big-endian word.
 pub type Word = [u8; 32];
 
+/// The calldata of the generated EVM verifier for a proof of either system,
+/// as the text veil writes (`calldata.txt`, the service's `Proof.calldata`):
+/// snarkjs's `generatecall` form for Groth16, `0x`-hex of snark-verifier's
+/// encoding (inputs, then proof) for halo2-KZG. A halo2 proof needs the
+/// `halo2` feature ([`crate::VerifyError::NotBuilt`] without it).
+pub fn calldata_text(
+    proof: &veil_system::SystemProof,
+    public: &veil_circuits::statement::PublicInputs,
+) -> Result<String, crate::VerifyError> {
+    match proof {
+        veil_system::SystemProof::Groth16(p) => {
+            Ok(Calldata::new(p, &public.to_vec()).to_snarkjs_string())
+        }
+        #[cfg(feature = "halo2")]
+        veil_system::SystemProof::Halo2Kzg(bytes) => Ok(format!(
+            "0x{}",
+            hex::encode(veil_halo2::evm::calldata(public, bytes))
+        )),
+        #[cfg(not(feature = "halo2"))]
+        veil_system::SystemProof::Halo2Kzg(_) => Err(crate::VerifyError::NotBuilt(
+            veil_system::ProvingSystem::Halo2Kzg,
+        )),
+    }
+}
+
 /// The verifier call's arguments as words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calldata {

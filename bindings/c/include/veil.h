@@ -60,6 +60,23 @@ int32_t veil_verify(const uint8_t *verifying_key,
                     const char *public_json);
 
 /**
+ * Verifies a proof of either system against the keys at `keys_path`: a
+ * Groth16 key file (`compliance.vk`, `verification_key.json`) or a halo2
+ * keys directory (or a file in it), as `veil verify --vk` reads them.
+ * `proof_json` names its system (snarkjs's is Groth16); `public_json` is
+ * `public.json`. Returns `VEIL_OK` when the proof verifies,
+ * `VEIL_ERR_PROOF_REJECTED` when it is well-formed but does not,
+ * `VEIL_ERR_MALFORMED_INPUT` for a proof of the other system than the keys,
+ * and another code when the input cannot be read.
+ *
+ * # Safety
+ * The strings are NUL-terminated.
+ */
+int32_t veil_verify_with_keys(const char *keys_path,
+                              const char *proof_json,
+                              const char *public_json);
+
+/**
  * Reads a proof and its public inputs without verifying them, and writes a
  * JSON object to `*out_json`: `proof` (canonical snarkjs form), `public`
  * (the ten inputs by name), `calldata` and `calldata_abi` (the EVM

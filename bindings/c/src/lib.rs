@@ -117,6 +117,38 @@ pub unsafe extern "C" fn veil_verify(
     })
 }
 
+/// Verifies a proof of either system against the keys at `keys_path`: a
+/// Groth16 key file (`compliance.vk`, `verification_key.json`) or a halo2
+/// keys directory (or a file in it), as `veil verify --vk` reads them.
+/// `proof_json` names its system (snarkjs's is Groth16); `public_json` is
+/// `public.json`. Returns `VEIL_OK` when the proof verifies,
+/// `VEIL_ERR_PROOF_REJECTED` when it is well-formed but does not,
+/// `VEIL_ERR_MALFORMED_INPUT` for a proof of the other system than the keys,
+/// and another code when the input cannot be read.
+///
+/// # Safety
+/// The strings are NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn veil_verify_with_keys(
+    keys_path: *const c_char,
+    proof_json: *const c_char,
+    public_json: *const c_char,
+) -> i32 {
+    status(|| {
+        let keys = text(keys_path, "keys_path")?;
+        let proof = text(proof_json, "proof_json")?;
+        let public = text(public_json, "public_json")?;
+        if veil_bindings_core::verify_proof_with_keys(std::path::Path::new(keys), proof, public)? {
+            Ok(())
+        } else {
+            Err(BindingError::new(
+                ErrorCode::ProofRejected,
+                "the proof does not verify for these public inputs",
+            ))
+        }
+    })
+}
+
 /// Reads a proof and its public inputs without verifying them, and writes a
 /// JSON object to `*out_json`: `proof` (canonical snarkjs form), `public`
 /// (the ten inputs by name), `calldata` and `calldata_abi` (the EVM

@@ -1,4 +1,5 @@
-/* veil's C ABI from C: verify, reject, decode, decrypt, and errors.
+/* veil's C ABI from C: verify (key bytes, or keys by path), reject, decode,
+ * decrypt, and errors.
  * Usage: verify VK PROOF PUBLIC PUBLIC_TAMPERED REGULATOR_KEY EXPECTED_ID */
 #include "veil.h"
 
@@ -72,6 +73,15 @@ int main(int argc, char **argv) {
 
     rc = veil_verify(NULL, 0, proof, public_json);
     CHECK(rc == VEIL_ERR_MALFORMED_INPUT, "a NULL key is malformed input, not a crash");
+
+    rc = veil_verify_with_keys(argv[1], proof, public_json);
+    CHECK(rc == VEIL_OK, "a valid proof verifies against the key file's path");
+    rc = veil_verify_with_keys(argv[1], proof, tampered);
+    CHECK(rc == VEIL_ERR_PROOF_REJECTED, "by path, a proof for other public inputs is rejected");
+    rc = veil_verify_with_keys(argv[1], "{\"system\": \"halo2\", \"proof\": \"0x00\"}", public_json);
+    CHECK(rc == VEIL_ERR_MALFORMED_INPUT, "a halo2 proof against Groth16 keys is malformed input");
+    rc = veil_verify_with_keys(NULL, proof, public_json);
+    CHECK(rc == VEIL_ERR_MALFORMED_INPUT, "a NULL keys path is malformed input, not a crash");
 
     char *decoded = NULL;
     rc = veil_decode_proof(proof, public_json, &decoded);

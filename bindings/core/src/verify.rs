@@ -9,7 +9,7 @@ use veil_circuits::statement::PublicInputs;
 use veil_system::{Proof, VerifyingKey, VerifyingKeyError};
 use veil_verifier::evm::Calldata;
 use veil_verifier::snarkjs::{self, ProofJson};
-use veil_verifier::{PreparedKey, VerifyError};
+use veil_verifier::{PreparedKey, SystemKey, VerifyError};
 
 /// A verifying key from either of veil's forms: a `compliance.vk` key file
 /// (checked against this build's circuit) or snarkjs's
@@ -61,6 +61,36 @@ pub fn verify_proof(
         Ok(()) => Ok(true),
         Err(VerifyError::Rejected) => Ok(false),
         Err(e) => Err(BindingError::new(ErrorCode::InvalidKey, e.to_string())),
+    }
+}
+
+/// Whether a proof of either system verifies under the keys at `keys`: a
+/// Groth16 key file (`compliance.vk`, `verification_key.json`) or a halo2
+/// keys directory (or a file in it; `halo2.vk` says so), as `veil verify
+/// --vk` reads them. The proof's `proof.json` names its system (snarkjs's is
+/// Groth16); a proof of the other system than the keys is malformed input.
+/// `Ok(false)` for a well-formed proof that does not verify. halo2 keys need
+/// the `halo2` feature (the Python and C bindings have it, the browser
+/// package does not).
+pub fn verify_proof_with_keys(
+    keys: &std::path::Path,
+    proof_json: &str,
+    public_json: &str,
+) -> Result<bool, BindingError> {
+    let invalid_key = |e: &dyn std::fmt::Display| {
+        BindingError::new(ErrorCode::InvalidKey, format!("{}: {e}", keys.display()))
+    };
+    let loaded = veil_system::load_verifier_keys(veil_system::key_system(keys), keys)
+        .map_err(|e| invalid_key(&e))?;
+    let key = SystemKey::from_keys(loaded).map_err(|e| invalid_key(&e))?;
+    let proof = veil_system::proof_from_json(proof_json)
+        .map_err(|e| BindingError::malformed("proof", e))?;
+    let public = read_public(public_json)?;
+    match key.verify_statement(&proof, &public) {
+        Ok(()) => Ok(true),
+        Err(VerifyError::Rejected) => Ok(false),
+        Err(e @ VerifyError::WrongSystem { .. }) => Err(BindingError::malformed("proof", e)),
+        Err(e) => Err(invalid_key(&e)),
     }
 }
 

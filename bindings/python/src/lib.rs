@@ -42,6 +42,25 @@ fn verify_proof(
     })
 }
 
+/// Whether a proof of either system verifies under the keys at
+/// `keys_path`: a Groth16 key file (`compliance.vk`,
+/// `verification_key.json`) or a halo2 keys directory, as `veil verify --vk`
+/// reads them. The proof's JSON names its system; one of the other system
+/// than the keys raises `MalformedInput`.
+#[pyfunction]
+fn verify_proof_with_keys(
+    py: Python<'_>,
+    keys_path: std::path::PathBuf,
+    proof: &Bound<'_, PyAny>,
+    public: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let proof = json_text(proof, "proof")?;
+    let public = json_text(public, "public")?;
+    run(py, || {
+        veil_bindings_core::verify_proof_with_keys(&keys_path, &proof, &public)
+    })
+}
+
 /// Reads snarkjs's `proof.json` and `public.json` (every value checked)
 /// without verifying: the canonical proof, the ten public inputs by name, and
 /// the EVM verifier's calldata.
@@ -62,6 +81,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(verify_proof, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_proof_with_keys, m)?)?;
     m.add_function(wrap_pyfunction!(decode_proof, m)?)?;
     m.add_function(wrap_pyfunction!(identity::resolve_did, m)?)?;
     m.add_function(wrap_pyfunction!(identity::verify_credential, m)?)?;

@@ -20,6 +20,27 @@ def test_a_proof_verifies_with_either_key_form(demo):
     assert veil.verify_proof(load(demo, "verification_key.json"), json.loads(proof), json.loads(public))
 
 
+def test_verify_with_keys_takes_either_systems_keys_and_proofs(demo, demo_halo2):
+    proof, public = read(demo, "proof.json"), read(demo, "public.json")
+    assert veil.verify_proof_with_keys(demo / "compliance.vk", proof, public) is True
+    assert veil.verify_proof_with_keys(str(demo / "verification_key.json"), proof, public) is True
+    halo2_proof, halo2_public = read(demo_halo2, "proof.json"), read(demo_halo2, "public.json")
+    assert json.loads(halo2_proof)["system"] == "halo2"
+    assert veil.verify_proof_with_keys(demo_halo2, halo2_proof, halo2_public) is True
+    # Another payment: rejected, not an error, on both systems.
+    for keys, p, pub in [(demo / "compliance.vk", proof, public), (demo_halo2, halo2_proof, halo2_public)]:
+        moved = json.loads(pub)
+        moved[5] = str(int(moved[5]) + 1)
+        assert veil.verify_proof_with_keys(keys, p, moved) is False
+    # A proof of the other system than the keys is malformed input.
+    with pytest.raises(veil.MalformedInputError):
+        veil.verify_proof_with_keys(demo / "compliance.vk", halo2_proof, halo2_public)
+    with pytest.raises(veil.MalformedInputError):
+        veil.verify_proof_with_keys(demo_halo2, proof, public)
+    with pytest.raises(veil.InvalidKeyError):
+        veil.verify_proof_with_keys(demo / "no-such.vk", proof, public)
+
+
 def test_a_proof_for_another_payment_is_rejected_not_an_error(demo):
     public = load(demo, "public.json")
     public[5] = str(int(public[5]) ^ 1)  # the payment hash

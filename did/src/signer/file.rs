@@ -214,27 +214,7 @@ fn io(path: &Path, e: impl ToString) -> SignerError {
     }
 }
 
-/// Writes `bytes` to `path` readable by its owner only (0600 on Unix),
-/// synced: for key files, shares and nonces.
-#[cfg(unix)]
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-/// Writes `bytes` to `path` (no owner-only mode off Unix).
-#[cfg(not(unix))]
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
-}
+pub use crate::keys::write_private;
 
 /// A signer over an encrypted key file, opened once with its passphrase.
 pub struct FileSigner {

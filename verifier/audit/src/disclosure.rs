@@ -17,7 +17,9 @@
 use crate::audit::Decryptor;
 use crate::entry::{self, DisclosureRecord, Entry, VerificationRecord};
 use crate::head::{HeadError, SignedTreeHead};
-use crate::records::{IssuerRecords, KycRecord, RecordError};
+#[cfg(feature = "store")]
+use crate::records::IssuerRecords;
+use crate::records::{KycRecord, RecordError};
 use crate::source::{hashes_from_hex, hashes_to_hex, LogSource, SourceError};
 use crate::threshold::{partial_with, PartialDecryption, RegulatorGroup, ThresholdError};
 use crate::tree::{self, ProofError};
@@ -25,6 +27,7 @@ use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use veil_circuits::babyjubjub::Point;
+#[cfg(feature = "store")]
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, PolicyJson};
 use veil_circuits::F;
@@ -408,6 +411,7 @@ pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, Disclo
 }
 
 /// Step 4, the issuer: checks the request and looks the credential up.
+#[cfg(feature = "store")]
 pub fn answer(
     request: &DisclosureRequest,
     trusted_log: &str,

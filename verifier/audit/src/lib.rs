@@ -17,6 +17,7 @@ pub mod audit;
 pub mod disclosure;
 pub mod entry;
 pub mod head;
+#[cfg(feature = "store")]
 pub mod log;
 pub mod receipt;
 pub mod records;
@@ -31,6 +32,7 @@ pub use audit::{
 };
 pub use entry::{DisclosureRecord, Entry, VerificationRecord};
 pub use head::SignedTreeHead;
+#[cfg(feature = "store")]
 pub use log::{LogError, TransparencyLog};
 pub use receipt::{Receipt, ReceiptError};
 pub use source::{LogSource, SourceError};

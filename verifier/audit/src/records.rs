@@ -2,8 +2,10 @@
 //! record behind each credential id (the id is all a proof's escrow reveals);
 //! answering a disclosure request is a lookup by that id.
 
+#[cfg(feature = "store")]
 use rocksdb::{Options, WriteOptions, DB};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "store")]
 use std::path::Path;
 
 /// What the issuer knows about a credential's subject.
@@ -22,6 +24,7 @@ pub struct KycRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     /// RocksDB refused.
+    #[cfg(feature = "store")]
     #[error("issuer records: {0}")]
     Db(#[from] rocksdb::Error),
     /// A stored record does not decode.
@@ -33,10 +36,12 @@ pub enum RecordError {
 }
 
 /// The issuer's KYC records by credential id, on RocksDB.
+#[cfg(feature = "store")]
 pub struct IssuerRecords {
     db: DB,
 }
 
+#[cfg(feature = "store")]
 impl IssuerRecords {
     /// Opens (or creates) the store.
     pub fn open(path: &Path) -> Result<Self, RecordError> {

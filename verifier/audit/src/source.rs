@@ -4,6 +4,7 @@
 //! checked against the operator's key and everything else against heads.
 
 use crate::head::SignedTreeHead;
+#[cfg(feature = "store")]
 use crate::log::TransparencyLog;
 use crate::tree::Hash;
 
@@ -24,10 +25,12 @@ pub trait LogSource {
     fn inclusion_proof(&self, index: u64, tree_size: u64) -> Result<Vec<Hash>, SourceError>;
 }
 
+#[cfg(feature = "store")]
 fn source<E: std::fmt::Display>(e: E) -> SourceError {
     SourceError(e.to_string())
 }
 
+#[cfg(feature = "store")]
 impl LogSource for TransparencyLog {
     fn signed_head(&self) -> Result<SignedTreeHead, SourceError> {
         Ok(self.head())

@@ -24,6 +24,7 @@ from ._native import (
     resolve_did,
     verify_credential,
     verify_proof,
+    verify_proof_with_keys,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "resolve_did",
     "verify_credential",
     "verify_proof",
+    "verify_proof_with_keys",
 ]

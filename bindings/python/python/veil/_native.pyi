@@ -1,6 +1,7 @@
 """Type stubs for veil's native module (re-exported by ``veil``)."""
 
 import datetime
+import os
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 Json = Union[str, bytes, Dict[str, Any], List[Any]]
@@ -47,6 +48,16 @@ def verify_proof(verification_key: Union[bytes, Json], proof: Json, public: Json
     ``verification_key.json``; ``proof`` and ``public`` are snarkjs's
     ``proof.json`` and ``public.json``. Raises :class:`MalformedInputError` or
     :class:`InvalidKeyError` for input that cannot be read.
+    """
+
+def verify_proof_with_keys(keys_path: Union[str, "os.PathLike[str]"], proof: Json, public: Json) -> bool:
+    """True if a proof of either system verifies under the keys at ``keys_path``.
+
+    ``keys_path`` is a Groth16 key file (``compliance.vk``,
+    ``verification_key.json``) or a halo2 keys directory, as ``veil verify
+    --vk`` reads them; ``proof`` names its system (snarkjs's is Groth16).
+    Raises :class:`MalformedInputError` for a proof of the other system than
+    the keys, :class:`InvalidKeyError` for keys that cannot be read.
     """
 
 def decode_proof(proof: Json, public: Json) -> Dict[str, Any]:

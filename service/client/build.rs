@@ -1,12 +1,12 @@
 //! Compiles `proto/veil/v1/veil.proto` with the vendored `protoc` (no system
-//! install), and writes the descriptor set that gRPC reflection serves.
+//! install): the messages and the clients. The server crate (`veil-service`)
+//! generates its service traits from the same file over these messages.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protoc = protoc_bin_vendored::protoc_bin_path()?;
     std::env::set_var("PROTOC", protoc);
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()
-        .file_descriptor_set_path(out.join("veil_descriptor.bin"))
+        .build_server(false)
         .compile_protos(&["proto/veil/v1/veil.proto"], &["proto"])?;
     println!("cargo:rerun-if-changed=proto/veil/v1/veil.proto");
     Ok(())

@@ -1,5 +1,6 @@
 //! A client for the service: a channel (optionally TLS) and the API key sent
-//! on every call, for `veil remote`, the tests and the load generator.
+//! on every call, for `veil remote`, the regulator's audit tool, the tests
+//! and the load generator.
 
 use crate::pb::audit_log_client::AuditLogClient;
 use crate::pb::prover_client::ProverClient;
@@ -83,7 +84,7 @@ pub async fn connect(
     let mut endpoint = Endpoint::from_shared(server.to_owned())
         .map_err(|e| ClientError::Invalid(format!("server address {server}: {e}")))?;
     if let Some(ca) = ca {
-        crate::server::install_crypto_provider();
+        crate::install_crypto_provider();
         let pem = std::fs::read(ca).map_err(|source| ClientError::Io {
             path: ca.display().to_string(),
             source,
@@ -151,6 +152,30 @@ impl RemoteLog {
     }
 }
 
+/// A signed tree head as its message (what `GetSignedTreeHead` and every
+/// verification answer carry).
+pub fn head_message(head: &SignedTreeHead) -> crate::pb::SignedTreeHead {
+    crate::pb::SignedTreeHead {
+        log_id: head.log_id.clone(),
+        tree_size: head.tree_size,
+        timestamp_unix_ms: i64::try_from(head.timestamp_unix_ms).unwrap_or(i64::MAX),
+        root_hash: head.root_hash.clone(),
+        signature: head.signature.clone(),
+    }
+}
+
+/// The signed tree head a message carries (a negative timestamp is refused).
+pub fn head_of_message(head: crate::pb::SignedTreeHead) -> Result<SignedTreeHead, SourceError> {
+    Ok(SignedTreeHead {
+        log_id: head.log_id,
+        tree_size: head.tree_size,
+        timestamp_unix_ms: u64::try_from(head.timestamp_unix_ms)
+            .map_err(|_| SourceError("head timestamp is negative".into()))?,
+        root_hash: head.root_hash,
+        signature: head.signature,
+    })
+}
+
 fn status_error(status: Status) -> SourceError {
     SourceError(format!("{:?}: {}", status.code(), status.message()))
 }
@@ -175,21 +200,14 @@ impl LogSource for RemoteLog {
             .block_on(client.get_signed_tree_head(crate::pb::GetSignedTreeHeadRequest {}))
             .map_err(status_error)?
             .into_inner();
-        Ok(SignedTreeHead {
-            log_id: head.log_id,
-            tree_size: head.tree_size,
-            timestamp_unix_ms: u64::try_from(head.timestamp_unix_ms)
-                .map_err(|_| SourceError("head timestamp is negative".into()))?,
-            root_hash: head.root_hash,
-            signature: head.signature,
-        })
+        head_of_message(head)
     }
 
     fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, SourceError> {
         let mut out = Vec::new();
         let mut at = start;
         while at < end {
-            let stop = end.min(at.saturating_add(crate::audit_service::MAX_ENTRIES_PER_CALL));
+            let stop = end.min(at.saturating_add(crate::MAX_ENTRIES_PER_CALL));
             let mut client = self.client.clone();
             let got = self
                 .runtime

@@ -46,7 +46,11 @@ async fn prove_verify_and_batch_round_trip() {
     assert!(response.prove_seconds > 0.0);
 
     // The proof verifies natively too, and decodes as snarkjs JSON.
-    let (decoded, public) = veil_service::engine::parse_proof(Some(&proof)).expect("decode");
+    let (veil_prover::SystemProof::Groth16(decoded), public) =
+        veil_client::proof::parse_proof(Some(&proof)).expect("decode")
+    else {
+        panic!("a Groth16 request was answered with another system's proof");
+    };
     let key = veil_verifier::PreparedKey::new(&common::proving_key().vk).expect("key");
     key.verify_statement(&decoded, &public)
         .expect("native verify");

@@ -1,22 +1,25 @@
-//! veil's gRPC service (`veil serve`): the `Prover`, `Verifier` and `Registry`
-//! services of `proto/veil/v1/veil.proto`, with gRPC health and reflection.
+//! veil's gRPC service (`veil serve`): the `Prover`, `Verifier`, `Registry`
+//! and `AuditLog` services of `client/proto/veil/v1/veil.proto`, with gRPC
+//! health and reflection. The messages, the clients and proofs in messages
+//! are `veil-client`'s (re-exported as [`client`] and in [`pb`]), so a
+//! caller links no server.
 //!
 //! - [`store`]: jobs and API keys in RocksDB, synced before a client is told.
 //! - [`jobs`]: the durable proving queue and its bounded workers.
 //! - [`engine`]: parsing, rule checks, proving and verifying, without gRPC.
 //! - [`auth`], [`guard`]: API keys, per-key rate limits, the in-flight limit.
 //! - [`metrics`]: Prometheus metrics on their own HTTP port.
-//! - [`audit_log`], [`audit_service`]: every verification and disclosure in
-//!   the signed transparency log, and the `AuditLog` service regulators read.
-//! - [`server`]: the handlers and [`server::serve`].
+//! - [`audit_log`]: every verification and disclosure in the signed
+//!   transparency log.
+//! - [`rpc`]: the handlers, one module per gRPC service (the `AuditLog`
+//!   service is what regulators read).
+//! - [`server`]: [`server::serve`], which assembles them.
 
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
 
 pub mod audit_log;
-pub mod audit_service;
 pub mod auth;
-pub mod client;
 pub mod engine;
 /// Sample requests for tests and the load generator (feature `test-support`).
 #[cfg(feature = "test-support")]
@@ -24,12 +27,17 @@ pub mod fixture;
 pub mod guard;
 pub mod jobs;
 pub mod metrics;
+pub mod rpc;
 pub mod server;
 pub mod store;
 
-/// The generated protobuf and gRPC code (package `veil.v1`).
+pub use veil_client as client;
+
+/// The `veil.v1` messages and clients ([`veil_client::pb`]) with the
+/// generated service traits the handlers implement.
 #[allow(missing_docs)]
 pub mod pb {
+    pub use veil_client::pb::*;
     tonic::include_proto!("veil.v1");
 
     /// The encoded file descriptor set, for gRPC reflection.

@@ -5,18 +5,18 @@
 use crate::pb::{self, ProofSystem};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
-use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{
     CredentialJson, DocumentError, HolderJson, PaymentContextJson, PolicyJson,
 };
 use veil_circuits::statement::{
     escrow_randomness, Credential, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
-    NUM_PUBLIC_INPUTS,
 };
 use veil_circuits::F;
+use veil_client::proof::{parse_proof, system_message, system_of};
+use veil_client::MessageError;
 use veil_prover::{Halo2Prover, Prover, ProvingSystem, SystemProof, SystemProver};
-use veil_verifier::evm::Calldata;
-use veil_verifier::{snarkjs, Halo2Verifier, PreparedKey, SystemKey};
+use veil_verifier::{Halo2Verifier, PreparedKey, SystemKey};
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +34,17 @@ pub enum RequestError {
     #[error("the witness violates the statement: {0}")]
     Violates(#[from] WitnessError),
     /// The proving system is not available here (→ `InvalidArgument`).
-    #[error("proving system {0:?} is not supported by this server")]
-    Unsupported(ProofSystem),
+    #[error("proving system {0} is not supported by this server")]
+    Unsupported(ProvingSystem),
+}
+
+impl From<MessageError> for RequestError {
+    fn from(e: MessageError) -> Self {
+        RequestError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
 }
 
 fn invalid(field: &'static str) -> impl Fn(DocumentError) -> RequestError {
@@ -75,7 +84,7 @@ pub struct ProveInputs {
     /// The payment context.
     pub context: PaymentContext,
     /// The proving system asked for.
-    pub system: ProofSystem,
+    pub system: ProvingSystem,
 }
 
 /// Parses a prove request (every document, naming the first bad field).
@@ -96,18 +105,6 @@ pub fn parse_prove(request: &pb::ProveRequest) -> Result<ProveInputs, RequestErr
             PaymentContextJson::to_context,
         )?,
     })
-}
-
-/// The proving system a request asks for (unspecified means Groth16).
-pub fn system_of(raw: i32) -> Result<ProofSystem, RequestError> {
-    match ProofSystem::try_from(raw) {
-        Ok(ProofSystem::Unspecified | ProofSystem::Groth16) => Ok(ProofSystem::Groth16),
-        Ok(ProofSystem::Halo2Kzg) => Ok(ProofSystem::Halo2Kzg),
-        Err(_) => Err(RequestError::Invalid {
-            field: "system",
-            message: format!("unknown proving system {raw}"),
-        }),
-    }
 }
 
 /// A finished proof.
@@ -174,7 +171,7 @@ impl Engine {
         self.systems
             .iter()
             .find(|b| b.prover.system() == system)
-            .ok_or(RequestError::Unsupported(system_message(system)))
+            .ok_or(RequestError::Unsupported(system))
     }
 
     /// The trusted-issuer and revocation lists.
@@ -185,7 +182,7 @@ impl Engine {
     /// Checks `inputs` against every rule (cheap: no proving), so a request
     /// that can never prove is refused before it is queued.
     pub fn check(&self, inputs: &ProveInputs) -> Result<(), RequestError> {
-        self.backend(proving_system(inputs.system))?;
+        self.backend(inputs.system)?;
         self.witness(inputs.clone())?;
         Ok(())
     }
@@ -205,7 +202,7 @@ impl Engine {
 
     /// Proves (fresh escrow and proof randomness from the OS).
     pub fn prove(&self, inputs: ProveInputs) -> Result<Proved, ProveFailure> {
-        let system = proving_system(inputs.system);
+        let system = inputs.system;
         let backend = self
             .backend(system)
             .map_err(|_| ProveFailure::Unsupported(system))?;
@@ -213,7 +210,7 @@ impl Engine {
         let started = Instant::now();
         let (proof, public) = backend.prover.prove(witness, &mut OsRng)?;
         Ok(Proved {
-            proof: any_proof_message(&proof, &public),
+            proof: proof_message(&proof, &public),
             public,
             elapsed: started.elapsed(),
         })
@@ -304,7 +301,7 @@ impl Engine {
         &self,
         request: &pb::VerifyRequest,
     ) -> Result<(SystemProof, PublicInputs, pb::VerifyResponse), RequestError> {
-        let (proof, public) = parse_any_proof(request.proof.as_ref())?;
+        let (proof, public) = parse_proof(request.proof.as_ref())?;
         let response = pb::VerifyResponse {
             valid: false,
             reason: binding_mismatch(request, &public)?.unwrap_or_default(),
@@ -331,128 +328,15 @@ pub enum ProveFailure {
     Unsupported(ProvingSystem),
 }
 
-/// The `Proof` message for a halo2-KZG proof: its `proof.json`
-/// ([`veil_verifier::proof_to_json`]), decimal inputs, and the generated
-/// verifier's calldata (inputs, then proof).
-pub fn halo2_proof_message(proof: &[u8], public: &PublicInputs) -> pb::Proof {
-    let values = public.to_vec();
-    pb::Proof {
-        system: ProofSystem::Halo2Kzg as i32,
-        proof_json: veil_verifier::proof_to_json(&SystemProof::Halo2Kzg(proof.to_vec())),
-        public_inputs: values.iter().map(field_to_decimal).collect(),
-        calldata: format!(
-            "0x{}",
-            hex::encode(veil_halo2::evm::calldata(public, proof))
-        ),
-    }
-}
-
-/// The proof (of either system) and public inputs of a `Proof` message;
-/// the `proof.json` must be of the system the message names.
-pub fn parse_any_proof(
-    proof: Option<&pb::Proof>,
-) -> Result<(SystemProof, PublicInputs), RequestError> {
-    let message = proof.ok_or(RequestError::Invalid {
-        field: "proof",
-        message: "missing".into(),
-    })?;
-    let named = proving_system(system_of(message.system)?);
-    let decoded =
-        veil_verifier::proof_from_json(&message.proof_json).map_err(|e| RequestError::Invalid {
-            field: "proof.proof_json",
-            message: e.to_string(),
-        })?;
-    if decoded.system() != named {
-        return Err(RequestError::Invalid {
-            field: "proof.proof_json",
-            message: format!("a {} proof, but system is {named}", decoded.system()),
-        });
-    }
-    Ok((decoded, public_inputs(message)?))
-}
-
-/// The `Proof` message for a Groth16 proof: snarkjs JSON, decimal inputs,
-/// and the Solidity verifier's calldata.
-pub fn proof_message(proof: &veil_verifier::Proof, public: &PublicInputs) -> pb::Proof {
-    let values = public.to_vec();
-    pb::Proof {
-        system: ProofSystem::Groth16 as i32,
-        proof_json: snarkjs::proof_to_string(proof),
-        public_inputs: values.iter().map(field_to_decimal).collect(),
-        calldata: Calldata::new(proof, &values).to_snarkjs_string(),
-    }
-}
-
-/// The `Proof` message for a proof of either system.
-pub fn any_proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
-    match proof {
-        SystemProof::Groth16(p) => proof_message(p, public),
-        SystemProof::Halo2Kzg(bytes) => halo2_proof_message(bytes, public),
-    }
-}
-
-/// The proving system of a wire value (unspecified means Groth16).
-pub fn proving_system(system: ProofSystem) -> ProvingSystem {
-    match system {
-        ProofSystem::Halo2Kzg => ProvingSystem::Halo2Kzg,
-        ProofSystem::Groth16 | ProofSystem::Unspecified => ProvingSystem::Groth16,
-    }
-}
-
-/// The wire value of a proving system.
-pub fn system_message(system: ProvingSystem) -> ProofSystem {
-    match system {
-        ProvingSystem::Groth16 => ProofSystem::Groth16,
-        ProvingSystem::Halo2Kzg => ProofSystem::Halo2Kzg,
-    }
-}
-
-/// The proof and public inputs of a `Proof` message.
-pub fn parse_proof(
-    proof: Option<&pb::Proof>,
-) -> Result<(veil_verifier::Proof, PublicInputs), RequestError> {
-    let proof = proof.ok_or(RequestError::Invalid {
-        field: "proof",
-        message: "missing".into(),
-    })?;
-    if system_of(proof.system)? != ProofSystem::Groth16 {
-        return Err(RequestError::Invalid {
-            field: "proof.system",
-            message: "not a Groth16 proof".into(),
-        });
-    }
-    let decoded =
-        snarkjs::proof_from_str(&proof.proof_json).map_err(|e| RequestError::Invalid {
-            field: "proof.proof_json",
-            message: e.to_string(),
-        })?;
-    Ok((decoded, public_inputs(proof)?))
-}
-
-/// The ten public inputs of a `Proof` message.
-fn public_inputs(proof: &pb::Proof) -> Result<PublicInputs, RequestError> {
-    if proof.public_inputs.len() != NUM_PUBLIC_INPUTS {
-        return Err(RequestError::Invalid {
-            field: "proof.public_inputs",
-            message: format!(
-                "expected {NUM_PUBLIC_INPUTS} inputs, got {}",
-                proof.public_inputs.len()
-            ),
-        });
-    }
-    let values = proof
-        .public_inputs
-        .iter()
-        .map(|s| field_from_decimal(s))
-        .collect::<Result<Vec<F>, _>>()
-        .map_err(|e| RequestError::Invalid {
-            field: "proof.public_inputs",
-            message: e.to_string(),
-        })?;
-    PublicInputs::from_slice(&values).ok_or(RequestError::Invalid {
-        field: "proof.public_inputs",
-        message: "wrong count".into(),
-    })
+/// The `Proof` message the server answers for a proof it made: the proof
+/// and its inputs ([`veil_client::proof::proof_message`]) with the generated
+/// EVM verifier's calldata.
+pub fn proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
+    let mut message = veil_client::proof::proof_message(proof, public);
+    // Built with both backends (Cargo.toml), so the calldata of either
+    // system can always be encoded.
+    message.calldata = veil_verifier::evm::calldata_text(proof, public).unwrap_or_default();
+    message
 }
 
 /// Whether the proof is for another policy or payment than the request names.

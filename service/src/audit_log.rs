@@ -239,9 +239,9 @@ pub fn verification_entry(
         system: request
             .proof
             .as_ref()
-            .and_then(|p| crate::engine::system_of(p.system).ok())
-            .map(system_name)
-            .unwrap_or(veil_prover::ProvingSystem::Groth16.name())
+            .and_then(|p| veil_client::proof::system_of(p.system).ok())
+            .unwrap_or(veil_prover::ProvingSystem::Groth16)
+            .name()
             .into(),
         proof: request
             .proof
@@ -258,12 +258,4 @@ pub fn verification_entry(
         caller: caller.to_string(),
         regulator_key,
     })
-}
-
-/// The name a log entry gives a proof's system (`veil_prover`'s names).
-fn system_name(system: crate::pb::ProofSystem) -> &'static str {
-    match system {
-        crate::pb::ProofSystem::Halo2Kzg => veil_prover::ProvingSystem::Halo2Kzg.name(),
-        _ => veil_prover::ProvingSystem::Groth16.name(),
-    }
 }

@@ -1,5 +1,5 @@
-//! The `AuditLog` gRPC service: what a regulator's `veil regulator audit
-//! --server` reads (signed heads, entries, RFC 9162 proofs), and where a
+//! `veil.v1.AuditLog`: what a regulator's audit (`veil regulator audit
+//! --server`, `veil-audit`) reads (signed heads, entries, RFC 9162 proofs), and where a
 //! regulator records a disclosure before asking the issuer.
 
 use crate::audit_log::AuditLog;
@@ -9,11 +9,10 @@ use crate::pb::audit_log_server::AuditLog as AuditLogRpc;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use veil_audit::entry::{now_unix_ms, DisclosureRecord};
-use veil_audit::{Entry, LogError, SignedTreeHead};
+use veil_audit::{Entry, LogError};
 use veil_circuits::statement::files::PointJson;
 
-/// Entries one `GetEntries` call returns at most.
-pub const MAX_ENTRIES_PER_CALL: u64 = 1024;
+pub use veil_client::MAX_ENTRIES_PER_CALL;
 /// A disclosure's grounds (a case reference), in bytes at most: the log is
 /// forever, so nothing unbounded goes into it.
 pub const MAX_GROUNDS_BYTES: usize = 1024;
@@ -22,8 +21,14 @@ const MAX_COORDINATE_DIGITS: usize = 78;
 
 /// The `AuditLog` service.
 pub struct AuditLogService {
-    /// The log.
-    pub log: Arc<AuditLog>,
+    log: Arc<AuditLog>,
+}
+
+impl AuditLogService {
+    /// Serves `log`.
+    pub fn new(log: Arc<AuditLog>) -> Self {
+        AuditLogService { log }
+    }
 }
 
 fn status_of_log(e: LogError) -> Status {
@@ -33,16 +38,7 @@ fn status_of_log(e: LogError) -> Status {
     }
 }
 
-/// A head as its message.
-pub fn head_message(head: &SignedTreeHead) -> pb::SignedTreeHead {
-    pb::SignedTreeHead {
-        log_id: head.log_id.clone(),
-        tree_size: head.tree_size,
-        timestamp_unix_ms: head.timestamp_unix_ms as i64,
-        root_hash: head.root_hash.clone(),
-        signature: head.signature.clone(),
-    }
-}
+pub use veil_client::client::head_message;
 
 fn proof_message(hashes: Vec<[u8; 32]>) -> pb::AuditProof {
     pb::AuditProof {

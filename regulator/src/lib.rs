@@ -1,0 +1,73 @@
+//! The regulator's tool: what a regulator runs, and all it builds. Escrow
+//! keys ([`keys`]), audits of a service's transparency log ([`audit`]),
+//! disclosure requests ([`disclose`]) and one-proof decryption, as the
+//! `veil-regulator` binary and as `veil regulator …` in the `veil` CLI (one
+//! [`RegulatorCommand`], so each flag is declared once).
+//!
+//! Logs are read over gRPC through `veil-client`; the tool links neither the
+//! server, its job store nor RocksDB unless built with `local-log` (a log
+//! directory on this machine), as the CLI is.
+
+// Every public item says why it exists (CI denies warnings).
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod disclose;
+pub mod files;
+pub mod keys;
+
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+/// The regulator's commands.
+#[derive(Subcommand, Debug)]
+pub enum RegulatorCommand {
+    /// Make a new escrow key, or split a new one t-of-n between officials.
+    Keygen {
+        /// Output file (single key).
+        #[arg(long, default_value = "regulator.json")]
+        out: PathBuf,
+        /// Split the key T/N (e.g. 2/3): writes group.json and one share
+        /// file per official into --out-dir; the key itself is never written.
+        #[arg(long)]
+        threshold: Option<String>,
+        /// Directory for a split key.
+        #[arg(long, default_value = "regulator-shares")]
+        out_dir: PathBuf,
+    },
+    /// Audit a service's log: signed head, consistency with the last head
+    /// seen, every entry re-hashed, escrows opened; summary, CSV and JSON.
+    Audit(audit::AuditArgs),
+    /// Ask the issuer to disclose one entry's credential: the request is
+    /// recorded in the log first.
+    Disclose(disclose::DiscloseArgs),
+    /// Recover the credential id escrowed in a proof's public inputs.
+    Decrypt {
+        /// Regulator key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// public.json of the proof.
+        #[arg(long)]
+        public: PathBuf,
+    },
+}
+
+/// Runs one command.
+pub fn run(command: RegulatorCommand) -> Result<()> {
+    match command {
+        RegulatorCommand::Keygen {
+            out,
+            threshold: None,
+            ..
+        } => keys::keygen(&out, None),
+        RegulatorCommand::Keygen {
+            threshold: Some(t),
+            out_dir,
+            ..
+        } => keys::keygen(&out_dir, Some(&t)),
+        RegulatorCommand::Audit(args) => audit::audit_cmd(args),
+        RegulatorCommand::Disclose(args) => disclose::disclose_cmd(args),
+        RegulatorCommand::Decrypt { key, public } => keys::decrypt(&key, &public),
+    }
+}

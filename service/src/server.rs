@@ -1,0 +1,326 @@
+//! The server: opens the stores, starts the proving queue, and serves the
+//! handlers of [`crate::rpc`] plus health and reflection, behind the API-key
+//! interceptors and the per-service in-flight/metrics layer.
+
+use crate::audit_log::{load_or_create_operator_key, AuditLog};
+use crate::auth::{Access, Authenticator, RateLimiter};
+use crate::engine::Engine;
+use crate::guard::GuardLayer;
+use crate::jobs::{JobError, JobQueue, QueueConfig};
+use crate::metrics::{self, Metrics};
+use crate::pb;
+use crate::pb::audit_log_server::AuditLogServer;
+use crate::pb::prover_server::ProverServer;
+use crate::pb::registry_server::RegistryServer;
+use crate::pb::verifier_server::VerifierServer;
+use crate::rpc::audit::AuditLogService;
+use crate::rpc::prover::ProverService;
+use crate::rpc::registry::RegistryService;
+use crate::rpc::verifier::VerifierService;
+use crate::store::{Store, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Identity, ServerTlsConfig};
+
+pub use crate::rpc::verifier::MAX_BATCH;
+
+/// veil's gRPC services: each has its own in-flight budgets; health and
+/// reflection have none.
+const LIMITED_SERVICES: [&str; 4] = [
+    "veil.v1.Prover",
+    "veil.v1.Verifier",
+    "veil.v1.Registry",
+    "veil.v1.AuditLog",
+];
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Database directory: `jobs/` (jobs and API keys) and `dids/` (the
+    /// did:veil registry, shared with `veil did`).
+    pub db: PathBuf,
+    /// The proving queue.
+    pub queue: QueueConfig,
+    /// Requests in flight at most per service (Prover, Verifier, Registry,
+    /// AuditLog) from callers with an API key; health and reflection are
+    /// never limited.
+    pub max_in_flight: usize,
+    /// Requests in flight at most per service from anonymous callers.
+    pub max_anonymous_in_flight: usize,
+    /// Items one anonymous `VerifyBatch` may carry (keyed callers:
+    /// [`MAX_BATCH`]). Every item is charged to the caller's rate limit.
+    pub max_anonymous_batch: usize,
+    /// Requests per second per API key (anonymous callers share one bucket);
+    /// 0 disables.
+    pub rate_per_second: f64,
+    /// Burst allowance per key.
+    pub burst: f64,
+    /// Largest request or response message.
+    pub max_message_bytes: usize,
+    /// Upper bound on any request (clients' shorter deadlines are honoured).
+    pub request_timeout: Duration,
+    /// PEM certificate chain and key, for TLS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// The audit log operator's Ed25519 key (a private JWK); made on first
+    /// start when absent. Default: `<db>/log-operator.jwk`.
+    pub log_key: Option<PathBuf>,
+    /// How often the log's head is re-signed when nothing is appended, so
+    /// auditors see a fresh head (they refuse one older than a day).
+    pub head_refresh: Duration,
+}
+
+impl ServeConfig {
+    /// The embedded defaults for a database directory.
+    pub fn with_db(db: &Path) -> Self {
+        ServeConfig {
+            db: db.to_owned(),
+            queue: QueueConfig {
+                workers: 1,
+                max_queue: 256,
+                max_queued_per_key: 64,
+                result_ttl: Duration::from_secs(24 * 3600),
+            },
+            max_in_flight: 256,
+            max_anonymous_in_flight: 64,
+            max_anonymous_batch: 64,
+            rate_per_second: 50.0,
+            burst: 100.0,
+            max_message_bytes: 4 << 20,
+            request_timeout: Duration::from_secs(600),
+            tls: None,
+            log_key: None,
+            head_refresh: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The job store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The job queue.
+    #[error(transparent)]
+    Jobs(#[from] JobError),
+    /// The DID registry.
+    #[error("did registry: {0}")]
+    Dids(#[from] veil_did::RegistryError),
+    /// Files (database directory, TLS files).
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The transport.
+    #[error("transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The audit log.
+    #[error("audit log: {0}")]
+    Log(#[from] veil_audit::LogError),
+    /// The audit log operator's key.
+    #[error("audit log operator key: {0}")]
+    OperatorKey(#[from] crate::audit_log::OperatorKeyError),
+    /// Reflection could not read the descriptors.
+    #[error("reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+}
+
+/// A running server's parts, for callers that embed it (tests, the load
+/// generator).
+pub struct Running {
+    /// The gRPC address it listens on.
+    pub addr: SocketAddr,
+    /// The metrics address, if served.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Resolves when the server stops.
+    pub handle: tokio::task::JoinHandle<Result<(), ServeError>>,
+}
+
+/// Opens the stores, resumes unfinished jobs, and serves on `listener` (and
+/// metrics on `metrics_listener`) until `shutdown` resolves.
+pub async fn serve(
+    config: ServeConfig,
+    engine: Engine,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    std::fs::create_dir_all(&config.db).map_err(|source| ServeError::Io {
+        path: config.db.clone(),
+        source,
+    })?;
+    let store = Arc::new(Store::open(&config.db.join("jobs"))?);
+    let dids = Arc::new(veil_did::Registry::open(&config.db.join("dids"))?);
+    let key_path = config
+        .log_key
+        .clone()
+        .unwrap_or_else(|| config.db.join("log-operator.jwk"));
+    let operator = load_or_create_operator_key(&key_path)?;
+    let log = Arc::new(AuditLog::open(&config.db.join("log"), operator)?);
+    tracing::info!(log_id = %log.log().log_id(), size = log.log().size(), "audit log open");
+    let metrics = Arc::new(Metrics::new());
+    let engine = Arc::new(engine);
+    let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
+    let result = run_server(
+        config,
+        engine,
+        store,
+        dids,
+        log,
+        metrics,
+        queue.clone(),
+        listener,
+        metrics_listener,
+        shutdown,
+    )
+    .await;
+    queue.stop().await;
+    result
+}
+
+/// The transport part of [`serve`].
+#[allow(clippy::too_many_arguments)]
+async fn run_server(
+    config: ServeConfig,
+    engine: Arc<Engine>,
+    store: Arc<Store>,
+    dids: Arc<veil_did::Registry>,
+    log: Arc<AuditLog>,
+    metrics: Arc<Metrics>,
+    queue: Arc<JobQueue>,
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let metrics_task = metrics_listener.map(|l| tokio::spawn(metrics::serve(l, metrics.clone())));
+    let _stop_metrics = AbortOnDrop(metrics_task);
+    let _stop_refresh = AbortOnDrop(Some(AuditLog::spawn_head_refresh(
+        &log,
+        config.head_refresh,
+    )));
+
+    let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
+    let auth = |access| Authenticator::new(store.clone(), limiter.clone(), access);
+    let size = config.max_message_bytes;
+    let slots = crate::rpc::cpu_slots();
+    let prover = ProverServer::new(ProverService::new(engine.clone(), queue, slots.clone()))
+        .max_decoding_message_size(size)
+        .max_encoding_message_size(size);
+    let verifier = VerifierServer::new(VerifierService::new(
+        engine.clone(),
+        slots,
+        log.clone(),
+        limiter.clone(),
+        config.max_anonymous_batch,
+    ))
+    .max_decoding_message_size(size)
+    .max_encoding_message_size(size);
+    let registry = RegistryServer::new(RegistryService::new(engine, dids))
+        .max_decoding_message_size(size)
+        .max_encoding_message_size(size);
+    let audit = AuditLogServer::new(AuditLogService::new(log))
+        .max_decoding_message_size(size)
+        .max_encoding_message_size(size);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    for name in LIMITED_SERVICES.into_iter().chain([""]) {
+        health
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+
+    let mut builder = tonic::transport::Server::builder()
+        .timeout(config.request_timeout)
+        .trace_fn(|request| tracing::info_span!("grpc", method = %request.uri().path()));
+    if let Some((cert, key)) = &config.tls {
+        install_crypto_provider();
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|source| ServeError::Io {
+                path: path.clone(),
+                source,
+            })
+        };
+        let identity = Identity::from_pem(read(cert)?, read(key)?);
+        builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+    }
+    builder
+        .layer(GuardLayer::new(
+            &LIMITED_SERVICES,
+            config.max_in_flight,
+            config.max_anonymous_in_flight,
+            metrics,
+        ))
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))
+        .add_service(InterceptedService::new(verifier, auth(Access::KeyOptional)))
+        .add_service(InterceptedService::new(registry, auth(Access::KeyOptional)))
+        .add_service(InterceptedService::new(audit, auth(Access::KeyOptional)))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}
+
+pub use veil_client::install_crypto_provider;
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Binds `addr` (and `metrics_addr`) and serves in a background task until
+/// `shutdown` resolves: for tests and the load generator.
+pub async fn spawn(
+    config: ServeConfig,
+    engine: Engine,
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Running, ServeError> {
+    let bind = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Io {
+                path: PathBuf::from(addr.to_string()),
+                source,
+            })
+    };
+    let listener = bind(addr).await?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Io {
+        path: PathBuf::from("listener"),
+        source,
+    })?;
+    let (metrics_listener, metrics_addr) = match metrics_addr {
+        Some(m) => {
+            let l = bind(m).await?;
+            let a = l.local_addr().ok();
+            (Some(l), a)
+        }
+        None => (None, None),
+    };
+    let handle = tokio::spawn(serve(config, engine, listener, metrics_listener, shutdown));
+    Ok(Running {
+        addr,
+        metrics_addr,
+        handle,
+    })
+}
