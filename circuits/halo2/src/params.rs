@@ -107,9 +107,11 @@ impl UniversalParams {
         let mut k = [0u8; 4];
         k.copy_from_slice(&bytes[..4]);
         let k = u32::from_le_bytes(k);
-        // k + 2^k uncompressed points must fit the file; refuse absurd k
-        // before halo2 allocates for it.
-        if k == 0 || k > 28 || bytes.len() < 4 + (1usize << k) * 64 * 2 {
+        // The file is k, then 2^k + 2^k uncompressed G1 points (64 bytes)
+        // and two G2 points (128 bytes), exactly: refuse absurd k before
+        // halo2 allocates for it, and any other length before halo2's reader
+        // (which panics on a file that ends early) sees it.
+        if k == 0 || k > 28 || bytes.len() != 4 + (1usize << k) * 64 * 2 + 2 * 128 {
             return Err(ParamsError::Malformed(format!(
                 "k = {k} does not match a file of {} bytes",
                 bytes.len()

@@ -200,6 +200,21 @@ mod proofs {
             UniversalParams::load(short, &short_pin),
             Err(ParamsError::Malformed(_))
         ));
+        // A file that ends inside its G2 points, or runs past them: refused
+        // before halo2's reader (which panicked on the first; found by the
+        // key_file fuzz target).
+        for cut in [bytes.len() - 1, bytes.len() - 256, bytes.len() + 1] {
+            let mut other = bytes.clone();
+            other.resize(cut, 0);
+            let pin = blake3::hash(&other).to_hex().to_string();
+            assert!(
+                matches!(
+                    UniversalParams::load(&other, &pin),
+                    Err(ParamsError::Malformed(_))
+                ),
+                "{cut} bytes"
+            );
+        }
         assert!(matches!(
             loaded.for_k(5),
             Err(ParamsError::TooSmall { have: 4, need: 5 })
