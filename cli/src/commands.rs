@@ -21,7 +21,6 @@ use veil_prover::{
     insecure_demo_setup, setup, Keys, ProvingSystem, SetupStage, SystemProof, SystemProver,
 };
 use veil_system::KeysDir;
-use veil_verifier::evm::Calldata;
 use veil_verifier::{snarkjs, SystemKey};
 
 /// The schema name of veil's KYC credential.
@@ -343,33 +342,20 @@ pub fn load_prover(system: ProvingSystem, dir: &Path) -> Result<SystemProver> {
         .with_context(|| format!("loading the {system} keys in {}", dir.display()))
 }
 
-/// Writes the proof files of either system.
+/// Writes `proof.json` (snarkjs's for Groth16, veil's with its system for
+/// halo2), `public.json` and `calldata.txt` (the generated EVM verifier's
+/// arguments) into `dir`, for a proof of either system.
 pub fn write_any_proof_files(dir: &Path, proof: &SystemProof, public: &PublicInputs) -> Result<()> {
-    match proof {
-        SystemProof::Groth16(p) => write_proof_files(dir, p, public),
-        SystemProof::Halo2Kzg(p) => crate::halo2::write_proof_files(dir, p, public),
-    }
-}
-
-/// Writes `proof.json`, `public.json` and `calldata.txt` into `dir`.
-pub fn write_proof_files(
-    dir: &Path,
-    proof: &veil_prover::Proof,
-    public: &PublicInputs,
-) -> Result<()> {
-    let inputs = public.to_vec();
     write_text(
         &in_dir(dir, "proof.json")?,
-        &snarkjs::proof_to_string(proof),
+        &veil_verifier::proof_to_json(proof),
     )?;
     write_text(
         &in_dir(dir, "public.json")?,
-        &snarkjs::public_to_string(&inputs),
+        &snarkjs::public_to_string(&public.to_vec()),
     )?;
-    write_text(
-        &in_dir(dir, "calldata.txt")?,
-        &Calldata::new(proof, &inputs).to_snarkjs_string(),
-    )
+    let calldata = veil_verifier::evm::calldata_text(proof, public)?;
+    write_text(&in_dir(dir, "calldata.txt")?, &format!("{calldata}\n"))
 }
 
 /// The verifying key for proofs of `system`: `vk` itself for Groth16; the

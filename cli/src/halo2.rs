@@ -80,26 +80,6 @@ pub fn setup_cmd(out: &Path, source: SrsSource) -> Result<()> {
     Ok(())
 }
 
-/// Writes `proof.json` (with its system), `public.json` and `calldata.txt`
-/// (for the generated verifier: inputs, then proof) for a halo2 proof.
-pub fn write_proof_files(dir: &Path, proof: &[u8], public: &PublicInputs) -> Result<()> {
-    write_text(
-        &in_dir(dir, "proof.json")?,
-        &veil_verifier::proof_to_json(&SystemProof::Halo2Kzg(proof.to_vec())),
-    )?;
-    write_text(
-        &in_dir(dir, "public.json")?,
-        &snarkjs::public_to_string(&public.to_vec()),
-    )?;
-    write_text(
-        &in_dir(dir, "calldata.txt")?,
-        &format!(
-            "0x{}\n",
-            hex::encode(veil_halo2::evm::calldata(public, proof))
-        ),
-    )
-}
-
 /// Reads a `proof.json` of either system and its `public.json`.
 pub fn read_proof_files(proof: &Path, public: &Path) -> Result<(SystemProof, PublicInputs)> {
     let parsed = veil_verifier::proof_from_json(&read_text(proof)?)
