@@ -272,6 +272,32 @@ fn finding_7_a_deployment_with_no_revocations_accepts_proofs() {
         .check(&proof, &public, &payment)
         .expect("the empty revocation tree's root is accepted");
     w.system.settle(&proof, &public, &payment).expect("settles");
+    // v1's empty tree (a sparse Merkle tree) had root 0, which the gate
+    // refused outright: any published root is accepted, 0 included.
+    w.system
+        .chain
+        .send(
+            publisher(),
+            gate,
+            IComplianceGate::publishRevocationRootCall {
+                root: uint(&F::from(0u64)),
+            }
+            .abi_encode()
+            .into(),
+        )
+        .unwrap();
+    let zero_accepted: bool = w
+        .system
+        .chain
+        .view_call(
+            publisher(),
+            gate,
+            &IComplianceGate::isRevocationRootAcceptedCall {
+                root: uint(&F::from(0u64)),
+            },
+        )
+        .unwrap();
+    assert!(zero_accepted, "a published root of 0 is refused");
 }
 
 #[test]
