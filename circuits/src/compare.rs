@@ -11,15 +11,7 @@
 //! | [`enforce_mask_bit`] (`2^w`-bit mask) | `2^w + w + 2^w - 1 + 2` |
 
 use crate::F;
-use ark_ff::{AdditiveGroup, Field, PrimeField};
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    boolean::Boolean,
-    eq::EqGadget,
-    fields::{fp::FpVar, FieldVar},
-    GR1CSVar,
-};
-use ark_relations::gr1cs::SynthesisError;
+use ark_ff::PrimeField;
 
 /// Largest bit width the comparison gadgets accept. For `a, b < 2^n` a negative
 /// difference wraps to `p − δ` with `δ < 2^n`, which fails an `n`-bit range check
@@ -58,84 +50,104 @@ pub fn mask_bit_is_set(mask: &F, index: &F, width: usize) -> bool {
 
 use ark_ff::BigInteger;
 
-/// Decomposes `x` into `n` little-endian bits and constrains their sum to `x`,
-/// so `x < 2^n` is enforced. `n + 1` constraints; `n` at most 253.
-pub fn to_bits_checked(x: &FpVar<F>, n: usize) -> Result<Vec<Boolean<F>>, SynthesisError> {
-    // 253 bits still decompose uniquely (2^253 < p); 254 would not.
-    if n > MAX_BITS + 1 {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    if let FpVar::Constant(c) = x {
-        if !fits_in_bits(c, n) {
+#[cfg(feature = "constraints")]
+pub use constraints::*;
+
+/// The gadgets (feature `constraints`): range checks and comparisons in R1CS, over the widths the native checks above use.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use ark_ff::{AdditiveGroup, Field};
+    use ark_r1cs_std::{
+        alloc::AllocVar,
+        boolean::Boolean,
+        eq::EqGadget,
+        fields::{fp::FpVar, FieldVar},
+        GR1CSVar,
+    };
+    use ark_relations::gr1cs::SynthesisError;
+
+    /// Decomposes `x` into `n` little-endian bits and constrains their sum to `x`,
+    /// so `x < 2^n` is enforced. `n + 1` constraints; `n` at most 253.
+    pub fn to_bits_checked(x: &FpVar<F>, n: usize) -> Result<Vec<Boolean<F>>, SynthesisError> {
+        // 253 bits still decompose uniquely (2^253 < p); 254 would not.
+        if n > MAX_BITS + 1 {
             return Err(SynthesisError::Unsatisfiable);
         }
-        let bits = c.into_bigint().to_bits_le();
-        return Ok((0..n).map(|i| Boolean::constant(bits[i])).collect());
+        if let FpVar::Constant(c) = x {
+            if !fits_in_bits(c, n) {
+                return Err(SynthesisError::Unsatisfiable);
+            }
+            let bits = c.into_bigint().to_bits_le();
+            return Ok((0..n).map(|i| Boolean::constant(bits[i])).collect());
+        }
+        let cs = x.cs();
+        let value = x.value().map(|v| v.into_bigint().to_bits_le());
+        let bits = (0..n)
+            .map(|i| {
+                Boolean::new_witness(cs.clone(), || value.as_ref().map(|b| b[i]).map_err(|e| *e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut sum = FpVar::zero();
+        let mut power = F::ONE;
+        for b in &bits {
+            sum += FpVar::from(b.clone()) * power;
+            power.double_in_place();
+        }
+        sum.enforce_equal(x)?;
+        Ok(bits)
     }
-    let cs = x.cs();
-    let value = x.value().map(|v| v.into_bigint().to_bits_le());
-    let bits = (0..n)
-        .map(|i| Boolean::new_witness(cs.clone(), || value.as_ref().map(|b| b[i]).map_err(|e| *e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut sum = FpVar::zero();
-    let mut power = F::ONE;
-    for b in &bits {
-        sum += FpVar::from(b.clone()) * power;
-        power.double_in_place();
-    }
-    sum.enforce_equal(x)?;
-    Ok(bits)
-}
 
-/// Enforces `x < 2^n`. `n + 1` constraints.
-pub fn enforce_range(x: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
-    to_bits_checked(x, n).map(|_| ())
-}
-
-/// Enforces `a <= b` for `a`, `b` already constrained to `n` bits: `b - a` must
-/// fit in `n` bits (a negative difference wraps to ~2^254 and cannot).
-/// `n + 1` constraints.
-pub fn enforce_le(a: &FpVar<F>, b: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
-    if n > MAX_BITS {
-        return Err(SynthesisError::Unsatisfiable);
+    /// Enforces `x < 2^n`. `n + 1` constraints.
+    pub fn enforce_range(x: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
+        to_bits_checked(x, n).map(|_| ())
     }
-    enforce_range(&(b - a), n)
-}
 
-/// Enforces `a < b` for `n`-bit `a`, `b`: `b - a - 1` fits in `n` bits.
-pub fn enforce_lt(a: &FpVar<F>, b: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
-    if n > MAX_BITS {
-        return Err(SynthesisError::Unsatisfiable);
+    /// Enforces `a <= b` for `a`, `b` already constrained to `n` bits: `b - a` must
+    /// fit in `n` bits (a negative difference wraps to ~2^254 and cannot).
+    /// `n + 1` constraints.
+    pub fn enforce_le(a: &FpVar<F>, b: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
+        if n > MAX_BITS {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        enforce_range(&(b - a), n)
     }
-    enforce_range(&(b - a - F::ONE), n)
-}
 
-/// Enforces `x != e` for every `e` in `list`: one inverse per entry.
-pub fn enforce_not_in_list(x: &FpVar<F>, list: &[FpVar<F>]) -> Result<(), SynthesisError> {
-    for e in list {
-        x.enforce_not_equal(e)?;
+    /// Enforces `a < b` for `n`-bit `a`, `b`: `b - a - 1` fits in `n` bits.
+    pub fn enforce_lt(a: &FpVar<F>, b: &FpVar<F>, n: usize) -> Result<(), SynthesisError> {
+        if n > MAX_BITS {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        enforce_range(&(b - a - F::ONE), n)
     }
-    Ok(())
-}
 
-/// Enforces that bit `index` of `mask` is 1, where `mask` has `2^log_width`
-/// bits. Both are range-checked here (`index < 2^log_width`, `mask < 2^(2^log_width)`);
-/// the bit is picked by a multiplexer tree over the index bits.
-pub fn enforce_mask_bit(
-    mask: &FpVar<F>,
-    index: &FpVar<F>,
-    log_width: usize,
-) -> Result<(), SynthesisError> {
-    let width = 1usize << log_width;
-    let mask_bits = to_bits_checked(mask, width)?;
-    let index_bits = to_bits_checked(index, log_width)?;
-    let mut level: Vec<FpVar<F>> = mask_bits.into_iter().map(FpVar::from).collect();
-    for sel in &index_bits {
-        let s = FpVar::from(sel.clone());
-        level = level
-            .chunks(2)
-            .map(|pair| &pair[0] + &s * &(&pair[1] - &pair[0]))
-            .collect();
+    /// Enforces `x != e` for every `e` in `list`: one inverse per entry.
+    pub fn enforce_not_in_list(x: &FpVar<F>, list: &[FpVar<F>]) -> Result<(), SynthesisError> {
+        for e in list {
+            x.enforce_not_equal(e)?;
+        }
+        Ok(())
     }
-    level[0].enforce_equal(&FpVar::one())
+
+    /// Enforces that bit `index` of `mask` is 1, where `mask` has `2^log_width`
+    /// bits. Both are range-checked here (`index < 2^log_width`, `mask < 2^(2^log_width)`);
+    /// the bit is picked by a multiplexer tree over the index bits.
+    pub fn enforce_mask_bit(
+        mask: &FpVar<F>,
+        index: &FpVar<F>,
+        log_width: usize,
+    ) -> Result<(), SynthesisError> {
+        let width = 1usize << log_width;
+        let mask_bits = to_bits_checked(mask, width)?;
+        let index_bits = to_bits_checked(index, log_width)?;
+        let mut level: Vec<FpVar<F>> = mask_bits.into_iter().map(FpVar::from).collect();
+        for sel in &index_bits {
+            let s = FpVar::from(sel.clone());
+            level = level
+                .chunks(2)
+                .map(|pair| &pair[0] + &s * &(&pair[1] - &pair[0]))
+                .collect();
+        }
+        level[0].enforce_equal(&FpVar::one())
+    }
 }

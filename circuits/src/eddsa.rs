@@ -12,23 +12,14 @@
 //! prime-order subgroup (circomlib only clears the cofactor) and the identity key.
 
 use crate::babyjubjub::{
-    base8, enforce_in_subgroup, fixed_base_mul, mul_base8, mul_integer, pack_point,
-    point_from_coords, subgroup_order, unpack_point, variable_base_mul, CurveError, Point,
-    PointVar, Scalar,
+    base8, mul_base8, mul_integer, pack_point, point_from_coords, subgroup_order, unpack_point,
+    CurveError, Point, Scalar,
 };
 use crate::encoding::{field_to_le_bytes, prime_field_from_decimal, DecodeError};
-use crate::poseidon::{poseidon_fixed, poseidon_var};
+use crate::poseidon::poseidon_fixed;
 use crate::F;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    convert::ToBitsGadget,
-    eq::EqGadget,
-    fields::{fp::FpVar, FieldVar},
-    groups::CurveVar,
-};
-use ark_relations::gr1cs::SynthesisError;
 use blake_hash::{Blake512, Digest};
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
@@ -227,72 +218,91 @@ impl Signature {
 
 // ---------------------------------------------------------------- gadget
 
-/// A signature in a constraint system: `R8` and `S` as a field element.
-#[derive(Clone)]
-pub struct SignatureVar {
-    /// `R8`, checked in the subgroup by [`verify_var`].
-    pub r8: PointVar,
-    /// `S`, checked `< l` by [`verify_var`].
-    pub s: FpVar<F>,
-}
+#[cfg(feature = "constraints")]
+pub use constraints::*;
 
-impl AllocVar<Signature, F> for SignatureVar {
-    fn new_variable<T: std::borrow::Borrow<Signature>>(
-        cs: impl Into<ark_relations::gr1cs::Namespace<F>>,
-        f: impl FnOnce() -> Result<T, SynthesisError>,
-        mode: ark_r1cs_std::alloc::AllocationMode,
-    ) -> Result<Self, SynthesisError> {
-        let cs = cs.into().cs();
-        let sig = f().map(|s| *s.borrow());
-        let x = FpVar::new_variable(cs.clone(), || sig.map(|s| s.r8.x), mode)?;
-        let y = FpVar::new_variable(cs.clone(), || sig.map(|s| s.r8.y), mode)?;
-        let s = FpVar::new_variable(
-            cs,
-            || sig.map(|s| F::from_le_bytes_mod_order(&s.s.into_bigint().to_bytes_le())),
-            mode,
-        )?;
-        Ok(SignatureVar {
-            r8: PointVar::new(x, y),
-            s,
-        })
+/// The gadget (feature `constraints`): EdDSA-Poseidon verification in R1CS.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use crate::babyjubjub::{enforce_in_subgroup, fixed_base_mul, variable_base_mul, PointVar};
+    use crate::poseidon::poseidon_var;
+    use ark_r1cs_std::{
+        alloc::AllocVar,
+        convert::ToBitsGadget,
+        eq::EqGadget,
+        fields::{fp::FpVar, FieldVar},
+        groups::CurveVar,
+    };
+    use ark_relations::gr1cs::SynthesisError;
+
+    /// A signature in a constraint system: `R8` and `S` as a field element.
+    #[derive(Clone)]
+    pub struct SignatureVar {
+        /// `R8`, checked in the subgroup by [`verify_var`].
+        pub r8: PointVar,
+        /// `S`, checked `< l` by [`verify_var`].
+        pub s: FpVar<F>,
     }
-}
 
-/// Enforces that `sig` is a valid EdDSA-Poseidon signature on `message` under
-/// `key`: both points in the prime-order subgroup, the key not the identity,
-/// `S < l`, and `S·Base8 = R8 + 8·c·A` with `c = Poseidon(R8, A, m)`.
-pub fn verify_var(
-    key: &PointVar,
-    message: &FpVar<F>,
-    sig: &SignatureVar,
-) -> Result<(), SynthesisError> {
-    enforce_in_subgroup(key)?;
-    enforce_in_subgroup(&sig.r8)?;
-    key.x.enforce_not_equal(&FpVar::zero())?;
-
-    // S < l (l < 2^252): S fits in 252 bits and l - 1 - S does too (a
-    // negative difference wraps to ~2^254 and cannot).
-    let l_bits = Scalar::MODULUS_BIT_SIZE as usize;
-    let s_bits = crate::compare::to_bits_checked(&sig.s, l_bits)?;
-    let l_minus_one = FpVar::constant(F::from_le_bytes_mod_order(
-        &(subgroup_order() - 1u32).to_bytes_le(),
-    ));
-    crate::compare::enforce_le(&sig.s, &l_minus_one, l_bits)?;
-
-    let c = poseidon_var(&[
-        sig.r8.x.clone(),
-        sig.r8.y.clone(),
-        key.x.clone(),
-        key.y.clone(),
-        message.clone(),
-    ])?;
-    let c_bits = c.to_bits_le()?;
-
-    let left = fixed_base_mul(&s_bits, &base8())?;
-    let mut key8 = key.clone();
-    for _ in 0..3 {
-        key8.double_in_place()?;
+    impl AllocVar<Signature, F> for SignatureVar {
+        fn new_variable<T: std::borrow::Borrow<Signature>>(
+            cs: impl Into<ark_relations::gr1cs::Namespace<F>>,
+            f: impl FnOnce() -> Result<T, SynthesisError>,
+            mode: ark_r1cs_std::alloc::AllocationMode,
+        ) -> Result<Self, SynthesisError> {
+            let cs = cs.into().cs();
+            let sig = f().map(|s| *s.borrow());
+            let x = FpVar::new_variable(cs.clone(), || sig.map(|s| s.r8.x), mode)?;
+            let y = FpVar::new_variable(cs.clone(), || sig.map(|s| s.r8.y), mode)?;
+            let s = FpVar::new_variable(
+                cs,
+                || sig.map(|s| F::from_le_bytes_mod_order(&s.s.into_bigint().to_bytes_le())),
+                mode,
+            )?;
+            Ok(SignatureVar {
+                r8: PointVar::new(x, y),
+                s,
+            })
+        }
     }
-    let right = &sig.r8 + &variable_base_mul(&c_bits, &key8)?;
-    left.enforce_equal(&right)
+
+    /// Enforces that `sig` is a valid EdDSA-Poseidon signature on `message` under
+    /// `key`: both points in the prime-order subgroup, the key not the identity,
+    /// `S < l`, and `S·Base8 = R8 + 8·c·A` with `c = Poseidon(R8, A, m)`.
+    pub fn verify_var(
+        key: &PointVar,
+        message: &FpVar<F>,
+        sig: &SignatureVar,
+    ) -> Result<(), SynthesisError> {
+        enforce_in_subgroup(key)?;
+        enforce_in_subgroup(&sig.r8)?;
+        key.x.enforce_not_equal(&FpVar::zero())?;
+
+        // S < l (l < 2^252): S fits in 252 bits and l - 1 - S does too (a
+        // negative difference wraps to ~2^254 and cannot).
+        let l_bits = Scalar::MODULUS_BIT_SIZE as usize;
+        let s_bits = crate::compare::to_bits_checked(&sig.s, l_bits)?;
+        let l_minus_one = FpVar::constant(F::from_le_bytes_mod_order(
+            &(subgroup_order() - 1u32).to_bytes_le(),
+        ));
+        crate::compare::enforce_le(&sig.s, &l_minus_one, l_bits)?;
+
+        let c = poseidon_var(&[
+            sig.r8.x.clone(),
+            sig.r8.y.clone(),
+            key.x.clone(),
+            key.y.clone(),
+            message.clone(),
+        ])?;
+        let c_bits = c.to_bits_le()?;
+
+        let left = fixed_base_mul(&s_bits, &base8())?;
+        let mut key8 = key.clone();
+        for _ in 0..3 {
+            key8.double_in_place()?;
+        }
+        let right = &sig.r8 + &variable_base_mul(&c_bits, &key8)?;
+        left.enforce_equal(&right)
+    }
 }

@@ -21,18 +21,10 @@
 //! three 248-bit range checks and the end-of-list select: 6,073 constraints
 //! (`circuits/CONSTRAINTS.md`), against 8,709 for the depth-32 sparse tree.
 
-use crate::compare::{enforce_lt, enforce_range, fits_in_bits};
-use crate::merkle::{hash_node, MerkleError, MerklePath, MerklePathVar, MerkleTree};
-use crate::poseidon::poseidon_var;
+use crate::compare::fits_in_bits;
+use crate::merkle::{hash_node, MerkleError, MerklePath, MerkleTree};
 use crate::F;
 use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    eq::EqGadget,
-    fields::{fp::FpVar, FieldVar},
-    select::CondSelectGadget,
-};
-use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -292,55 +284,74 @@ impl IndexedMerkleTree {
     }
 }
 
-/// A non-membership proof in a constraint system.
-#[derive(Clone)]
-pub struct NonMembershipVar {
-    /// The low leaf's value.
-    pub low_value: FpVar<F>,
-    /// The low leaf's next value (0: end of the list).
-    pub low_next: FpVar<F>,
-    /// The low leaf's path.
-    pub path: MerklePathVar,
-}
+#[cfg(feature = "constraints")]
+pub use constraints::*;
 
-impl NonMembershipVar {
-    /// Allocates a witness proof for a tree of `depth` levels; values come
-    /// from `proof` when present (setup runs without them).
-    pub fn new_witness(
-        cs: ConstraintSystemRef<F>,
-        depth: usize,
-        proof: Option<&NonMembershipProof>,
-    ) -> Result<Self, SynthesisError> {
-        let missing = || SynthesisError::AssignmentMissing;
-        let low_value = FpVar::new_witness(cs.clone(), || {
-            proof.map(|p| p.low_leaf.value).ok_or_else(missing)
-        })?;
-        let low_next = FpVar::new_witness(cs.clone(), || {
-            proof.map(|p| p.low_leaf.next_value).ok_or_else(missing)
-        })?;
-        let path = MerklePathVar::new_witness_with_depth(cs, depth, proof.map(|p| &p.path))?;
-        Ok(NonMembershipVar {
-            low_value,
-            low_next,
-            path,
-        })
+/// The gadget (feature `constraints`): the low-leaf non-membership check in R1CS.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use crate::compare::{enforce_lt, enforce_range};
+    use crate::merkle::MerklePathVar;
+    use crate::poseidon::poseidon_var;
+    use ark_r1cs_std::{
+        alloc::AllocVar,
+        eq::EqGadget,
+        fields::{fp::FpVar, FieldVar},
+        select::CondSelectGadget,
+    };
+    use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+    /// A non-membership proof in a constraint system.
+    #[derive(Clone)]
+    pub struct NonMembershipVar {
+        /// The low leaf's value.
+        pub low_value: FpVar<F>,
+        /// The low leaf's next value (0: end of the list).
+        pub low_next: FpVar<F>,
+        /// The low leaf's path.
+        pub path: MerklePathVar,
     }
 
-    /// Enforces that `key` is absent from the tree under `root`: `key` has at
-    /// most [`KEY_BITS`] bits, the low leaf brackets it, and the low leaf is
-    /// in the tree.
-    pub fn enforce_non_membership(
-        &self,
-        root: &FpVar<F>,
-        key: &FpVar<F>,
-    ) -> Result<(), SynthesisError> {
-        enforce_range(key, KEY_BITS)?;
-        enforce_lt(&self.low_value, key, KEY_BITS)?;
-        // At the end of the list (next 0) the upper bound is key + 1.
-        let at_end = self.low_next.is_eq(&FpVar::zero())?;
-        let upper = FpVar::conditionally_select(&at_end, &(key + F::ONE), &self.low_next)?;
-        enforce_lt(key, &upper, KEY_BITS)?;
-        let leaf = poseidon_var(&[self.low_value.clone(), self.low_next.clone()])?;
-        self.path.enforce_membership(root, &leaf)
+    impl NonMembershipVar {
+        /// Allocates a witness proof for a tree of `depth` levels; values come
+        /// from `proof` when present (setup runs without them).
+        pub fn new_witness(
+            cs: ConstraintSystemRef<F>,
+            depth: usize,
+            proof: Option<&NonMembershipProof>,
+        ) -> Result<Self, SynthesisError> {
+            let missing = || SynthesisError::AssignmentMissing;
+            let low_value = FpVar::new_witness(cs.clone(), || {
+                proof.map(|p| p.low_leaf.value).ok_or_else(missing)
+            })?;
+            let low_next = FpVar::new_witness(cs.clone(), || {
+                proof.map(|p| p.low_leaf.next_value).ok_or_else(missing)
+            })?;
+            let path = MerklePathVar::new_witness_with_depth(cs, depth, proof.map(|p| &p.path))?;
+            Ok(NonMembershipVar {
+                low_value,
+                low_next,
+                path,
+            })
+        }
+
+        /// Enforces that `key` is absent from the tree under `root`: `key` has at
+        /// most [`KEY_BITS`] bits, the low leaf brackets it, and the low leaf is
+        /// in the tree.
+        pub fn enforce_non_membership(
+            &self,
+            root: &FpVar<F>,
+            key: &FpVar<F>,
+        ) -> Result<(), SynthesisError> {
+            enforce_range(key, KEY_BITS)?;
+            enforce_lt(&self.low_value, key, KEY_BITS)?;
+            // At the end of the list (next 0) the upper bound is key + 1.
+            let at_end = self.low_next.is_eq(&FpVar::zero())?;
+            let upper = FpVar::conditionally_select(&at_end, &(key + F::ONE), &self.low_next)?;
+            enforce_lt(key, &upper, KEY_BITS)?;
+            let leaf = poseidon_var(&[self.low_value.clone(), self.low_next.clone()])?;
+            self.path.enforce_membership(root, &leaf)
+        }
     }
 }

@@ -24,16 +24,9 @@
 //! [`crate::babyjubjub::enforce_in_subgroup`]); the identity makes the system
 //! unsatisfiable (`u·(1 − y) = 1 + y` has no solution at `y = 1`).
 
-use crate::babyjubjub::{Point, PointVar};
-use crate::F;
-use ark_ff::{AdditiveGroup, Field, One};
-use ark_r1cs_std::fields::fp::FpVar;
-use ark_r1cs_std::prelude::*;
-use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+use crate::babyjubjub::Point;
+use ark_ff::One;
 use num_bigint::BigUint;
-
-/// Montgomery `A` of Baby Jubjub.
-const MONT_A: u64 = 168_698;
 
 /// The longest `s` the ladder accepts: `3·2^249 < l` (checked in tests).
 pub const MAX_LADDER_BITS: usize = 249;
@@ -53,107 +46,125 @@ pub fn ladder_s(k: &BigUint, n: usize) -> Option<BigUint> {
     (s.bits() as usize <= n).then_some(s)
 }
 
-fn value(v: &FpVar<F>) -> Result<F, SynthesisError> {
-    v.value()
-}
-
-/// `1/x`, or 0 for 0: a witness for an instance the constraints refuse
-/// (the identity as the base), so the prover fails on the constraint system
-/// rather than while assigning it.
-fn inverse(x: F) -> Result<F, SynthesisError> {
-    Ok(x.inverse().unwrap_or(F::ZERO))
-}
-
-fn witness(
-    cs: &ConstraintSystemRef<F>,
-    f: impl FnOnce() -> Result<F, SynthesisError>,
-) -> Result<FpVar<F>, SynthesisError> {
-    FpVar::new_witness(cs.clone(), f)
-}
-
-/// `(2^n + 2s + 1)·base` for `s = Σ bits[i]·2^i` (little-endian, `n =
-/// bits.len()`, `1 ≤ n ≤ MAX_LADDER_BITS`), `base` in the prime-order
-/// subgroup. Costs `6n + 8` constraints.
-pub fn ladder_mul(bits: &[Boolean<F>], base: &PointVar) -> Result<PointVar, SynthesisError> {
-    if bits.is_empty() || bits.len() > MAX_LADDER_BITS {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let cs = base.x.cs().or(base.y.cs());
-    let a = F::from(MONT_A);
-
-    // (u_p, v_p): u·(1 − y) = 1 + y, v·x = u.
-    let u_p = witness(&cs, || {
-        let y = value(&base.y)?;
-        Ok((F::ONE + y) * inverse(F::ONE - y)?)
-    })?;
-    u_p.mul_equals(&(FpVar::one() - &base.y), &(FpVar::one() + &base.y))?;
-    let v_p = witness(&cs, || Ok(value(&u_p)? * inverse(value(&base.x)?)?))?;
-    v_p.mul_equals(&base.x, &u_p)?;
-
-    // acc = 2P: λ·2v = 3u² + 2Au + 1, u' = λ² − A − 2u, v' = λ(u − u') − v.
-    let u2 = u_p.square()?;
-    let lambda = witness(&cs, || {
-        let (u, v) = (value(&u_p)?, value(&v_p)?);
-        Ok((F::from(3u64) * u * u + a.double() * u + F::ONE) * inverse(v.double())?)
-    })?;
-    lambda.mul_equals(
-        &v_p.double()?,
-        &(u2 * F::from(3u64) + &u_p * a.double() + F::ONE),
-    )?;
-    let mut u_acc = witness(&cs, || {
-        let l = value(&lambda)?;
-        Ok(l * l - a - value(&u_p)?.double())
-    })?;
-    lambda.mul_equals(&lambda, &(&u_acc + a + u_p.double()?))?;
-    let mut v_acc = witness(&cs, || {
-        Ok(value(&lambda)? * (value(&u_p)? - value(&u_acc)?) - value(&v_p)?)
-    })?;
-    lambda.mul_equals(&(&u_p - &u_acc), &(&v_acc + &v_p))?;
-
-    for bit in bits.iter().rev() {
-        // Q = d·P = (u_p, (2b − 1)·v_p).
-        let b_v = FpVar::from(bit.clone()) * &v_p;
-        let v_q = b_v.double()? - &v_p;
-        // R = acc + Q.
-        let l1 = witness(&cs, || {
-            Ok((value(&v_q)? - value(&v_acc)?) * inverse(value(&u_p)? - value(&u_acc)?)?)
-        })?;
-        l1.mul_equals(&(&u_p - &u_acc), &(&v_q - &v_acc))?;
-        let u_r = witness(&cs, || {
-            let l = value(&l1)?;
-            Ok(l * l - a - value(&u_acc)? - value(&u_p)?)
-        })?;
-        l1.mul_equals(&l1, &(&u_r + a + &u_acc + &u_p))?;
-        // S = R + acc.
-        let l2 = witness(&cs, || {
-            Ok(value(&v_acc)?.double() * inverse(value(&u_acc)? - value(&u_r)?)? - value(&l1)?)
-        })?;
-        (&l1 + &l2).mul_equals(&(&u_acc - &u_r), &v_acc.double()?)?;
-        let u_s = witness(&cs, || {
-            let l = value(&l2)?;
-            Ok(l * l - a - value(&u_r)? - value(&u_acc)?)
-        })?;
-        l2.mul_equals(&l2, &(&u_s + a + &u_r + &u_acc))?;
-        let v_s = witness(&cs, || {
-            Ok(value(&l2)? * (value(&u_acc)? - value(&u_s)?) - value(&v_acc)?)
-        })?;
-        l2.mul_equals(&(&u_acc - &u_s), &(&v_s + &v_acc))?;
-        u_acc = u_s;
-        v_acc = v_s;
-    }
-
-    // Back to twisted Edwards: x·v = u, y·(u + 1) = u − 1.
-    let x = witness(&cs, || Ok(value(&u_acc)? * inverse(value(&v_acc)?)?))?;
-    x.mul_equals(&v_acc, &u_acc)?;
-    let y = witness(&cs, || {
-        let u = value(&u_acc)?;
-        Ok((u - F::ONE) * inverse(u + F::ONE)?)
-    })?;
-    y.mul_equals(&(&u_acc + F::ONE), &(&u_acc - F::ONE))?;
-    Ok(PointVar::new(x, y))
-}
-
 /// The native counterpart: `(2^n + 2s + 1)·base`.
 pub fn ladder_mul_native(s: &BigUint, n: usize, base: &Point) -> Point {
     crate::babyjubjub::mul_integer(base, &ladder_scalar(s, n))
+}
+
+#[cfg(feature = "constraints")]
+pub use constraints::*;
+
+/// The gadget (feature `constraints`): the Montgomery ladder in R1CS.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use crate::babyjubjub::PointVar;
+    use crate::F;
+    use ark_ff::{AdditiveGroup, Field};
+    use ark_r1cs_std::fields::fp::FpVar;
+    use ark_r1cs_std::prelude::*;
+    use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+    /// Montgomery `A` of Baby Jubjub.
+    const MONT_A: u64 = 168_698;
+
+    fn value(v: &FpVar<F>) -> Result<F, SynthesisError> {
+        v.value()
+    }
+
+    /// `1/x`, or 0 for 0: a witness for an instance the constraints refuse
+    /// (the identity as the base), so the prover fails on the constraint system
+    /// rather than while assigning it.
+    fn inverse(x: F) -> Result<F, SynthesisError> {
+        Ok(x.inverse().unwrap_or(F::ZERO))
+    }
+
+    fn witness(
+        cs: &ConstraintSystemRef<F>,
+        f: impl FnOnce() -> Result<F, SynthesisError>,
+    ) -> Result<FpVar<F>, SynthesisError> {
+        FpVar::new_witness(cs.clone(), f)
+    }
+
+    /// `(2^n + 2s + 1)·base` for `s = Σ bits[i]·2^i` (little-endian, `n =
+    /// bits.len()`, `1 ≤ n ≤ MAX_LADDER_BITS`), `base` in the prime-order
+    /// subgroup. Costs `6n + 8` constraints.
+    pub fn ladder_mul(bits: &[Boolean<F>], base: &PointVar) -> Result<PointVar, SynthesisError> {
+        if bits.is_empty() || bits.len() > MAX_LADDER_BITS {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let cs = base.x.cs().or(base.y.cs());
+        let a = F::from(MONT_A);
+
+        // (u_p, v_p): u·(1 − y) = 1 + y, v·x = u.
+        let u_p = witness(&cs, || {
+            let y = value(&base.y)?;
+            Ok((F::ONE + y) * inverse(F::ONE - y)?)
+        })?;
+        u_p.mul_equals(&(FpVar::one() - &base.y), &(FpVar::one() + &base.y))?;
+        let v_p = witness(&cs, || Ok(value(&u_p)? * inverse(value(&base.x)?)?))?;
+        v_p.mul_equals(&base.x, &u_p)?;
+
+        // acc = 2P: λ·2v = 3u² + 2Au + 1, u' = λ² − A − 2u, v' = λ(u − u') − v.
+        let u2 = u_p.square()?;
+        let lambda = witness(&cs, || {
+            let (u, v) = (value(&u_p)?, value(&v_p)?);
+            Ok((F::from(3u64) * u * u + a.double() * u + F::ONE) * inverse(v.double())?)
+        })?;
+        lambda.mul_equals(
+            &v_p.double()?,
+            &(u2 * F::from(3u64) + &u_p * a.double() + F::ONE),
+        )?;
+        let mut u_acc = witness(&cs, || {
+            let l = value(&lambda)?;
+            Ok(l * l - a - value(&u_p)?.double())
+        })?;
+        lambda.mul_equals(&lambda, &(&u_acc + a + u_p.double()?))?;
+        let mut v_acc = witness(&cs, || {
+            Ok(value(&lambda)? * (value(&u_p)? - value(&u_acc)?) - value(&v_p)?)
+        })?;
+        lambda.mul_equals(&(&u_p - &u_acc), &(&v_acc + &v_p))?;
+
+        for bit in bits.iter().rev() {
+            // Q = d·P = (u_p, (2b − 1)·v_p).
+            let b_v = FpVar::from(bit.clone()) * &v_p;
+            let v_q = b_v.double()? - &v_p;
+            // R = acc + Q.
+            let l1 = witness(&cs, || {
+                Ok((value(&v_q)? - value(&v_acc)?) * inverse(value(&u_p)? - value(&u_acc)?)?)
+            })?;
+            l1.mul_equals(&(&u_p - &u_acc), &(&v_q - &v_acc))?;
+            let u_r = witness(&cs, || {
+                let l = value(&l1)?;
+                Ok(l * l - a - value(&u_acc)? - value(&u_p)?)
+            })?;
+            l1.mul_equals(&l1, &(&u_r + a + &u_acc + &u_p))?;
+            // S = R + acc.
+            let l2 = witness(&cs, || {
+                Ok(value(&v_acc)?.double() * inverse(value(&u_acc)? - value(&u_r)?)? - value(&l1)?)
+            })?;
+            (&l1 + &l2).mul_equals(&(&u_acc - &u_r), &v_acc.double()?)?;
+            let u_s = witness(&cs, || {
+                let l = value(&l2)?;
+                Ok(l * l - a - value(&u_r)? - value(&u_acc)?)
+            })?;
+            l2.mul_equals(&l2, &(&u_s + a + &u_r + &u_acc))?;
+            let v_s = witness(&cs, || {
+                Ok(value(&l2)? * (value(&u_acc)? - value(&u_s)?) - value(&v_acc)?)
+            })?;
+            l2.mul_equals(&(&u_acc - &u_s), &(&v_s + &v_acc))?;
+            u_acc = u_s;
+            v_acc = v_s;
+        }
+
+        // Back to twisted Edwards: x·v = u, y·(u + 1) = u − 1.
+        let x = witness(&cs, || Ok(value(&u_acc)? * inverse(value(&v_acc)?)?))?;
+        x.mul_equals(&v_acc, &u_acc)?;
+        let y = witness(&cs, || {
+            let u = value(&u_acc)?;
+            Ok((u - F::ONE) * inverse(u + F::ONE)?)
+        })?;
+        y.mul_equals(&(&u_acc + F::ONE), &(&u_acc - F::ONE))?;
+        Ok(PointVar::new(x, y))
+    }
 }

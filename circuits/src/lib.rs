@@ -3,7 +3,12 @@
 //!
 //! | module | native | gadget |
 //! |---|---|---|
-//! | [`poseidon`] | [`poseidon::poseidon`] | [`poseidon::poseidon_var`] |
+//! | [`poseidon`] | [`poseidon::poseidon`] | `poseidon::poseidon_var` |
+//!
+//! The gadgets (every `*_var` and `*Var`, `costs`, `statement::circuit`) are
+//! behind the `constraints` feature, as arkworks puts its gadgets behind
+//! `r1cs`: crates that only sign, hash or check natively (identity, audit,
+//! clients) do not compile `ark-r1cs-std`.
 //!
 //! Everything is over the BN254 scalar field [`F`], which is also the base field
 //! of Baby Jubjub, so credentials signed here verify in circom circuits and
@@ -33,6 +38,7 @@
 
 pub mod babyjubjub;
 pub mod compare;
+#[cfg(feature = "constraints")]
 pub mod costs;
 pub mod day;
 pub mod eddsa;

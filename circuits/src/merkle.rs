@@ -7,11 +7,9 @@
 //! Gadget cost per level: one boolean, one multiplexer, one `Poseidon(2)` —
 //! 242 constraints (3,872 at depth 16, as circom's).
 
-use crate::poseidon::{poseidon_fixed, poseidon_var};
+use crate::poseidon::poseidon_fixed;
 use crate::F;
 use ark_ff::AdditiveGroup;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar};
-use ark_relations::gr1cs::SynthesisError;
 
 /// Why a tree operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -194,74 +192,86 @@ impl MerklePath {
     }
 }
 
-/// One level up a path in-circuit: `H(node, sibling)` if `node_is_right` is
-/// false, else `H(sibling, node)`. 241 constraints (one multiplexer, one
-/// `Poseidon(2)`). Shared by the fixed-depth and the sparse tree.
-pub fn hash_level_var(
-    node: &FpVar<F>,
-    sibling: &FpVar<F>,
-    node_is_right: &Boolean<F>,
-) -> Result<FpVar<F>, SynthesisError> {
-    let b = FpVar::from(node_is_right.clone());
-    let left = node + &b * &(sibling - node);
-    let right = node + sibling - &left;
-    poseidon_var(&[left, right])
-}
+#[cfg(feature = "constraints")]
+pub use constraints::*;
 
-/// A path in a constraint system: index bits and siblings.
-#[derive(Clone)]
-pub struct MerklePathVar {
-    /// Little-endian index bits, one per level.
-    pub index_bits: Vec<Boolean<F>>,
-    /// Siblings from the leaf level up.
-    pub siblings: Vec<FpVar<F>>,
-}
+/// The gadgets (feature `constraints`): one level up a path, and a path with its membership check, in R1CS.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use crate::poseidon::poseidon_var;
+    use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar};
+    use ark_relations::gr1cs::SynthesisError;
 
-impl MerklePathVar {
-    /// Allocates a witness path of a fixed `depth`; the values come from `path`
-    /// when present (setup runs without them).
-    pub fn new_witness_with_depth(
-        cs: ark_relations::gr1cs::ConstraintSystemRef<F>,
-        depth: usize,
-        path: Option<&MerklePath>,
-    ) -> Result<Self, SynthesisError> {
-        let index_bits = (0..depth)
-            .map(|i| {
-                Boolean::new_witness(cs.clone(), || {
-                    path.map(|p| (p.index >> i) & 1 == 1)
-                        .ok_or(SynthesisError::AssignmentMissing)
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let siblings = (0..depth)
-            .map(|i| {
-                FpVar::new_witness(cs.clone(), || {
-                    path.and_then(|p| p.siblings.get(i).copied())
-                        .ok_or(SynthesisError::AssignmentMissing)
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(MerklePathVar {
-            index_bits,
-            siblings,
-        })
+    /// One level up a path in-circuit: `H(node, sibling)` if `node_is_right` is
+    /// false, else `H(sibling, node)`. 241 constraints (one multiplexer, one
+    /// `Poseidon(2)`). Shared by the fixed-depth and the sparse tree.
+    pub fn hash_level_var(
+        node: &FpVar<F>,
+        sibling: &FpVar<F>,
+        node_is_right: &Boolean<F>,
+    ) -> Result<FpVar<F>, SynthesisError> {
+        let b = FpVar::from(node_is_right.clone());
+        let left = node + &b * &(sibling - node);
+        let right = node + sibling - &left;
+        poseidon_var(&[left, right])
     }
 
-    /// The root this path gives for `leaf`. 241 constraints per level.
-    pub fn root(&self, leaf: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
-        let mut node = leaf.clone();
-        for (bit, sib) in self.index_bits.iter().zip(&self.siblings) {
-            node = hash_level_var(&node, sib, bit)?;
+    /// A path in a constraint system: index bits and siblings.
+    #[derive(Clone)]
+    pub struct MerklePathVar {
+        /// Little-endian index bits, one per level.
+        pub index_bits: Vec<Boolean<F>>,
+        /// Siblings from the leaf level up.
+        pub siblings: Vec<FpVar<F>>,
+    }
+
+    impl MerklePathVar {
+        /// Allocates a witness path of a fixed `depth`; the values come from `path`
+        /// when present (setup runs without them).
+        pub fn new_witness_with_depth(
+            cs: ark_relations::gr1cs::ConstraintSystemRef<F>,
+            depth: usize,
+            path: Option<&MerklePath>,
+        ) -> Result<Self, SynthesisError> {
+            let index_bits = (0..depth)
+                .map(|i| {
+                    Boolean::new_witness(cs.clone(), || {
+                        path.map(|p| (p.index >> i) & 1 == 1)
+                            .ok_or(SynthesisError::AssignmentMissing)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let siblings = (0..depth)
+                .map(|i| {
+                    FpVar::new_witness(cs.clone(), || {
+                        path.and_then(|p| p.siblings.get(i).copied())
+                            .ok_or(SynthesisError::AssignmentMissing)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(MerklePathVar {
+                index_bits,
+                siblings,
+            })
         }
-        Ok(node)
-    }
 
-    /// Enforces that `leaf` sits under `root` at this path.
-    pub fn enforce_membership(
-        &self,
-        root: &FpVar<F>,
-        leaf: &FpVar<F>,
-    ) -> Result<(), SynthesisError> {
-        self.root(leaf)?.enforce_equal(root)
+        /// The root this path gives for `leaf`. 241 constraints per level.
+        pub fn root(&self, leaf: &FpVar<F>) -> Result<FpVar<F>, SynthesisError> {
+            let mut node = leaf.clone();
+            for (bit, sib) in self.index_bits.iter().zip(&self.siblings) {
+                node = hash_level_var(&node, sib, bit)?;
+            }
+            Ok(node)
+        }
+
+        /// Enforces that `leaf` sits under `root` at this path.
+        pub fn enforce_membership(
+            &self,
+            root: &FpVar<F>,
+            leaf: &FpVar<F>,
+        ) -> Result<(), SynthesisError> {
+            self.root(leaf)?.enforce_equal(root)
+        }
     }
 }

@@ -14,17 +14,9 @@
 //! `Poseidon(2)`, two multiplexers and two booleans (≈ 244), plus one
 //! `Poseidon(3)` for the leaf.
 
-use crate::poseidon::{poseidon_fixed, poseidon_var};
+use crate::poseidon::poseidon_fixed;
 use crate::F;
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    boolean::Boolean,
-    convert::ToBitsGadget,
-    eq::EqGadget,
-    fields::{fp::FpVar, FieldVar},
-};
-use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 /// Why a tree operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +40,6 @@ pub fn hash_leaf(key: F, value: F) -> F {
     poseidon_fixed([key, value, F::ONE])
 }
 
-use crate::merkle::hash_level_var;
 pub use crate::merkle::hash_node;
 
 /// Bit `level` of `key`'s path.
@@ -336,113 +327,134 @@ impl SmtProof {
     }
 }
 
-/// A proof in a constraint system.
-#[derive(Clone)]
-pub struct SmtProofVar {
-    /// Siblings from the root down.
-    pub siblings: Vec<FpVar<F>>,
-    /// `active[i]`: level `i` is on the path (a prefix of ones).
-    pub active: Vec<Boolean<F>>,
-    /// The path ends in an empty subtree.
-    pub end_is_empty: Boolean<F>,
-    /// The ending leaf's key (ignored when empty).
-    pub end_key: FpVar<F>,
-    /// The ending leaf's value (ignored when empty).
-    pub end_value: FpVar<F>,
-}
+#[cfg(feature = "constraints")]
+pub use constraints::*;
 
-impl SmtProofVar {
-    /// Allocates a witness proof for a tree of `depth` levels; values come from
-    /// `proof` when present (setup runs without them).
-    pub fn new_witness(
-        cs: ConstraintSystemRef<F>,
-        depth: usize,
-        proof: Option<&SmtProof>,
-    ) -> Result<Self, SynthesisError> {
-        let missing = SynthesisError::AssignmentMissing;
-        let siblings = (0..depth)
-            .map(|i| {
-                FpVar::new_witness(cs.clone(), || {
-                    proof
-                        .and_then(|p| p.siblings.get(i).copied())
-                        .ok_or(missing)
+/// The gadget (feature `constraints`): circomlib SMTVerifier-compatible proofs in R1CS.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::*;
+    use crate::merkle::hash_level_var;
+    use crate::poseidon::poseidon_var;
+    use ark_r1cs_std::{
+        alloc::AllocVar,
+        boolean::Boolean,
+        convert::ToBitsGadget,
+        eq::EqGadget,
+        fields::{fp::FpVar, FieldVar},
+    };
+    use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+    /// A proof in a constraint system.
+    #[derive(Clone)]
+    pub struct SmtProofVar {
+        /// Siblings from the root down.
+        pub siblings: Vec<FpVar<F>>,
+        /// `active[i]`: level `i` is on the path (a prefix of ones).
+        pub active: Vec<Boolean<F>>,
+        /// The path ends in an empty subtree.
+        pub end_is_empty: Boolean<F>,
+        /// The ending leaf's key (ignored when empty).
+        pub end_key: FpVar<F>,
+        /// The ending leaf's value (ignored when empty).
+        pub end_value: FpVar<F>,
+    }
+
+    impl SmtProofVar {
+        /// Allocates a witness proof for a tree of `depth` levels; values come from
+        /// `proof` when present (setup runs without them).
+        pub fn new_witness(
+            cs: ConstraintSystemRef<F>,
+            depth: usize,
+            proof: Option<&SmtProof>,
+        ) -> Result<Self, SynthesisError> {
+            let missing = SynthesisError::AssignmentMissing;
+            let siblings = (0..depth)
+                .map(|i| {
+                    FpVar::new_witness(cs.clone(), || {
+                        proof
+                            .and_then(|p| p.siblings.get(i).copied())
+                            .ok_or(missing)
+                    })
                 })
+                .collect::<Result<Vec<_>, _>>()?;
+            let active = (0..depth)
+                .map(|i| {
+                    Boolean::new_witness(cs.clone(), || {
+                        proof.map(|p| i < p.path_len).ok_or(missing)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let end = proof.map(|p| p.end);
+            let end_is_empty = Boolean::new_witness(cs.clone(), || {
+                end.map(|e| e == PathEnd::Empty).ok_or(missing)
+            })?;
+            let (k, v) = match end {
+                Some(PathEnd::Leaf { key, value }) => (Some(key), Some(value)),
+                Some(PathEnd::Empty) => (Some(F::ZERO), Some(F::ZERO)),
+                None => (None, None),
+            };
+            let end_key = FpVar::new_witness(cs.clone(), || k.ok_or(missing))?;
+            let end_value = FpVar::new_witness(cs, || v.ok_or(missing))?;
+            Ok(SmtProofVar {
+                siblings,
+                active,
+                end_is_empty,
+                end_key,
+                end_value,
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let active = (0..depth)
-            .map(|i| {
-                Boolean::new_witness(cs.clone(), || proof.map(|p| i < p.path_len).ok_or(missing))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let end = proof.map(|p| p.end);
-        let end_is_empty = Boolean::new_witness(cs.clone(), || {
-            end.map(|e| e == PathEnd::Empty).ok_or(missing)
-        })?;
-        let (k, v) = match end {
-            Some(PathEnd::Leaf { key, value }) => (Some(key), Some(value)),
-            Some(PathEnd::Empty) => (Some(F::ZERO), Some(F::ZERO)),
-            None => (None, None),
-        };
-        let end_key = FpVar::new_witness(cs.clone(), || k.ok_or(missing))?;
-        let end_value = FpVar::new_witness(cs, || v.ok_or(missing))?;
-        Ok(SmtProofVar {
-            siblings,
-            active,
-            end_is_empty,
-            end_key,
-            end_value,
-        })
-    }
-
-    /// The root obtained by walking `node` up `key_bits`' path.
-    fn root_from(
-        &self,
-        node: FpVar<F>,
-        key_bits: &[Boolean<F>],
-    ) -> Result<FpVar<F>, SynthesisError> {
-        let depth = self.siblings.len();
-        // active is a prefix of ones: active[i+1] implies active[i].
-        for i in 1..depth {
-            let below = FpVar::from(self.active[i].clone());
-            let above = FpVar::from(self.active[i - 1].clone());
-            below.mul_equals(&(FpVar::one() - above), &FpVar::zero())?;
         }
-        let mut node = node;
-        for level in (0..depth).rev() {
-            let parent = hash_level_var(&node, &self.siblings[level], &key_bits[level])?;
-            let a = FpVar::from(self.active[level].clone());
-            node = &node + &a * &(&parent - &node);
+
+        /// The root obtained by walking `node` up `key_bits`' path.
+        fn root_from(
+            &self,
+            node: FpVar<F>,
+            key_bits: &[Boolean<F>],
+        ) -> Result<FpVar<F>, SynthesisError> {
+            let depth = self.siblings.len();
+            // active is a prefix of ones: active[i+1] implies active[i].
+            for i in 1..depth {
+                let below = FpVar::from(self.active[i].clone());
+                let above = FpVar::from(self.active[i - 1].clone());
+                below.mul_equals(&(FpVar::one() - above), &FpVar::zero())?;
+            }
+            let mut node = node;
+            for level in (0..depth).rev() {
+                let parent = hash_level_var(&node, &self.siblings[level], &key_bits[level])?;
+                let a = FpVar::from(self.active[level].clone());
+                node = &node + &a * &(&parent - &node);
+            }
+            Ok(node)
         }
-        Ok(node)
-    }
 
-    /// Enforces that `key` is absent from the tree under `root`.
-    pub fn enforce_non_membership(
-        &self,
-        root: &FpVar<F>,
-        key: &FpVar<F>,
-    ) -> Result<(), SynthesisError> {
-        let key_bits = key.to_bits_le()?;
-        let leaf = poseidon_var(&[self.end_key.clone(), self.end_value.clone(), FpVar::one()])?;
-        let end = self.end_is_empty.select(&FpVar::zero(), &leaf)?;
-        // A leaf that ends the path must hold another key.
-        self.end_key
-            .conditional_enforce_not_equal(key, &!&self.end_is_empty)?;
-        self.root_from(end, &key_bits)?.enforce_equal(root)
-    }
+        /// Enforces that `key` is absent from the tree under `root`.
+        pub fn enforce_non_membership(
+            &self,
+            root: &FpVar<F>,
+            key: &FpVar<F>,
+        ) -> Result<(), SynthesisError> {
+            let key_bits = key.to_bits_le()?;
+            let leaf = poseidon_var(&[self.end_key.clone(), self.end_value.clone(), FpVar::one()])?;
+            let end = self.end_is_empty.select(&FpVar::zero(), &leaf)?;
+            // A leaf that ends the path must hold another key.
+            self.end_key
+                .conditional_enforce_not_equal(key, &!&self.end_is_empty)?;
+            self.root_from(end, &key_bits)?.enforce_equal(root)
+        }
 
-    /// Enforces that `key` is present with `value` under `root`.
-    pub fn enforce_membership(
-        &self,
-        root: &FpVar<F>,
-        key: &FpVar<F>,
-        value: &FpVar<F>,
-    ) -> Result<(), SynthesisError> {
-        let key_bits = key.to_bits_le()?;
-        self.end_is_empty.enforce_equal(&Boolean::FALSE)?;
-        self.end_key.enforce_equal(key)?;
-        self.end_value.enforce_equal(value)?;
-        let leaf = poseidon_var(&[key.clone(), value.clone(), FpVar::one()])?;
-        self.root_from(leaf, &key_bits)?.enforce_equal(root)
+        /// Enforces that `key` is present with `value` under `root`.
+        pub fn enforce_membership(
+            &self,
+            root: &FpVar<F>,
+            key: &FpVar<F>,
+            value: &FpVar<F>,
+        ) -> Result<(), SynthesisError> {
+            let key_bits = key.to_bits_le()?;
+            self.end_is_empty.enforce_equal(&Boolean::FALSE)?;
+            self.end_key.enforce_equal(key)?;
+            self.end_value.enforce_equal(value)?;
+            let leaf = poseidon_var(&[key.clone(), value.clone(), FpVar::one()])?;
+            self.root_from(leaf, &key_bits)?.enforce_equal(root)
+        }
     }
 }

@@ -12,8 +12,6 @@ pub mod params;
 
 use crate::F;
 use ark_ff::{AdditiveGroup, Field};
-use ark_r1cs_std::fields::{fp::FpVar, FieldVar};
-use ark_relations::gr1cs::SynthesisError;
 use params::{params_for_inputs, PoseidonParams, FULL_ROUNDS};
 
 /// Why a Poseidon call was refused.
@@ -27,16 +25,19 @@ pub enum PoseidonError {
 /// The arithmetic Poseidon needs, implemented by native field elements and by
 /// their in-circuit variables, so that one permutation serves both.
 trait PoseidonState: Clone {
+    /// Native arithmetic cannot fail; constraint synthesis can.
+    type Error;
     fn add_constant(&self, c: F) -> Self;
-    fn sbox(&self) -> Result<Self, SynthesisError>;
+    fn sbox(&self) -> Result<Self, Self::Error>;
     fn linear(row: &[F], state: &[Self]) -> Self;
 }
 
 impl PoseidonState for F {
+    type Error = std::convert::Infallible;
     fn add_constant(&self, c: F) -> Self {
         *self + c
     }
-    fn sbox(&self) -> Result<Self, SynthesisError> {
+    fn sbox(&self) -> Result<Self, Self::Error> {
         let x2 = self.square();
         Ok(x2.square() * self)
     }
@@ -45,24 +46,8 @@ impl PoseidonState for F {
     }
 }
 
-impl PoseidonState for FpVar<F> {
-    fn add_constant(&self, c: F) -> Self {
-        self + c
-    }
-    fn sbox(&self) -> Result<Self, SynthesisError> {
-        let x2 = self.square()?;
-        let x4 = x2.square()?;
-        Ok(x4 * self)
-    }
-    fn linear(row: &[F], state: &[Self]) -> Self {
-        row.iter()
-            .zip(state)
-            .fold(FpVar::zero(), |acc, (m, s)| acc + s * *m)
-    }
-}
-
 /// The permutation of circomlib's `Poseidon(n)`; returns `state[0]`.
-fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, SynthesisError> {
+fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, S::Error> {
     let rounds = FULL_ROUNDS + p.partial_rounds;
     for round in 0..rounds {
         let full = round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + p.partial_rounds;
@@ -91,7 +76,7 @@ pub fn poseidon(inputs: &[F]) -> Result<F, PoseidonError> {
     let mut state = Vec::with_capacity(p.width);
     state.push(F::ZERO);
     state.extend_from_slice(inputs);
-    permute(p, state).map_err(|_| PoseidonError::Arity(inputs.len()))
+    permute(p, state).map_err(|never| match never {})
 }
 
 /// Poseidon of a fixed-arity input the caller knows is in 1..=16 (circuit
@@ -105,13 +90,42 @@ pub fn poseidon_fixed<const N: usize>(inputs: [F; N]) -> F {
     }
 }
 
-/// In-circuit Poseidon: constrains and returns circomlib's `Poseidon(n)` of
-/// `inputs`. Cost: `3 * (t * 8 + partial_rounds) - 3` constraints for width `t`
-/// (240 for two inputs). An arity outside 1..=16 is `SynthesisError::ArityMismatch`.
-pub fn poseidon_var(inputs: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
-    let p = params_for_inputs(inputs.len()).ok_or(SynthesisError::ArityMismatch)?;
-    let mut state = Vec::with_capacity(p.width);
-    state.push(FpVar::zero());
-    state.extend_from_slice(inputs);
-    permute(p, state)
+#[cfg(feature = "constraints")]
+pub use constraints::poseidon_var;
+
+/// The gadget (feature `constraints`): the same permutation over variables.
+#[cfg(feature = "constraints")]
+mod constraints {
+    use super::params::params_for_inputs;
+    use super::{permute, PoseidonState, F};
+    use ark_r1cs_std::fields::{fp::FpVar, FieldVar};
+    use ark_relations::gr1cs::SynthesisError;
+
+    impl PoseidonState for FpVar<F> {
+        type Error = SynthesisError;
+        fn add_constant(&self, c: F) -> Self {
+            self + c
+        }
+        fn sbox(&self) -> Result<Self, SynthesisError> {
+            let x2 = self.square()?;
+            let x4 = x2.square()?;
+            Ok(x4 * self)
+        }
+        fn linear(row: &[F], state: &[Self]) -> Self {
+            row.iter()
+                .zip(state)
+                .fold(FpVar::zero(), |acc, (m, s)| acc + s * *m)
+        }
+    }
+
+    /// In-circuit Poseidon: constrains and returns circomlib's `Poseidon(n)` of
+    /// `inputs`. Cost: `3 * (t * 8 + partial_rounds) - 3` constraints for width `t`
+    /// (240 for two inputs). An arity outside 1..=16 is `SynthesisError::ArityMismatch`.
+    pub fn poseidon_var(inputs: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
+        let p = params_for_inputs(inputs.len()).ok_or(SynthesisError::ArityMismatch)?;
+        let mut state = Vec::with_capacity(p.width);
+        state.push(FpVar::zero());
+        state.extend_from_slice(inputs);
+        permute(p, state)
+    }
 }

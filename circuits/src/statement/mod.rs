@@ -11,6 +11,7 @@
 //! [`payment`] computes the payment hash as the settlement contract does;
 //! [`files`] reads and writes the JSON documents the parties exchange.
 
+#[cfg(feature = "constraints")]
 pub mod circuit;
 pub mod files;
 pub mod layout;
@@ -20,6 +21,7 @@ pub mod registry;
 pub mod sample;
 pub mod witness;
 
+#[cfg(feature = "constraints")]
 pub use circuit::ComplianceCircuit;
 pub use payment::Payment;
 pub use registry::{Registry, RegistryError};
