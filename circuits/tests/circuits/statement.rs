@@ -86,6 +86,22 @@ fn every_violation_forced_past_the_builder_is_unsatisfiable() {
     }
 }
 
+/// Finding 11: any ten-claim credential from a trusted issuer was read as
+/// KYC data. The policy names its schema and claim c0 must be its hash: the
+/// builder says `WrongSchema`, and forced past it the credential leaves the
+/// circuit unsatisfied (one row of the table every layer runs).
+#[test]
+fn finding_11_a_credential_of_another_schema_is_refused() {
+    let case = witness_cases()
+        .into_iter()
+        .find(|c| c.name == "credential of another schema")
+        .expect("the negative table has the schema row");
+    let mut s = sample();
+    (case.change)(&mut s);
+    assert!(matches!(s.witness(), Err(WitnessError::WrongSchema)));
+    assert!(!satisfied(&forced(sample, case.change)));
+}
+
 /// Cases that only exist below the builder (tampered proofs, public inputs).
 #[test]
 fn forged_signatures_bad_keys_and_tampered_public_inputs_are_unsatisfiable() {

@@ -33,13 +33,7 @@ async fn finding_3_repeated_batch_items_are_verified_and_logged_once() {
         .results
         .iter()
         .all(|r| r.log_index == batch.results[0].log_index));
-    let size = keyed
-        .audit
-        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
-        .await
-        .expect("head")
-        .into_inner()
-        .tree_size;
+    let size = log_size(&mut keyed).await;
     assert_eq!(size, batch.results[0].log_index + 1);
 }
 
@@ -56,13 +50,7 @@ async fn finding_3_anonymous_batch_floods_leave_keyed_verify_and_health_answered
     let proof = server.sample_proof().await;
     let item = verify_request(&proof);
 
-    let size_before = keyed
-        .audit
-        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
-        .await
-        .expect("head")
-        .into_inner()
-        .tree_size;
+    let size_before = log_size(&mut keyed).await;
 
     let stop_at = Instant::now() + FLOOD_FOR;
     let mut floods = Vec::new();
@@ -136,15 +124,19 @@ async fn finding_3_anonymous_batch_floods_leave_keyed_verify_and_health_answered
         "the anonymous budget and rate limit refused nothing"
     );
     // Each answered anonymous batch of one repeated proof is one entry.
-    let size_after = keyed
-        .audit
-        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
-        .await
-        .expect("head")
-        .into_inner()
-        .tree_size;
+    let size_after = log_size(&mut keyed).await;
     assert_eq!(
         size_after - size_before,
         u64::from(answered) + latencies.len() as u64
     );
+}
+
+/// The log's size, from its signed head.
+async fn log_size(c: &mut veil_service::client::Clients) -> u64 {
+    c.audit
+        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
+        .await
+        .expect("head")
+        .into_inner()
+        .tree_size
 }

@@ -87,6 +87,17 @@ fn every_negative_case_fails_the_circuit() {
     );
 }
 
+/// Finding 11 in halo2: claim c0 is the policy hash's first word, so a
+/// credential of another schema, forced past the builder, fails the circuit.
+#[test]
+fn finding_11_a_credential_of_another_schema_fails_the_circuit() {
+    let case = witness_cases()
+        .into_iter()
+        .find(|c| c.name == "credential of another schema")
+        .expect("the negative table has the schema row");
+    assert!(!satisfied(&forced(sample, case.change)));
+}
+
 mod proofs {
     use super::*;
     use std::sync::OnceLock;
