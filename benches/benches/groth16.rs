@@ -10,7 +10,7 @@ use std::time::Duration;
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::ComplianceCircuit;
 use veil_circuits::F;
-use veil_prover::keys::save_proving_key;
+use veil_prover::keys::{encode, save_proving_key, KeyKind, KeyPin};
 use veil_prover::{setup, Prover};
 use veil_verifier::{verify_batch, PreparedKey};
 
@@ -42,11 +42,27 @@ fn groth16(c: &mut Criterion) {
     slow.bench_function("setup", |b| {
         b.iter(|| setup(&mut rng, |_| {}).expect("setup"))
     });
+    // Key loading, each encoding, the whole of what a wallet runs (read,
+    // decode, check, the circuit's matrices): compressed (v1's files),
+    // uncompressed (what `veil setup` writes), uncompressed and pinned.
     let dir = tempfile::tempdir().expect("tempdir");
     let pk_path = dir.path().join("compliance.pk");
     save_proving_key(&pk_path, &keys.proving_key, &keys.shape).expect("save");
-    slow.bench_function("load proving key (checked)", |b| {
+    let pin = KeyPin::of(&std::fs::read(&pk_path).expect("read"));
+    let compressed_path = dir.path().join("compressed.pk");
+    let compressed = encode(&keys.proving_key, KeyKind::Proving, &keys.shape).expect("encode");
+    std::fs::write(&compressed_path, compressed).expect("write");
+    slow.bench_function("load proving key (compressed, checked)", |b| {
+        b.iter(|| Prover::load(&compressed_path).expect("load"))
+    });
+    slow.bench_function("load proving key (uncompressed, checked)", |b| {
         b.iter(|| Prover::load(&pk_path).expect("load"))
+    });
+    slow.bench_function("load proving key (uncompressed, pinned)", |b| {
+        b.iter(|| Prover::load_pinned(&pk_path, &pin).expect("load"))
+    });
+    slow.bench_function("circuit matrices (part of every load)", |b| {
+        b.iter(|| veil_prover::shape::Matrices::of(ComplianceCircuit::blank()).expect("matrices"))
     });
     slow.finish();
 

@@ -22,8 +22,13 @@ pub fn text(data: &[u8]) -> Option<&str> {
 /// checksum this build accepts, so that mutations reach the key decoder
 /// instead of stopping at the BLAKE3 check.
 pub fn framed_key(kind: KeyKind, payload: &[u8]) -> Vec<u8> {
+    framed_key_with(MAGIC, kind, payload)
+}
+
+/// [`framed_key`] with the magic of either encoding (`VEILKEY1`, `VEILKEY2`).
+pub fn framed_key_with(magic: &[u8; 8], kind: KeyKind, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + 1 + 32 + 8 + payload.len() + 32);
-    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(magic);
     out.push(kind as u8);
     out.extend_from_slice(&CircuitShape::COMPLIANCE.digest);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());

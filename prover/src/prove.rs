@@ -74,6 +74,24 @@ impl Prover {
         Ok(Self::with_matrices(proving_key, matrices))
     }
 
+    /// Loads the proving key file `pin` names (the BLAKE3 of the whole
+    /// file, shipped with the application): its points are not checked
+    /// again, and any other file is refused
+    /// ([`keys::KeyFileError::PinMismatch`]).
+    pub fn load_pinned(path: &Path, pin: &keys::KeyPin) -> Result<Self, LoadError> {
+        let proving_key = keys::load_proving_key_pinned(path, &CircuitShape::COMPLIANCE, pin)?;
+        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
+        Ok(Self::with_matrices(proving_key, matrices))
+    }
+
+    /// [`Prover::load_pinned`] from the file's bytes (a wallet that fetched
+    /// its key and ships the key's pin).
+    pub fn from_pinned_key_file(bytes: &[u8], pin: &keys::KeyPin) -> Result<Self, LoadError> {
+        let proving_key = keys::decode_proving_key_pinned(bytes, &CircuitShape::COMPLIANCE, pin)?;
+        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
+        Ok(Self::with_matrices(proving_key, matrices))
+    }
+
     fn with_matrices(proving_key: ProvingKey, matrices: Matrices) -> Self {
         let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
         Prover {

@@ -192,3 +192,108 @@ fn the_parallel_proving_key_decoder_agrees_and_validates() {
         Err(KeyFileError::Malformed(_))
     ));
 }
+
+/// Re-seals a key file's checksum after its payload was changed.
+fn reseal(file: &mut [u8]) {
+    let n = file.len();
+    let sum = *blake3::hash(&file[49..n - 32]).as_bytes();
+    file[n - 32..].copy_from_slice(&sum);
+}
+
+#[test]
+fn uncompressed_key_files_decode_to_the_same_key_and_check_every_point() {
+    use ark_serialize::CanonicalSerialize;
+    let keys = keys();
+    let pk = &keys.proving_key;
+    let file = keys::encode_with(
+        pk,
+        KeyKind::Proving,
+        &keys.shape,
+        keys::Encoding::Uncompressed,
+    )
+    .unwrap();
+    assert_eq!(&file[..8], keys::MAGIC_UNCOMPRESSED);
+    assert_eq!(keys::decode_proving_key(&file, &keys.shape).unwrap(), *pk);
+    let vk: veil_prover::VerifyingKey = keys::decode(
+        &keys::encode_with(
+            keys.verifying_key(),
+            KeyKind::Verifying,
+            &keys.shape,
+            keys::Encoding::Uncompressed,
+        )
+        .unwrap(),
+        KeyKind::Verifying,
+        &keys.shape,
+    )
+    .unwrap();
+    assert_eq!(&vk, keys.verifying_key());
+
+    // A G1 point (a_query's 100th) and a G2 point (b_g2_query's 100th)
+    // moved off their curves, the checksum re-sealed: both refused.
+    let vk_len = pk.vk.uncompressed_size();
+    let a_at = 49 + vk_len + 2 * 64 + 8 + 100 * 64;
+    let mut bad_g1 = file.clone();
+    bad_g1[a_at] ^= 1;
+    reseal(&mut bad_g1);
+    let g2_at = 49 + vk_len + 2 * 64 + 8 + pk.a_query.len() * 64 + 8 + pk.b_g1_query.len() * 64 + 8;
+    let mut bad_g2 = file.clone();
+    bad_g2[g2_at + 100 * 128] ^= 1;
+    reseal(&mut bad_g2);
+    for bad in [&bad_g1, &bad_g2] {
+        assert!(matches!(
+            keys::decode_proving_key(bad, &keys.shape),
+            Err(KeyFileError::Malformed(_))
+        ));
+    }
+}
+
+#[test]
+fn a_pinned_key_loads_unchecked_and_any_other_file_is_refused() {
+    let keys = keys();
+    let file = keys::encode_with(
+        &keys.proving_key,
+        KeyKind::Proving,
+        &keys.shape,
+        keys::Encoding::Uncompressed,
+    )
+    .unwrap();
+    let pin = keys::KeyPin::of(&file);
+    assert_eq!(keys::KeyPin::from_hex(&pin.to_string()), Some(pin));
+    assert_eq!(keys::KeyPin::from_hex("00"), None);
+    assert_eq!(
+        keys::decode_proving_key_pinned(&file, &keys.shape, &pin).unwrap(),
+        keys.proving_key
+    );
+    // The same key in the other encoding, a flipped byte, another file:
+    // none is the pinned file.
+    let compressed = keys::encode(&keys.proving_key, KeyKind::Proving, &keys.shape).unwrap();
+    let mut flipped = file.clone();
+    flipped[1000] ^= 1;
+    for other in [&compressed, &flipped] {
+        assert!(matches!(
+            keys::decode_proving_key_pinned(other, &keys.shape, &pin),
+            Err(KeyFileError::PinMismatch { .. })
+        ));
+    }
+    // Through the prover, from a file on disk.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compliance.pk");
+    keys::save_proving_key(&path, &keys.proving_key, &keys.shape).unwrap();
+    let on_disk = std::fs::read(&path).unwrap();
+    assert_eq!(&on_disk[..8], keys::MAGIC_UNCOMPRESSED);
+    let prover = Prover::load_pinned(&path, &keys::KeyPin::of(&on_disk)).unwrap();
+    let w = Sample::new(&mut StdRng::seed_from_u64(3))
+        .witness()
+        .unwrap();
+    prover.prove(w, &mut StdRng::seed_from_u64(4)).unwrap();
+    assert!(matches!(
+        Prover::load_pinned(&path, &pin_of_nothing()),
+        Err(veil_prover::LoadError::KeyFile(
+            KeyFileError::PinMismatch { .. }
+        ))
+    ));
+}
+
+fn pin_of_nothing() -> keys::KeyPin {
+    keys::KeyPin::of(b"")
+}

@@ -1,26 +1,107 @@
 //! Key files: a header binding the key to the circuit's shape, then the key in
-//! arkworks' compressed encoding, then a BLAKE3 checksum.
+//! arkworks' encoding, then a BLAKE3 checksum.
 //!
 //! ```text
-//! magic "VEILKEY1" | kind u8 | shape digest [32] | payload length u64 LE
-//! | payload (compressed) | BLAKE3(payload) [32]
+//! magic "VEILKEY1" (compressed points) or "VEILKEY2" (uncompressed points)
+//! | kind u8 | shape digest [32] | payload length u64 LE | payload
+//! | BLAKE3(payload) [32]
 //! ```
 //!
 //! Loading checks, in order: magic, kind, that the shape matches the circuit
-//! this build proves, the length, the checksum, then decodes with full point
-//! validation (on curve, in subgroup) and refuses trailing bytes.
+//! this build proves, the length, the checksum, then decodes with point
+//! validation and refuses trailing bytes.
+//!
+//! Proving keys are written uncompressed ([`Encoding::Uncompressed`]): twice
+//! the bytes, but a compressed point costs a square root to decode (the ~150k
+//! points of the compliance key took 1.2 s on two cores, 5 s in a browser),
+//! an uncompressed one only an on-curve check. A key whose whole file matches
+//! a [`KeyPin`] the application ships (as it ships `halo2.vk`'s hash) is the
+//! key that was checked when it was pinned: [`decode_proving_key_pinned`]
+//! skips even the on-curve checks, and refuses any other file
+//! ([`KeyFileError::PinMismatch`]) — it never loads an unpinned key unchecked.
 
 use crate::shape::CircuitShape;
 use crate::{ProvingKey, VerifyingKey};
-use ark_bn254::G1Affine;
+use ark_bn254::{G1Affine, G2Affine};
 use ark_serialize::{
     CanonicalDeserialize, CanonicalSerialize, Compress, SerializationError, Validate,
 };
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The first bytes of every veil key file.
+/// The first bytes of a veil key file with compressed points.
 pub const MAGIC: &[u8; 8] = b"VEILKEY1";
+/// The first bytes of a veil key file with uncompressed points.
+pub const MAGIC_UNCOMPRESSED: &[u8; 8] = b"VEILKEY2";
+
+/// How a key file's points are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// x and a sign bit: half the bytes, a square root per point to load.
+    Compressed,
+    /// x and y: twice the bytes, no square roots to load.
+    Uncompressed,
+}
+
+impl Encoding {
+    fn magic(self) -> &'static [u8; 8] {
+        match self {
+            Encoding::Compressed => MAGIC,
+            Encoding::Uncompressed => MAGIC_UNCOMPRESSED,
+        }
+    }
+
+    fn of_magic(bytes: &[u8]) -> Option<Self> {
+        match bytes.get(..8)? {
+            m if m == MAGIC => Some(Encoding::Compressed),
+            m if m == MAGIC_UNCOMPRESSED => Some(Encoding::Uncompressed),
+            _ => None,
+        }
+    }
+
+    fn compress(self) -> Compress {
+        match self {
+            Encoding::Compressed => Compress::Yes,
+            Encoding::Uncompressed => Compress::No,
+        }
+    }
+}
+
+/// Whether `bytes` start like a veil key file (either encoding).
+pub fn is_key_file(bytes: &[u8]) -> bool {
+    Encoding::of_magic(bytes).is_some()
+}
+
+/// The BLAKE3 hash of a whole key file, as an application pins it: a key
+/// file matching its pin loads without per-point checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPin(pub [u8; 32]);
+
+impl KeyPin {
+    /// The pin of these file bytes.
+    pub fn of(file: &[u8]) -> Self {
+        KeyPin(*blake3::hash(file).as_bytes())
+    }
+
+    /// A pin from its 64 hex digits; `None` for anything else.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(KeyPin(out))
+    }
+}
+
+impl std::fmt::Display for KeyPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
 const HEADER_LEN: usize = 8 + 1 + 32 + 8;
 const CHECKSUM_LEN: usize = 32;
 
@@ -87,22 +168,41 @@ pub enum KeyFileError {
     /// The payload does not decode to a valid key.
     #[error("key does not decode: {0}")]
     Malformed(#[from] ark_serialize::SerializationError),
+    /// The file is not the one pinned: it is refused, never loaded unchecked.
+    #[error("the key file is not the pinned one (BLAKE3 {found}, pinned {expected})")]
+    PinMismatch {
+        /// The pin (hex).
+        expected: String,
+        /// The file's hash (hex).
+        found: String,
+    },
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Encodes `key` as a key file of `kind` bound to `shape`.
+/// Encodes `key` as a key file of `kind` bound to `shape`, points compressed.
 pub fn encode<K: CanonicalSerialize>(
     key: &K,
     kind: KeyKind,
     shape: &CircuitShape,
 ) -> Result<Vec<u8>, KeyFileError> {
-    let mut payload = Vec::with_capacity(key.compressed_size());
-    key.serialize_compressed(&mut payload)?;
+    encode_with(key, kind, shape, Encoding::Compressed)
+}
+
+/// Encodes `key` as a key file of `kind` bound to `shape`, points written
+/// as `encoding` says.
+pub fn encode_with<K: CanonicalSerialize>(
+    key: &K,
+    kind: KeyKind,
+    shape: &CircuitShape,
+    encoding: Encoding,
+) -> Result<Vec<u8>, KeyFileError> {
+    let mut payload = Vec::with_capacity(key.serialized_size(encoding.compress()));
+    key.serialize_with_mode(&mut payload, encoding.compress())?;
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
-    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(encoding.magic());
     out.push(kind as u8);
     out.extend_from_slice(&shape.digest);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
@@ -117,62 +217,99 @@ pub fn decode<K: CanonicalDeserialize>(
     kind: KeyKind,
     shape: &CircuitShape,
 ) -> Result<K, KeyFileError> {
-    let mut reader = checked_payload(bytes, kind, shape)?;
-    let key = K::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)?;
+    let (encoding, mut reader) = checked_payload(bytes, kind, shape)?;
+    let key = K::deserialize_with_mode(&mut reader, encoding.compress(), Validate::Yes)?;
     finish(reader, key)
 }
 
-/// Decodes a proving key file like [`decode`], decompressing the ~130k points
-/// of the key's queries on every core.
+/// How much of a proving key's points to check while decoding.
+#[derive(Clone, Copy)]
+enum PointChecks {
+    /// Every point on its curve; the verifying key and the G1 points fully
+    /// validated (BN254's G1 has no cofactor).
+    OnCurve,
+    /// None: the file matched its pin.
+    Pinned,
+}
+
+/// Decodes a proving key file like [`decode`], the ~150k points of the key's
+/// queries on every core, in either [`Encoding`].
 ///
-/// Every point is checked to be on its curve (decompression finds no `y`
-/// otherwise) and the verifying key and G1 points fully validated. The 24k G2
-/// points of `b_g2_query` are not subgroup-checked: that check costs 1.3 s
-/// (57 µs a point, a full scalar multiplication) and protects nothing — those
-/// points only enter the prover's own `B`, the file's integrity is covered by
-/// its BLAKE3 checksum, and a proof built from a bad point fails the prover's
-/// self-check before anyone sees it.
+/// Every point is checked to be on its curve (for a compressed point,
+/// decompression finds no `y` otherwise) and the verifying key and G1
+/// points fully validated. The 24k G2 points of `b_g2_query` are not
+/// subgroup-checked: that check costs 1.3 s (57 µs a point, a full scalar
+/// multiplication) and protects nothing — those points only enter the
+/// prover's own `B`, the file's integrity is covered by its BLAKE3 checksum,
+/// and a proof built from a bad point fails the prover's self-check before
+/// anyone sees it.
 pub fn decode_proving_key(bytes: &[u8], shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
-    let mut r = checked_payload(bytes, KeyKind::Proving, shape)?;
-    let vk = VerifyingKey::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
-    let beta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
-    let delta_g1 = G1Affine::deserialize_with_mode(&mut r, Compress::Yes, Validate::Yes)?;
+    decode_proving_key_with(bytes, shape, PointChecks::OnCurve)
+}
+
+/// Decodes a proving key file that must be the one `pin` names (the BLAKE3
+/// of the whole file): a match is the key that was checked when it was
+/// pinned, so its points are not checked again; any other file is
+/// [`KeyFileError::PinMismatch`].
+pub fn decode_proving_key_pinned(
+    bytes: &[u8],
+    shape: &CircuitShape,
+    pin: &KeyPin,
+) -> Result<ProvingKey, KeyFileError> {
+    let found = KeyPin::of(bytes);
+    if &found != pin {
+        return Err(KeyFileError::PinMismatch {
+            expected: pin.to_string(),
+            found: found.to_string(),
+        });
+    }
+    decode_proving_key_with(bytes, shape, PointChecks::Pinned)
+}
+
+fn decode_proving_key_with(
+    bytes: &[u8],
+    shape: &CircuitShape,
+    checks: PointChecks,
+) -> Result<ProvingKey, KeyFileError> {
+    let (encoding, mut r) = checked_payload(bytes, KeyKind::Proving, shape)?;
+    let compress = encoding.compress();
+    let (validate, g2_on_curve) = match checks {
+        PointChecks::OnCurve => (Validate::Yes, true),
+        PointChecks::Pinned => (Validate::No, false),
+    };
+    let any = |_: &G1Affine| true;
+    let g2 = |p: &G2Affine| !g2_on_curve || p.is_on_curve();
+    let vk = VerifyingKey::deserialize_with_mode(&mut r, compress, validate)?;
+    let beta_g1 = G1Affine::deserialize_with_mode(&mut r, compress, validate)?;
+    let delta_g1 = G1Affine::deserialize_with_mode(&mut r, compress, validate)?;
     let key = ProvingKey {
         vk,
         beta_g1,
         delta_g1,
-        a_query: points_par(&mut r)?,
-        b_g1_query: points_par(&mut r)?,
-        b_g2_query: points_par_on_curve(&mut r)?,
-        h_query: points_par(&mut r)?,
-        l_query: points_par(&mut r)?,
+        a_query: points_par(&mut r, compress, validate, any)?,
+        b_g1_query: points_par(&mut r, compress, validate, any)?,
+        // Not subgroup-checked (above); on the curve unless pinned (a
+        // compressed point that decodes is on it).
+        b_g2_query: points_par(&mut r, compress, Validate::No, g2)?,
+        h_query: points_par(&mut r, compress, validate, any)?,
+        l_query: points_par(&mut r, compress, validate, any)?,
     };
     finish(r, key)
 }
 
-/// A length-prefixed vector of compressed points, decoded and fully
-/// validated in parallel.
-fn points_par<P>(reader: &mut &[u8]) -> Result<Vec<P>, SerializationError>
-where
-    P: CanonicalDeserialize + CanonicalSerialize + Default + Send,
-{
-    points_par_with(reader, Validate::Yes)
-}
-
-/// Like [`points_par`], checking only that each point is on the curve.
-fn points_par_on_curve<P>(reader: &mut &[u8]) -> Result<Vec<P>, SerializationError>
-where
-    P: CanonicalDeserialize + CanonicalSerialize + Default + Send,
-{
-    points_par_with(reader, Validate::No)
-}
-
-fn points_par_with<P>(reader: &mut &[u8], validate: Validate) -> Result<Vec<P>, SerializationError>
+/// A length-prefixed vector of points, decoded in parallel with `validate`,
+/// each then passing `check` (for a check `validate` does not make).
+fn points_par<P>(
+    reader: &mut &[u8],
+    compress: Compress,
+    validate: Validate,
+    check: impl Fn(&P) -> bool + Sync,
+) -> Result<Vec<P>, SerializationError>
 where
     P: CanonicalDeserialize + CanonicalSerialize + Default + Send,
 {
     let len = u64::deserialize_compressed(&mut *reader)?;
-    let size = P::default().compressed_size();
+    let size = P::default().serialized_size(compress);
     let total = usize::try_from(len)
         .ok()
         .and_then(|n| n.checked_mul(size))
@@ -182,7 +319,13 @@ where
     *reader = rest;
     points
         .par_chunks(size)
-        .map(|mut chunk| P::deserialize_with_mode(&mut chunk, Compress::Yes, validate))
+        .map(|mut chunk| {
+            let p = P::deserialize_with_mode(&mut chunk, compress, validate)?;
+            if !check(&p) {
+                return Err(SerializationError::InvalidData);
+            }
+            Ok(p)
+        })
         .collect()
 }
 
@@ -193,15 +336,14 @@ fn finish<K>(reader: &[u8], key: K) -> Result<K, KeyFileError> {
     Ok(key)
 }
 
-/// Checks the header, length and checksum; returns the payload.
+/// Checks the header, length and checksum; returns the encoding and the
+/// payload.
 fn checked_payload<'a>(
     bytes: &'a [u8],
     kind: KeyKind,
     shape: &CircuitShape,
-) -> Result<&'a [u8], KeyFileError> {
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
-        return Err(KeyFileError::BadMagic);
-    }
+) -> Result<(Encoding, &'a [u8]), KeyFileError> {
+    let encoding = Encoding::of_magic(bytes).ok_or(KeyFileError::BadMagic)?;
     if bytes.len() < HEADER_LEN {
         return Err(KeyFileError::Length {
             expected: HEADER_LEN as u64,
@@ -238,7 +380,7 @@ fn checked_payload<'a>(
     if blake3::hash(payload).as_bytes() != &bytes[bytes.len() - CHECKSUM_LEN..] {
         return Err(KeyFileError::Checksum);
     }
-    Ok(payload)
+    Ok((encoding, payload))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), KeyFileError> {
@@ -259,13 +401,17 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     })
 }
 
-/// Saves a proving key file.
+/// Saves a proving key file, points uncompressed (it loads without square
+/// roots; see the module's notes).
 pub fn save_proving_key(
     path: &Path,
     key: &ProvingKey,
     shape: &CircuitShape,
 ) -> Result<(), KeyFileError> {
-    write(path, &encode(key, KeyKind::Proving, shape)?)
+    write(
+        path,
+        &encode_with(key, KeyKind::Proving, shape, Encoding::Uncompressed)?,
+    )
 }
 
 /// Saves a verifying key file.
@@ -280,6 +426,15 @@ pub fn save_verifying_key(
 /// Loads a proving key file made for `shape`.
 pub fn load_proving_key(path: &Path, shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
     decode_proving_key(&read(path)?, shape)
+}
+
+/// Loads the proving key file `pin` names ([`decode_proving_key_pinned`]).
+pub fn load_proving_key_pinned(
+    path: &Path,
+    shape: &CircuitShape,
+    pin: &KeyPin,
+) -> Result<ProvingKey, KeyFileError> {
+    decode_proving_key_pinned(&read(path)?, shape, pin)
 }
 
 /// Loads a verifying key file made for `shape`.

@@ -287,7 +287,7 @@ pub enum VerifyingKeyError {
 /// a binding was handed): a veil key file, told by its magic and checked
 /// against the circuit's shape, or snarkjs's JSON.
 pub fn groth16_verifying_key_from_bytes(bytes: &[u8]) -> Result<VerifyingKey, VerifyingKeyError> {
-    if bytes.starts_with(keys::MAGIC) {
+    if keys::is_key_file(bytes) {
         return Ok(keys::decode(
             bytes,
             keys::KeyKind::Verifying,

@@ -10,6 +10,7 @@ use veil_circuits::statement::files::{
     RevocationListJson,
 };
 use veil_circuits::statement::{escrow_randomness, ComplianceWitness, Registry};
+use veil_prover::keys::KeyPin;
 use veil_prover::{LoadError, Prover};
 use veil_verifier::evm::Calldata;
 use veil_verifier::snarkjs::ProofJson;
@@ -86,6 +87,15 @@ impl ProveRequest {
     }
 }
 
+fn load_error(e: LoadError) -> BindingError {
+    match e {
+        LoadError::KeyFile(k) => {
+            BindingError::new(ErrorCode::InvalidKey, format!("proving key: {k}"))
+        }
+        other => BindingError::new(ErrorCode::Internal, other.to_string()),
+    }
+}
+
 /// A proving key loaded and checked against the circuit, ready to prove many
 /// times (loading costs more than one proof).
 pub struct WalletProver {
@@ -95,12 +105,17 @@ pub struct WalletProver {
 impl WalletProver {
     /// From the bytes of `compliance.pk`.
     pub fn from_key_file(bytes: &[u8]) -> Result<Self, BindingError> {
-        let prover = Prover::from_key_file(bytes).map_err(|e| match e {
-            LoadError::KeyFile(k) => {
-                BindingError::new(ErrorCode::InvalidKey, format!("proving key: {k}"))
-            }
-            other => BindingError::new(ErrorCode::Internal, other.to_string()),
-        })?;
+        let prover = Prover::from_key_file(bytes).map_err(load_error)?;
+        Ok(WalletProver { prover })
+    }
+
+    /// From the bytes of the `compliance.pk` whose BLAKE3 is `pin_hex` (the
+    /// pin the wallet ships): its points are not checked again, which makes
+    /// loading several times faster; any other file is `INVALID_KEY`.
+    pub fn from_pinned_key_file(bytes: &[u8], pin_hex: &str) -> Result<Self, BindingError> {
+        let pin = KeyPin::from_hex(pin_hex)
+            .ok_or_else(|| BindingError::malformed("pin", "not 64 hex digits"))?;
+        let prover = Prover::from_pinned_key_file(bytes, &pin).map_err(load_error)?;
         Ok(WalletProver { prover })
     }
 

@@ -131,6 +131,19 @@ fn bad_input_gets_its_code_and_names_the_field() {
         .err()
         .expect("refused");
     assert_eq!(err.code, ErrorCode::InvalidKey);
+    // Pinned: the pinned file loads; another file, or a pin that is not
+    // one, is refused with the same codes as natively.
+    let pin = veil_prover::keys::KeyPin::of(&f.proving_key).to_string();
+    assert!(WalletProver::from_pinned_key_file(&f.proving_key, &pin).is_ok());
+    let err = WalletProver::from_pinned_key_file(&f.verifying_key, &pin)
+        .err()
+        .expect("refused");
+    assert_eq!(err.code, ErrorCode::InvalidKey);
+    assert!(err.message.contains("pinned"), "{}", err.message);
+    let err = WalletProver::from_pinned_key_file(&f.proving_key, "beef")
+        .err()
+        .expect("refused");
+    assert_eq!(err.code, ErrorCode::MalformedInput);
 
     // Proofs and inputs that cannot be read.
     let err = verify_proof(&f.verifying_key, "{", "[]").unwrap_err();

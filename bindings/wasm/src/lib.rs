@@ -86,6 +86,16 @@ impl Prover {
         Ok(Prover { inner })
     }
 
+    /// Loads the `compliance.pk` whose BLAKE3 is `pin` (64 hex digits, the
+    /// pin the wallet ships): its points are not checked again, so loading
+    /// is faster; any other file throws `INVALID_KEY`.
+    #[wasm_bindgen(js_name = fromPinnedKeyFile)]
+    pub fn from_pinned_key_file(proving_key: &JsValue, pin: &str) -> Result<Prover, JsValue> {
+        let key = bytes(proving_key, "provingKey")?;
+        let inner = WalletProver::from_pinned_key_file(&key, pin).map_err(js_error)?;
+        Ok(Prover { inner })
+    }
+
     /// Proves a request `{credential, holder, policy, context, issuers,
     /// revoked}` (the documents `veil` writes). Returns `{proof,
     /// publicSignals, calldata}`; a credential that does not meet the policy
