@@ -60,8 +60,7 @@ impl Prover {
     /// circuit is synthesized, so a bad file is refused at once.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let proving_key = keys::load_proving_key(path, &CircuitShape::COMPLIANCE)?;
-        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        Ok(Self::with_matrices(proving_key, matrices))
+        Self::checked_key(proving_key)
     }
 
     /// A prover from the bytes of a proving key file (what a browser wallet
@@ -70,8 +69,7 @@ impl Prover {
     /// full synthesis before they were refused).
     pub fn from_key_file(bytes: &[u8]) -> Result<Self, LoadError> {
         let proving_key = keys::decode_proving_key(bytes, &CircuitShape::COMPLIANCE)?;
-        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        Ok(Self::with_matrices(proving_key, matrices))
+        Self::checked_key(proving_key)
     }
 
     /// Loads the proving key file `pin` names (the BLAKE3 of the whole
@@ -80,14 +78,19 @@ impl Prover {
     /// ([`keys::KeyFileError::PinMismatch`]).
     pub fn load_pinned(path: &Path, pin: &keys::KeyPin) -> Result<Self, LoadError> {
         let proving_key = keys::load_proving_key_pinned(path, &CircuitShape::COMPLIANCE, pin)?;
-        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        Ok(Self::with_matrices(proving_key, matrices))
+        Self::checked_key(proving_key)
     }
 
     /// [`Prover::load_pinned`] from the file's bytes (a wallet that fetched
     /// its key and ships the key's pin).
     pub fn from_pinned_key_file(bytes: &[u8], pin: &keys::KeyPin) -> Result<Self, LoadError> {
         let proving_key = keys::decode_proving_key_pinned(bytes, &CircuitShape::COMPLIANCE, pin)?;
+        Self::checked_key(proving_key)
+    }
+
+    /// A prover for a key file's key, already checked: the circuit is
+    /// synthesized once, for its matrices.
+    fn checked_key(proving_key: ProvingKey) -> Result<Self, LoadError> {
         let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
         Ok(Self::with_matrices(proving_key, matrices))
     }

@@ -217,7 +217,7 @@ pub fn decode<K: CanonicalDeserialize>(
     kind: KeyKind,
     shape: &CircuitShape,
 ) -> Result<K, KeyFileError> {
-    let (encoding, mut reader) = checked_payload(bytes, kind, shape)?;
+    let (encoding, mut reader) = checked_payload(bytes, kind, shape, Checksum::Verify)?;
     let key = K::deserialize_with_mode(&mut reader, encoding.compress(), Validate::Yes)?;
     finish(reader, key)
 }
@@ -263,6 +263,7 @@ pub fn decode_proving_key_pinned(
             found: found.to_string(),
         });
     }
+    // The pin covers the whole file, checksum included: it is not hashed twice.
     decode_proving_key_with(bytes, shape, PointChecks::Pinned)
 }
 
@@ -271,7 +272,11 @@ fn decode_proving_key_with(
     shape: &CircuitShape,
     checks: PointChecks,
 ) -> Result<ProvingKey, KeyFileError> {
-    let (encoding, mut r) = checked_payload(bytes, KeyKind::Proving, shape)?;
+    let checksum = match checks {
+        PointChecks::OnCurve => Checksum::Verify,
+        PointChecks::Pinned => Checksum::CoveredByPin,
+    };
+    let (encoding, mut r) = checked_payload(bytes, KeyKind::Proving, shape, checksum)?;
     let compress = encoding.compress();
     let (validate, g2_on_curve) = match checks {
         PointChecks::OnCurve => (Validate::Yes, true),
@@ -336,12 +341,21 @@ fn finish<K>(reader: &[u8], key: K) -> Result<K, KeyFileError> {
     Ok(key)
 }
 
+/// Whether [`checked_payload`] hashes the payload.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checksum {
+    Verify,
+    /// The whole file already matched its pin.
+    CoveredByPin,
+}
+
 /// Checks the header, length and checksum; returns the encoding and the
 /// payload.
 fn checked_payload<'a>(
     bytes: &'a [u8],
     kind: KeyKind,
     shape: &CircuitShape,
+    checksum: Checksum,
 ) -> Result<(Encoding, &'a [u8]), KeyFileError> {
     let encoding = Encoding::of_magic(bytes).ok_or(KeyFileError::BadMagic)?;
     if bytes.len() < HEADER_LEN {
@@ -377,7 +391,9 @@ fn checked_payload<'a>(
         });
     }
     let payload = &bytes[HEADER_LEN..bytes.len() - CHECKSUM_LEN];
-    if blake3::hash(payload).as_bytes() != &bytes[bytes.len() - CHECKSUM_LEN..] {
+    if checksum == Checksum::Verify
+        && blake3::hash(payload).as_bytes() != &bytes[bytes.len() - CHECKSUM_LEN..]
+    {
         return Err(KeyFileError::Checksum);
     }
     Ok((encoding, payload))
