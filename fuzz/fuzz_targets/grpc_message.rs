@@ -6,9 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use veil_circuits::statement::files::{PaymentContextJson, PolicyJson};
+use veil_client::pb;
 use veil_client::proof::parse_proof;
-use veil_service::engine::parse_prove;
-use veil_service::pb;
+use veil_client::request::parse_prove;
 
 fn verify_request(r: &pb::VerifyRequest) {
     let _ = parse_proof(r.proof.as_ref());

@@ -6,106 +6,14 @@ use crate::pb::{self, ProofSystem};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::{
-    CredentialJson, DocumentError, HolderJson, PaymentContextJson, PolicyJson,
-};
-use veil_circuits::statement::{
-    escrow_randomness, Credential, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
-};
+use veil_circuits::statement::files::{PaymentContextJson, PolicyJson};
+use veil_circuits::statement::{escrow_randomness, PublicInputs, Registry, WitnessError};
 use veil_circuits::F;
-use veil_client::proof::{parse_proof, system_message, system_of};
-use veil_client::MessageError;
+use veil_client::proof::{parse_proof, system_message};
+use veil_client::request::document;
+pub use veil_client::request::{parse_prove, ProveInputs, RequestError};
 use veil_prover::{Halo2Prover, Prover, ProvingSystem, SystemProof, SystemProver};
 use veil_verifier::{Halo2Verifier, PreparedKey, SystemKey};
-
-/// Why a request was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum RequestError {
-    /// A field is missing or malformed (→ `InvalidArgument`).
-    #[error("{field}: {message}")]
-    Invalid {
-        /// The request field.
-        field: &'static str,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// The documents are well formed but break a rule of the statement
-    /// (→ `FailedPrecondition`).
-    #[error("the witness violates the statement: {0}")]
-    Violates(#[from] WitnessError),
-    /// The proving system is not available here (→ `InvalidArgument`).
-    #[error("proving system {0} is not supported by this server")]
-    Unsupported(ProvingSystem),
-}
-
-impl From<MessageError> for RequestError {
-    fn from(e: MessageError) -> Self {
-        RequestError::Invalid {
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
-
-fn invalid(field: &'static str) -> impl Fn(DocumentError) -> RequestError {
-    move |e| RequestError::Invalid {
-        field,
-        message: e.to_string(),
-    }
-}
-
-fn document<T, D: serde::de::DeserializeOwned>(
-    field: &'static str,
-    text: &str,
-    convert: impl Fn(&D) -> Result<T, DocumentError>,
-) -> Result<T, RequestError> {
-    if text.trim().is_empty() {
-        return Err(RequestError::Invalid {
-            field,
-            message: "missing".into(),
-        });
-    }
-    let parsed: D = serde_json::from_str(text).map_err(|e| RequestError::Invalid {
-        field,
-        message: format!("malformed JSON: {e}"),
-    })?;
-    convert(&parsed).map_err(invalid(field))
-}
-
-/// A prove request's documents, parsed and validated.
-#[derive(Debug, Clone)]
-pub struct ProveInputs {
-    /// The credential.
-    pub credential: Credential,
-    /// The holder's secret.
-    pub holder_secret: F,
-    /// The policy.
-    pub policy: Policy,
-    /// The payment context.
-    pub context: PaymentContext,
-    /// The proving system asked for.
-    pub system: ProvingSystem,
-}
-
-/// Parses a prove request (every document, naming the first bad field).
-pub fn parse_prove(request: &pb::ProveRequest) -> Result<ProveInputs, RequestError> {
-    let system = system_of(request.system)?;
-    Ok(ProveInputs {
-        system,
-        credential: document(
-            "credential_json",
-            &request.credential_json,
-            CredentialJson::to_credential,
-        )?,
-        holder_secret: document("holder_json", &request.holder_json, HolderJson::to_secret)?,
-        policy: document("policy_json", &request.policy_json, PolicyJson::to_policy)?,
-        context: document(
-            "context_json",
-            &request.context_json,
-            PaymentContextJson::to_context,
-        )?,
-    })
-}
 
 /// A finished proof.
 pub struct Proved {

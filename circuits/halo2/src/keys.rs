@@ -10,8 +10,9 @@ use crate::Fr;
 use halo2_base::gates::circuit::{
     builder::BaseCircuitBuilder, BaseCircuitParams, CircuitBuilderStage,
 };
-use halo2_base::halo2_proofs::halo2curves::bn256::G1Affine;
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_base::halo2_proofs::SerdeFormat;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -95,18 +96,11 @@ impl Halo2Keys {
     /// `k`).
     pub fn generate(params: &UniversalParams, shape: CircuitShape) -> Result<Self, KeyError> {
         let kzg = params.for_k(shape.k)?;
-        let mut circuit = builder(CircuitBuilderStage::Keygen, shape);
-        synthesize(&mut circuit, &layout_witness()?)?;
-        let config = circuit.calculate_params(Some(BLINDING_ROWS));
-        let vk = keygen_vk(&kzg, &circuit).map_err(|e| KeyError::Keygen(e.to_string()))?;
-        let pk = keygen_pk(&kzg, vk, &circuit).map_err(|e| KeyError::Keygen(e.to_string()))?;
-        let break_points = circuit.break_points();
+        let (circuit, verifying) = Halo2VerifyingKey::generate_with_circuit(&kzg, shape)?;
+        let pk =
+            keygen_pk(&kzg, verifying.vk, &circuit).map_err(|e| KeyError::Keygen(e.to_string()))?;
         Ok(Halo2Keys {
-            layout: CircuitLayout {
-                shape,
-                config,
-                break_points,
-            },
+            layout: verifying.layout,
             pk,
         })
     }
@@ -151,6 +145,33 @@ impl Halo2Keys {
 }
 
 impl Halo2VerifyingKey {
+    /// Generates the statement's verifying key alone under `params`: what a
+    /// verifier (or a fuzz target) needs, without the proving key's
+    /// polynomials, which take most of key generation's time.
+    pub fn generate(params: &UniversalParams, shape: CircuitShape) -> Result<Self, KeyError> {
+        let kzg = params.for_k(shape.k)?;
+        Ok(Self::generate_with_circuit(&kzg, shape)?.1)
+    }
+
+    /// The verifying key and the laid-out circuit it was generated from (the
+    /// proving key is generated from both).
+    fn generate_with_circuit(
+        kzg: &ParamsKZG<Bn256>,
+        shape: CircuitShape,
+    ) -> Result<(BaseCircuitBuilder<Fr>, Self), KeyError> {
+        let mut circuit = builder(CircuitBuilderStage::Keygen, shape);
+        synthesize(&mut circuit, &layout_witness()?)?;
+        let config = circuit.calculate_params(Some(BLINDING_ROWS));
+        let vk = keygen_vk(kzg, &circuit).map_err(|e| KeyError::Keygen(e.to_string()))?;
+        let break_points = circuit.break_points();
+        let layout = CircuitLayout {
+            shape,
+            config,
+            break_points,
+        };
+        Ok((circuit, Halo2VerifyingKey { layout, vk }))
+    }
+
     /// The verifying-key file: magic, layout, halo2 key.
     pub fn to_bytes(&self) -> Vec<u8> {
         framed(

@@ -7,12 +7,15 @@
 //!   [`veil_audit::LogSource`].
 //! - [`proof`]: proofs of either system into and out of `Proof` messages,
 //!   the one place the wire's `ProofSystem` meets [`veil_system::ProvingSystem`].
+//! - [`request`]: a `ProveRequest`'s documents parsed and checked, as the
+//!   server reads them.
 
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
 
 pub mod client;
 pub mod proof;
+pub mod request;
 
 pub use client::{connect, ApiKey, ClientError, Clients, RemoteLog};
 pub use proof::MessageError;

@@ -168,13 +168,17 @@ mod proofs {
     }
 
     #[test]
-    fn key_files_round_trip_and_proving_keys_regenerate() {
+    fn key_files_round_trip_and_keys_regenerate_whole_or_verifying_only() {
         let e = env();
         let vk = e.keys.verifying_key();
         let read = Halo2VerifyingKey::from_bytes(&vk.to_bytes()).expect("vk file");
         verify(&e.params, &read, &e.proof.bytes, &e.proof.public).expect("verifies");
         let keys = Halo2Keys::regenerate(&e.params, &read).expect("regenerated");
         assert_eq!(keys.verifying_key().to_bytes(), vk.to_bytes());
+        // The verifying key generated alone is the one the keys contain.
+        let alone =
+            Halo2VerifyingKey::generate(&e.params, CircuitShape::default()).expect("vk alone");
+        assert_eq!(alone.to_bytes(), vk.to_bytes());
         // Under other parameters the same circuit gives another key.
         let other = UniversalParams::insecure_local(CircuitShape::default().k, 12);
         assert!(matches!(
