@@ -10,7 +10,7 @@ use std::time::Duration;
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::ComplianceCircuit;
 use veil_circuits::F;
-use veil_prover::keys::{encode, save_proving_key, KeyKind, KeyPin};
+use veil_prover::keys::{encode, encode_with, save_proving_key, Encoding, KeyKind, KeyPin};
 use veil_prover::{setup, Prover};
 use veil_verifier::{verify_batch, PreparedKey};
 
@@ -42,23 +42,37 @@ fn groth16(c: &mut Criterion) {
     slow.bench_function("setup", |b| {
         b.iter(|| setup(&mut rng, |_| {}).expect("setup"))
     });
-    // Key loading, each encoding, the whole of what a wallet runs (read,
+    // Key loading, each file format, the whole of what a wallet runs (read,
     // decode, check, the circuit's matrices): compressed (v1's files),
-    // uncompressed (what `veil setup` writes), uncompressed and pinned.
+    // uncompressed without the matrices (v2's: the load synthesizes the
+    // circuit), and what `veil setup` writes now (uncompressed, with the
+    // matrices), checked and pinned.
     let dir = tempfile::tempdir().expect("tempdir");
     let pk_path = dir.path().join("compliance.pk");
-    save_proving_key(&pk_path, &keys.proving_key, &keys.shape).expect("save");
+    save_proving_key(&pk_path, &keys.proving_key, &keys.matrices, &keys.shape).expect("save");
     let pin = KeyPin::of(&std::fs::read(&pk_path).expect("read"));
     let compressed_path = dir.path().join("compressed.pk");
     let compressed = encode(&keys.proving_key, KeyKind::Proving, &keys.shape).expect("encode");
     std::fs::write(&compressed_path, compressed).expect("write");
+    let v2_path = dir.path().join("v2.pk");
+    let v2 = encode_with(
+        &keys.proving_key,
+        KeyKind::Proving,
+        &keys.shape,
+        Encoding::Uncompressed,
+    )
+    .expect("encode");
+    std::fs::write(&v2_path, v2).expect("write");
     slow.bench_function("load proving key (compressed, checked)", |b| {
         b.iter(|| Prover::load(&compressed_path).expect("load"))
     });
     slow.bench_function("load proving key (uncompressed, checked)", |b| {
+        b.iter(|| Prover::load(&v2_path).expect("load"))
+    });
+    slow.bench_function("load proving key (with matrices, checked)", |b| {
         b.iter(|| Prover::load(&pk_path).expect("load"))
     });
-    slow.bench_function("load proving key (uncompressed, pinned)", |b| {
+    slow.bench_function("load proving key (with matrices, pinned)", |b| {
         b.iter(|| Prover::load_pinned(&pk_path, &pin).expect("load"))
     });
     slow.bench_function("circuit matrices (part of every load)", |b| {
@@ -122,5 +136,84 @@ fn groth16(c: &mut Criterion) {
     batch.finish();
 }
 
-criterion_group!(benches, groth16);
+/// Where a Groth16 proof's time goes: the witness map (the QAP's seven
+/// FFTs of the domain) and each of the five multi-scalar multiplications,
+/// run as `ark-groth16`'s prover runs them, one after another, each on
+/// every core.
+fn prove_breakdown(c: &mut Criterion) {
+    use ark_ec::pairing::Pairing;
+    use ark_ec::VariableBaseMSM;
+    use ark_ff::PrimeField;
+    use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+    use ark_poly::GeneralEvaluationDomain;
+    type G1 = <veil_prover::Curve as Pairing>::G1;
+    type G2 = <veil_prover::Curve as Pairing>::G2;
+
+    let mut rng = StdRng::seed_from_u64(1);
+    let keys = setup(&mut rng, |_| {}).expect("setup");
+    let prover = Prover::for_keys(keys.clone());
+    let sample = Sample::new(&mut rng);
+    let assignment = prover
+        .assignment(sample.witness().expect("witness"))
+        .expect("assignment");
+    let shape = &keys.shape;
+    let pk = &keys.proving_key;
+    let h = LibsnarkReduction::witness_map_from_matrices::<F, GeneralEvaluationDomain<F>>(
+        &keys.matrices,
+        shape.num_instance_variables,
+        shape.num_constraints,
+        &assignment,
+    )
+    .expect("witness map");
+    let bigints = |v: &[F]| v.iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
+    let all = bigints(&assignment[1..]);
+    let aux = bigints(&assignment[shape.num_instance_variables..]);
+    let h_big = bigints(&h);
+    println!(
+        "scalars: {} in A/B, {} in L, {} in H; of A/B's, {} zero and {} one",
+        all.len(),
+        aux.len(),
+        h_big.len(),
+        assignment[1..]
+            .iter()
+            .filter(|x| **x == F::from(0u64))
+            .count(),
+        assignment[1..]
+            .iter()
+            .filter(|x| **x == F::from(1u64))
+            .count(),
+    );
+
+    let mut g = c.benchmark_group("compliance/prove breakdown");
+    g.sample_size(20);
+    g.bench_function("witness map (FFTs)", |b| {
+        b.iter(|| {
+            LibsnarkReduction::witness_map_from_matrices::<F, GeneralEvaluationDomain<F>>(
+                &keys.matrices,
+                shape.num_instance_variables,
+                shape.num_constraints,
+                &assignment,
+            )
+            .expect("witness map")
+        })
+    });
+    g.bench_function("MSM A (G1)", |b| {
+        b.iter(|| G1::msm_bigint(&pk.a_query[1..], &all))
+    });
+    g.bench_function("MSM B (G1)", |b| {
+        b.iter(|| G1::msm_bigint(&pk.b_g1_query[1..], &all))
+    });
+    g.bench_function("MSM B (G2)", |b| {
+        b.iter(|| G2::msm_bigint(&pk.b_g2_query[1..], &all))
+    });
+    g.bench_function("MSM H (G1)", |b| {
+        b.iter(|| G1::msm_bigint(&pk.h_query, &h_big))
+    });
+    g.bench_function("MSM L (G1)", |b| {
+        b.iter(|| G1::msm_bigint(&pk.l_query, &aux))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, groth16, prove_breakdown);
 criterion_main!(benches);

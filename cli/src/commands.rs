@@ -99,7 +99,7 @@ pub fn verifier_sol_cmd(vk: &Path, out: &Path) -> Result<()> {
 
 /// Writes the three key files into `dir`.
 pub fn save_keys(keys: &Keys, dir: &Path) -> Result<()> {
-    Ok(KeysDir::new(dir).save_groth16(&keys.proving_key)?)
+    Ok(KeysDir::new(dir).save_groth16(&keys.proving_key, &keys.matrices)?)
 }
 
 /// `veil issuer keygen`.

@@ -253,7 +253,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             .with_context(|| format!("loading the Groth16 keys in {}", dir.display()))?,
         None => {
             eprintln!("warning: no --keys: proving with the INSECURE published demo key");
-            Prover::new(run_setup(true, true)?.proving_key)?
+            Prover::for_keys(run_setup(true, true)?)
         }
     };
     let mut engine = Engine::new(

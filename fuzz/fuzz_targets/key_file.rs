@@ -1,5 +1,6 @@
 //! Any bytes as a key file: a Groth16 proving or verifying key (raw, and
-//! framed with a valid header and checksum, compressed and uncompressed, so
+//! framed with a valid header and checksum, compressed, uncompressed and with
+//! the circuit's matrices, so
 //! mutations reach the point decoders), a halo2 proving or verifying key, or
 //! universal parameters.
 //! Typed errors, no panics, no allocation sized by a length field.
@@ -9,6 +10,7 @@ use veil_halo2::keys::{Halo2Keys, Halo2VerifyingKey};
 use veil_halo2::params::UniversalParams;
 use veil_prover::keys::{
     decode, decode_proving_key, decode_proving_key_pinned, KeyKind, KeyPin, MAGIC_UNCOMPRESSED,
+    MAGIC_WITH_MATRICES,
 };
 use veil_prover::{CircuitShape, VerifyingKey};
 
@@ -25,6 +27,9 @@ fuzz_target!(|data: &[u8]| {
     let framed_raw = veil_fuzz::framed_key_with(MAGIC_UNCOMPRESSED, KeyKind::Proving, data);
     let _ = decode_proving_key(&framed_raw, shape);
     let _ = decode_proving_key_pinned(&framed_raw, shape, &KeyPin::of(&framed_raw));
+    // The file that carries the circuit's matrices after the key.
+    let framed_matrices = veil_fuzz::framed_key_with(MAGIC_WITH_MATRICES, KeyKind::Proving, data);
+    let _ = decode_proving_key(&framed_matrices, shape);
     let _ = veil_bindings_core::verify::verifying_key_from_bytes(data);
     let _ = veil_bindings_core::prove::WalletProver::from_key_file(&framed_pk);
     let _ = Halo2VerifyingKey::from_bytes(data);

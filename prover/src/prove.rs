@@ -3,6 +3,7 @@
 //! the MSMs and FFTs), then check the proof against the verifying key before
 //! handing it out, so a wallet never publishes a proof that fails.
 
+use crate::setup::Keys;
 use crate::shape::Matrices;
 use crate::{Curve, Proof, ProvingKey};
 use ark_ff::UniformRand;
@@ -88,11 +89,33 @@ impl Prover {
         Self::checked_key(proving_key)
     }
 
-    /// A prover for a key file's key, already checked: the circuit is
-    /// synthesized once, for its matrices.
-    fn checked_key(proving_key: ProvingKey) -> Result<Self, LoadError> {
-        let matrices = Matrices::of(ComplianceCircuit::blank()).map_err(ProveError::from)?;
-        Ok(Self::with_matrices(proving_key, matrices))
+    /// A prover for a key file's contents, already checked: the matrices
+    /// the file carries (checked against [`CircuitShape::COMPLIANCE`] when
+    /// it was decoded), or, for a file without them, the circuit
+    /// synthesized once for them.
+    pub fn from_key_file_contents(file: keys::ProvingKeyFile) -> Result<Self, ProveError> {
+        let matrices = match file.matrices {
+            Some(abc) => Matrices {
+                abc,
+                shape: CircuitShape::COMPLIANCE,
+            },
+            None => Matrices::of(ComplianceCircuit::blank())?,
+        };
+        Ok(Self::with_matrices(file.key, matrices))
+    }
+
+    /// A prover for the keys of a setup, with the matrices it synthesized
+    /// (nothing is synthesized again).
+    pub fn for_keys(keys: Keys) -> Self {
+        let matrices = Matrices {
+            abc: keys.matrices,
+            shape: keys.shape,
+        };
+        Self::with_matrices(keys.proving_key, matrices)
+    }
+
+    fn checked_key(file: keys::ProvingKeyFile) -> Result<Self, LoadError> {
+        Ok(Self::from_key_file_contents(file)?)
     }
 
     fn with_matrices(proving_key: ProvingKey, matrices: Matrices) -> Self {

@@ -10,6 +10,7 @@ use ark_groth16::Groth16;
 use ark_relations::gr1cs::SynthesisError;
 use rand::{CryptoRng, RngCore};
 use veil_circuits::statement::ComplianceCircuit;
+use veil_system::shape::Matrix;
 use veil_system::CircuitShape;
 
 /// A step of [`setup`], reported so a CLI can show progress.
@@ -31,13 +32,17 @@ pub enum SetupError {
     Synthesis(#[from] SynthesisError),
 }
 
-/// The keys of one setup and the shape they belong to.
+/// The keys of one setup, the shape they belong to and the circuit's
+/// matrices (written into the proving key file, so no prover synthesizes
+/// the circuit again).
 #[derive(Clone)]
 pub struct Keys {
     /// The proving key (with the verifying key inside).
     pub proving_key: ProvingKey,
     /// The circuit's shape.
     pub shape: CircuitShape,
+    /// The circuit's A, B, C matrices.
+    pub matrices: Vec<Matrix>,
 }
 
 impl Keys {
@@ -54,14 +59,18 @@ pub fn setup<R: RngCore + CryptoRng>(
     mut progress: impl FnMut(SetupStage),
 ) -> Result<Keys, SetupError> {
     progress(SetupStage::Shape);
-    let shape = Matrices::of(ComplianceCircuit::blank())?.shape;
+    let Matrices { abc, shape } = Matrices::of(ComplianceCircuit::blank())?;
     progress(SetupStage::Keys);
     let proving_key = Groth16::<Curve>::generate_random_parameters_with_reduction(
         ComplianceCircuit::blank(),
         rng,
     )?;
     progress(SetupStage::Done);
-    Ok(Keys { proving_key, shape })
+    Ok(Keys {
+        proving_key,
+        shape,
+        matrices: abc,
+    })
 }
 
 /// The published seed of [`insecure_demo_setup`]. Anyone can recompute its

@@ -95,7 +95,9 @@ impl SystemProver {
     /// reproduces the verifying key.
     pub fn from_keys(keys: ProverKeys) -> Result<Self, LoadError> {
         match keys {
-            ProverKeys::Groth16(key) => Ok(SystemProver::Groth16(Prover::new(key)?)),
+            ProverKeys::Groth16(file) => {
+                Ok(SystemProver::Groth16(Prover::from_key_file_contents(file)?))
+            }
             #[cfg(feature = "halo2")]
             ProverKeys::Halo2Kzg { params, vk } => Halo2Prover::for_verifying_key(params, &vk)
                 .map(|p| SystemProver::Halo2Kzg(Box::new(p)))

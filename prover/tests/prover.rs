@@ -81,7 +81,7 @@ fn key_files_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let pk_path = dir.path().join("compliance.pk");
     let vk_path = dir.path().join("compliance.vk");
-    keys::save_proving_key(&pk_path, &keys.proving_key, &keys.shape).unwrap();
+    keys::save_proving_key(&pk_path, &keys.proving_key, &keys.matrices, &keys.shape).unwrap();
     keys::save_verifying_key(&vk_path, keys.verifying_key(), &keys.shape).unwrap();
     let vk = keys::load_verifying_key(&vk_path, &keys.shape).unwrap();
     assert_eq!(&vk, keys.verifying_key());
@@ -173,7 +173,7 @@ fn missing_files_name_the_path() {
 fn the_parallel_proving_key_decoder_agrees_and_validates() {
     let keys = keys();
     let file = keys::encode(&keys.proving_key, KeyKind::Proving, &keys.shape).unwrap();
-    let parallel = keys::decode_proving_key(&file, &keys.shape).unwrap();
+    let parallel = keys::decode_proving_key(&file, &keys.shape).unwrap().key;
     let sequential: veil_prover::ProvingKey =
         keys::decode(&file, KeyKind::Proving, &keys.shape).unwrap();
     assert_eq!(parallel, sequential);
@@ -213,7 +213,10 @@ fn uncompressed_key_files_decode_to_the_same_key_and_check_every_point() {
     )
     .unwrap();
     assert_eq!(&file[..8], keys::MAGIC_UNCOMPRESSED);
-    assert_eq!(keys::decode_proving_key(&file, &keys.shape).unwrap(), *pk);
+    assert_eq!(
+        keys::decode_proving_key(&file, &keys.shape).unwrap().key,
+        *pk
+    );
     let vk: veil_prover::VerifyingKey = keys::decode(
         &keys::encode_with(
             keys.verifying_key(),
@@ -261,7 +264,9 @@ fn a_pinned_key_loads_unchecked_and_any_other_file_is_refused() {
     assert_eq!(keys::KeyPin::from_hex(&pin.to_string()), Some(pin));
     assert_eq!(keys::KeyPin::from_hex("00"), None);
     assert_eq!(
-        keys::decode_proving_key_pinned(&file, &keys.shape, &pin).unwrap(),
+        keys::decode_proving_key_pinned(&file, &keys.shape, &pin)
+            .unwrap()
+            .key,
         keys.proving_key
     );
     // The same key in the other encoding, a flipped byte, another file:
@@ -278,9 +283,9 @@ fn a_pinned_key_loads_unchecked_and_any_other_file_is_refused() {
     // Through the prover, from a file on disk.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("compliance.pk");
-    keys::save_proving_key(&path, &keys.proving_key, &keys.shape).unwrap();
+    keys::save_proving_key(&path, &keys.proving_key, &keys.matrices, &keys.shape).unwrap();
     let on_disk = std::fs::read(&path).unwrap();
-    assert_eq!(&on_disk[..8], keys::MAGIC_UNCOMPRESSED);
+    assert_eq!(&on_disk[..8], keys::MAGIC_WITH_MATRICES);
     let prover = Prover::load_pinned(&path, &keys::KeyPin::of(&on_disk)).unwrap();
     let w = Sample::new(&mut StdRng::seed_from_u64(3))
         .witness()
@@ -296,4 +301,88 @@ fn a_pinned_key_loads_unchecked_and_any_other_file_is_refused() {
 
 fn pin_of_nothing() -> keys::KeyPin {
     keys::KeyPin::of(b"")
+}
+
+#[test]
+fn a_key_file_carries_the_circuits_matrices_and_refuses_any_others() {
+    let keys = keys();
+    let file = keys::encode_proving_key(&keys.proving_key, &keys.matrices, &keys.shape).unwrap();
+    assert_eq!(&file[..8], keys::MAGIC_WITH_MATRICES);
+    // Decoded, checked or pinned: the key and the synthesized matrices.
+    let decoded = keys::decode_proving_key(&file, &keys.shape).unwrap();
+    assert_eq!(decoded.key, keys.proving_key);
+    assert_eq!(decoded.matrices.as_ref(), Some(&keys.matrices));
+    let pinned = keys::decode_proving_key_pinned(&file, &keys.shape, &keys::KeyPin::of(&file));
+    assert_eq!(pinned.unwrap().matrices.as_ref(), Some(&keys.matrices));
+    // The generic decoder checks them too and gives the key.
+    let key: veil_prover::ProvingKey = keys::decode(&file, KeyKind::Proving, &keys.shape).unwrap();
+    assert_eq!(key, keys.proving_key);
+
+    // A prover from the file proves without synthesizing; one from the
+    // older file (no matrices) synthesizes them and gets the same.
+    let prover = Prover::from_key_file(&file).unwrap();
+    let older = keys::encode_with(
+        &keys.proving_key,
+        KeyKind::Proving,
+        &keys.shape,
+        keys::Encoding::Uncompressed,
+    )
+    .unwrap();
+    assert_eq!(
+        keys::decode_proving_key(&older, &keys.shape)
+            .unwrap()
+            .matrices,
+        None
+    );
+    assert_eq!(
+        Prover::from_key_file(&older).unwrap().shape(),
+        prover.shape()
+    );
+    let mut rng = StdRng::seed_from_u64(11);
+    let witness = Sample::new(&mut rng).witness().unwrap();
+    prover.prove(witness, &mut rng).unwrap();
+
+    // One coefficient changed (the checksum re-sealed, as an attacker
+    // would): the matrices are not the circuit's, the file is refused.
+    use ark_serialize::CanonicalSerialize;
+    let matrices_at = 49 + keys.proving_key.uncompressed_size();
+    let mut altered = file.clone();
+    altered[matrices_at + 8 + 8] ^= 1;
+    reseal(&mut altered);
+    let refused = keys::decode_proving_key(&altered, &keys.shape).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            KeyFileError::Matrices(veil_system::shape::MatricesError::NotThisCircuit)
+        ),
+        "{refused}"
+    );
+    // Cut short, or followed by a byte more: refused the same way.
+    for mut bad in [
+        file[..file.len() - 40].to_vec(),
+        [&file[..file.len() - 32], &[0], &file[file.len() - 32..]].concat(),
+    ] {
+        let n = bad.len() as u64 - 49 - 32;
+        bad[41..49].copy_from_slice(&n.to_le_bytes());
+        reseal(&mut bad);
+        assert!(matches!(
+            keys::decode_proving_key(&bad, &keys.shape),
+            Err(KeyFileError::Matrices(_))
+        ));
+    }
+    // Matrices of another circuit are not written, and no verifying key
+    // file carries matrices.
+    let mut other = keys.matrices.clone();
+    let row = other[0].iter_mut().find(|row| !row.is_empty()).unwrap();
+    row[0].0 += veil_circuits::F::from(1u64);
+    assert!(matches!(
+        keys::encode_proving_key(&keys.proving_key, &other, &keys.shape),
+        Err(KeyFileError::Matrices(_))
+    ));
+    let mut as_vk = file.clone();
+    as_vk[8] = KeyKind::Verifying as u8;
+    assert!(matches!(
+        keys::decode::<veil_prover::VerifyingKey>(&as_vk, KeyKind::Verifying, &keys.shape),
+        Err(KeyFileError::MatricesOnNonProvingKey)
+    ));
 }

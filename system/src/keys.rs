@@ -2,10 +2,18 @@
 //! arkworks' encoding, then a BLAKE3 checksum.
 //!
 //! ```text
-//! magic "VEILKEY1" (compressed points) or "VEILKEY2" (uncompressed points)
+//! magic "VEILKEY1" (compressed points), "VEILKEY2" (uncompressed points)
+//!    or "VEILKEY3" (a proving key, uncompressed, and the circuit's matrices)
 //! | kind u8 | shape digest [32] | payload length u64 LE | payload
 //! | BLAKE3(payload) [32]
 //! ```
+//!
+//! A `VEILKEY3` payload is the key followed by the circuit's A, B, C
+//! matrices in the encoding the shape digest hashes
+//! ([`crate::shape::encode_matrices`]). A prover needs them; without them it
+//! synthesizes the circuit (525 ms of a 543 ms load on two cores). They are
+//! taken only if they hash to the shape this build proves, so a file cannot
+//! smuggle in another circuit's constraints.
 //!
 //! Loading checks, in order: magic, kind, that the shape matches the circuit
 //! this build proves, the length, the checksum, then decodes with point
@@ -20,7 +28,7 @@
 //! skips even the on-curve checks, and refuses any other file
 //! ([`KeyFileError::PinMismatch`]) — it never loads an unpinned key unchecked.
 
-use crate::shape::CircuitShape;
+use crate::shape::{encode_matrices, CircuitShape, MatricesError, Matrix};
 use crate::{ProvingKey, VerifyingKey};
 use ark_bn254::{G1Affine, G2Affine};
 use ark_serialize::{
@@ -33,6 +41,9 @@ use std::path::{Path, PathBuf};
 pub const MAGIC: &[u8; 8] = b"VEILKEY1";
 /// The first bytes of a veil key file with uncompressed points.
 pub const MAGIC_UNCOMPRESSED: &[u8; 8] = b"VEILKEY2";
+/// The first bytes of a proving key file with uncompressed points followed
+/// by the circuit's matrices (what `veil setup` writes).
+pub const MAGIC_WITH_MATRICES: &[u8; 8] = b"VEILKEY3";
 
 /// How a key file's points are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +62,6 @@ impl Encoding {
         }
     }
 
-    fn of_magic(bytes: &[u8]) -> Option<Self> {
-        match bytes.get(..8)? {
-            m if m == MAGIC => Some(Encoding::Compressed),
-            m if m == MAGIC_UNCOMPRESSED => Some(Encoding::Uncompressed),
-            _ => None,
-        }
-    }
-
     fn compress(self) -> Compress {
         match self {
             Encoding::Compressed => Compress::Yes,
@@ -67,9 +70,29 @@ impl Encoding {
     }
 }
 
-/// Whether `bytes` start like a veil key file (either encoding).
+/// How a key file is framed: its points' encoding and whether the
+/// circuit's matrices follow the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Framing {
+    encoding: Encoding,
+    matrices: bool,
+}
+
+impl Framing {
+    fn of_magic(bytes: &[u8]) -> Option<Self> {
+        let (encoding, matrices) = match bytes.get(..8)? {
+            m if m == MAGIC => (Encoding::Compressed, false),
+            m if m == MAGIC_UNCOMPRESSED => (Encoding::Uncompressed, false),
+            m if m == MAGIC_WITH_MATRICES => (Encoding::Uncompressed, true),
+            _ => return None,
+        };
+        Some(Framing { encoding, matrices })
+    }
+}
+
+/// Whether `bytes` start like a veil key file (any framing).
 pub fn is_key_file(bytes: &[u8]) -> bool {
-    Encoding::of_magic(bytes).is_some()
+    Framing::of_magic(bytes).is_some()
 }
 
 /// The BLAKE3 hash of a whole key file, as an application pins it: a key
@@ -168,6 +191,12 @@ pub enum KeyFileError {
     /// The payload does not decode to a valid key.
     #[error("key does not decode: {0}")]
     Malformed(#[from] ark_serialize::SerializationError),
+    /// The matrices a `VEILKEY3` file carries are not this circuit's.
+    #[error("the key file's circuit matrices were refused: {0}")]
+    Matrices(#[from] crate::shape::MatricesError),
+    /// Matrices carried in a file of a kind other than a proving key.
+    #[error("only a proving key file carries the circuit's matrices")]
+    MatricesOnNonProvingKey,
     /// The file is not the one pinned: it is refused, never loaded unchecked.
     #[error("the key file is not the pinned one (BLAKE3 {found}, pinned {expected})")]
     PinMismatch {
@@ -201,25 +230,72 @@ pub fn encode_with<K: CanonicalSerialize>(
 ) -> Result<Vec<u8>, KeyFileError> {
     let mut payload = Vec::with_capacity(key.serialized_size(encoding.compress()));
     key.serialize_with_mode(&mut payload, encoding.compress())?;
+    Ok(frame(encoding.magic(), kind, shape, &payload))
+}
+
+/// Encodes a proving key file that carries the circuit's matrices
+/// (`VEILKEY3`, points uncompressed): a prover loads it without
+/// synthesizing the circuit. Matrices that are not `shape`'s are refused
+/// here, so no file is written that every loader would refuse.
+pub fn encode_proving_key(
+    key: &ProvingKey,
+    abc: &[Matrix],
+    shape: &CircuitShape,
+) -> Result<Vec<u8>, KeyFileError> {
+    let of_matrices = CircuitShape::of_matrices(
+        abc,
+        shape.num_constraints,
+        shape.num_instance_variables,
+        shape.num_witness_variables,
+    );
+    if of_matrices != *shape {
+        return Err(MatricesError::NotThisCircuit.into());
+    }
+    let matrices = encode_matrices(abc);
+    let mut payload = Vec::with_capacity(key.uncompressed_size() + matrices.len());
+    key.serialize_uncompressed(&mut payload)?;
+    payload.extend_from_slice(&matrices);
+    Ok(frame(
+        MAGIC_WITH_MATRICES,
+        KeyKind::Proving,
+        shape,
+        &payload,
+    ))
+}
+
+/// The header, the payload and its checksum.
+fn frame(magic: &[u8; 8], kind: KeyKind, shape: &CircuitShape, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
-    out.extend_from_slice(encoding.magic());
+    out.extend_from_slice(magic);
     out.push(kind as u8);
     out.extend_from_slice(&shape.digest);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out.extend_from_slice(blake3::hash(&payload).as_bytes());
-    Ok(out)
+    out.extend_from_slice(payload);
+    out.extend_from_slice(blake3::hash(payload).as_bytes());
+    out
 }
 
-/// Decodes a key file of `kind`, refusing one bound to another shape.
+/// Decodes a key file of `kind`, refusing one bound to another shape (and,
+/// in a file that carries them, matrices that are not the shape's).
 pub fn decode<K: CanonicalDeserialize>(
     bytes: &[u8],
     kind: KeyKind,
     shape: &CircuitShape,
 ) -> Result<K, KeyFileError> {
-    let (encoding, mut reader) = checked_payload(bytes, kind, shape, Checksum::Verify)?;
-    let key = K::deserialize_with_mode(&mut reader, encoding.compress(), Validate::Yes)?;
-    finish(reader, key)
+    let (framing, mut reader) = checked_payload(bytes, kind, shape, Checksum::Verify)?;
+    let key = K::deserialize_with_mode(&mut reader, framing.encoding.compress(), Validate::Yes)?;
+    finish(reader, framing, shape, key).map(|(key, _)| key)
+}
+
+/// A proving key file's contents: what a prover needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvingKeyFile {
+    /// The proving key (with its verifying key).
+    pub key: ProvingKey,
+    /// The circuit's A, B, C matrices, when the file carries them
+    /// (`VEILKEY3`), already checked against the shape; `None` for the
+    /// older files, whose prover synthesizes the circuit for them.
+    pub matrices: Option<Vec<Matrix>>,
 }
 
 /// How much of a proving key's points to check while decoding.
@@ -243,7 +319,10 @@ enum PointChecks {
 /// prover's own `B`, the file's integrity is covered by its BLAKE3 checksum,
 /// and a proof built from a bad point fails the prover's self-check before
 /// anyone sees it.
-pub fn decode_proving_key(bytes: &[u8], shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
+pub fn decode_proving_key(
+    bytes: &[u8],
+    shape: &CircuitShape,
+) -> Result<ProvingKeyFile, KeyFileError> {
     decode_proving_key_with(bytes, shape, PointChecks::OnCurve)
 }
 
@@ -255,7 +334,7 @@ pub fn decode_proving_key_pinned(
     bytes: &[u8],
     shape: &CircuitShape,
     pin: &KeyPin,
-) -> Result<ProvingKey, KeyFileError> {
+) -> Result<ProvingKeyFile, KeyFileError> {
     let found = KeyPin::of(bytes);
     if &found != pin {
         return Err(KeyFileError::PinMismatch {
@@ -271,13 +350,13 @@ fn decode_proving_key_with(
     bytes: &[u8],
     shape: &CircuitShape,
     checks: PointChecks,
-) -> Result<ProvingKey, KeyFileError> {
+) -> Result<ProvingKeyFile, KeyFileError> {
     let checksum = match checks {
         PointChecks::OnCurve => Checksum::Verify,
         PointChecks::Pinned => Checksum::CoveredByPin,
     };
-    let (encoding, mut r) = checked_payload(bytes, KeyKind::Proving, shape, checksum)?;
-    let compress = encoding.compress();
+    let (framing, mut r) = checked_payload(bytes, KeyKind::Proving, shape, checksum)?;
+    let compress = framing.encoding.compress();
     let (validate, g2_on_curve) = match checks {
         PointChecks::OnCurve => (Validate::Yes, true),
         PointChecks::Pinned => (Validate::No, false),
@@ -299,7 +378,8 @@ fn decode_proving_key_with(
         h_query: points_par(&mut r, compress, validate, any)?,
         l_query: points_par(&mut r, compress, validate, any)?,
     };
-    finish(r, key)
+    let (key, matrices) = finish(r, framing, shape, key)?;
+    Ok(ProvingKeyFile { key, matrices })
 }
 
 /// A length-prefixed vector of points, decoded in parallel with `validate`,
@@ -334,11 +414,20 @@ where
         .collect()
 }
 
-fn finish<K>(reader: &[u8], key: K) -> Result<K, KeyFileError> {
-    if !reader.is_empty() {
+/// What follows the key: nothing, or (`VEILKEY3`) the shape's matrices.
+fn finish<K>(
+    rest: &[u8],
+    framing: Framing,
+    shape: &CircuitShape,
+    key: K,
+) -> Result<(K, Option<Vec<Matrix>>), KeyFileError> {
+    if framing.matrices {
+        return Ok((key, Some(shape.matrices_from_bytes(rest)?)));
+    }
+    if !rest.is_empty() {
         return Err(KeyFileError::Malformed(SerializationError::InvalidData));
     }
-    Ok(key)
+    Ok((key, None))
 }
 
 /// Whether [`checked_payload`] hashes the payload.
@@ -349,15 +438,15 @@ enum Checksum {
     CoveredByPin,
 }
 
-/// Checks the header, length and checksum; returns the encoding and the
+/// Checks the header, length and checksum; returns the framing and the
 /// payload.
 fn checked_payload<'a>(
     bytes: &'a [u8],
     kind: KeyKind,
     shape: &CircuitShape,
     checksum: Checksum,
-) -> Result<(Encoding, &'a [u8]), KeyFileError> {
-    let encoding = Encoding::of_magic(bytes).ok_or(KeyFileError::BadMagic)?;
+) -> Result<(Framing, &'a [u8]), KeyFileError> {
+    let framing = Framing::of_magic(bytes).ok_or(KeyFileError::BadMagic)?;
     if bytes.len() < HEADER_LEN {
         return Err(KeyFileError::Length {
             expected: HEADER_LEN as u64,
@@ -370,6 +459,9 @@ fn checked_payload<'a>(
             expected: kind,
             found: found_kind,
         });
+    }
+    if framing.matrices && kind != KeyKind::Proving {
+        return Err(KeyFileError::MatricesOnNonProvingKey);
     }
     let digest = &bytes[9..41];
     if digest != shape.digest {
@@ -396,7 +488,7 @@ fn checked_payload<'a>(
     {
         return Err(KeyFileError::Checksum);
     }
-    Ok((encoding, payload))
+    Ok((framing, payload))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), KeyFileError> {
@@ -417,17 +509,16 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     })
 }
 
-/// Saves a proving key file, points uncompressed (it loads without square
-/// roots; see the module's notes).
+/// Saves a proving key file with the circuit's matrices
+/// ([`encode_proving_key`]): it loads without square roots and without a
+/// synthesis (see the module's notes).
 pub fn save_proving_key(
     path: &Path,
     key: &ProvingKey,
+    abc: &[Matrix],
     shape: &CircuitShape,
 ) -> Result<(), KeyFileError> {
-    write(
-        path,
-        &encode_with(key, KeyKind::Proving, shape, Encoding::Uncompressed)?,
-    )
+    write(path, &encode_proving_key(key, abc, shape)?)
 }
 
 /// Saves a verifying key file.
@@ -440,7 +531,7 @@ pub fn save_verifying_key(
 }
 
 /// Loads a proving key file made for `shape`.
-pub fn load_proving_key(path: &Path, shape: &CircuitShape) -> Result<ProvingKey, KeyFileError> {
+pub fn load_proving_key(path: &Path, shape: &CircuitShape) -> Result<ProvingKeyFile, KeyFileError> {
     decode_proving_key(&read(path)?, shape)
 }
 
@@ -449,7 +540,7 @@ pub fn load_proving_key_pinned(
     path: &Path,
     shape: &CircuitShape,
     pin: &KeyPin,
-) -> Result<ProvingKey, KeyFileError> {
+) -> Result<ProvingKeyFile, KeyFileError> {
     decode_proving_key_pinned(&read(path)?, shape, pin)
 }
 

@@ -15,6 +15,7 @@
 //! into a prover or a verifier without branching on the system themselves.
 
 use crate::keys::{self, KeyFileError};
+use crate::shape::Matrix;
 use crate::{CircuitShape, DecodeError, ProvingKey, ProvingSystem, VerifyingKey};
 use std::path::{Path, PathBuf};
 
@@ -71,8 +72,8 @@ pub enum KeysError {
 // One per process: the inline Groth16 key's size does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum ProverKeys {
-    /// A Groth16 proving key.
-    Groth16(ProvingKey),
+    /// A Groth16 proving key file's key (and matrices, when it carries them).
+    Groth16(keys::ProvingKeyFile),
     /// The halo2 universal parameters and verifying key; the proving key is
     /// regenerated from them.
     #[cfg(feature = "halo2")]
@@ -170,11 +171,13 @@ impl KeysDir {
         }
     }
 
-    /// Writes the Groth16 keys: both key files and snarkjs's verifying key.
-    pub fn save_groth16(&self, proving_key: &ProvingKey) -> Result<(), KeysError> {
+    /// Writes the Groth16 keys: the proving key with the circuit's matrices
+    /// `abc` (refused unless they are the compliance circuit's), the
+    /// verifying key, and snarkjs's form of it.
+    pub fn save_groth16(&self, proving_key: &ProvingKey, abc: &[Matrix]) -> Result<(), KeysError> {
         self.create()?;
         let shape = &CircuitShape::COMPLIANCE;
-        keys::save_proving_key(&self.file(PROVING_KEY), proving_key, shape)?;
+        keys::save_proving_key(&self.file(PROVING_KEY), proving_key, abc, shape)?;
         keys::save_verifying_key(&self.file(VERIFYING_KEY), &proving_key.vk, shape)?;
         write(
             &self.file(VERIFYING_KEY_JSON),

@@ -14,12 +14,15 @@ fn groth16_keys_round_trip_through_a_keys_directory() {
     let dir = tempfile::tempdir().unwrap();
     let keys = veil_prover::insecure_demo_setup(|_| ()).unwrap();
     let store = KeysDir::new(dir.path().join("keys"));
-    store.save_groth16(&keys.proving_key).unwrap();
+    store
+        .save_groth16(&keys.proving_key, &keys.matrices)
+        .unwrap();
 
     let ProverKeys::Groth16(pk) = store.load_prover(ProvingSystem::Groth16).unwrap() else {
         panic!("Groth16 keys expected")
     };
-    assert!(pk == keys.proving_key);
+    assert!(pk.key == keys.proving_key);
+    assert_eq!(pk.matrices.as_ref(), Some(&keys.matrices));
     let VerifierKeys::Groth16(vk) = store.load_verifier(ProvingSystem::Groth16).unwrap() else {
         panic!("a Groth16 key expected")
     };
