@@ -342,18 +342,24 @@ fn a_key_file_carries_the_circuits_matrices_and_refuses_any_others() {
     let witness = Sample::new(&mut rng).witness().unwrap();
     prover.prove(witness, &mut rng).unwrap();
 
-    // One coefficient changed (the checksum re-sealed, as an attacker
-    // would): the matrices are not the circuit's, the file is refused.
+    // Another circuit's matrices (one coefficient changed) in a
+    // well-formed file, as an attacker would frame it: refused.
     use ark_serialize::CanonicalSerialize;
+    let mut other = keys.matrices.clone();
+    let row = other[0].iter_mut().find(|row| !row.is_empty()).unwrap();
+    row[0].0 += veil_circuits::F::from(1u64);
     let matrices_at = 49 + keys.proving_key.uncompressed_size();
-    let mut altered = file.clone();
-    altered[matrices_at + 8 + 8] ^= 1;
+    let mut altered = file[..matrices_at].to_vec();
+    altered.extend_from_slice(&veil_system::matrices::encode(&other));
+    altered.extend_from_slice(&[0; 32]);
+    let n = altered.len() as u64 - 49 - 32;
+    altered[41..49].copy_from_slice(&n.to_le_bytes());
     reseal(&mut altered);
     let refused = keys::decode_proving_key(&altered, &keys.shape).unwrap_err();
     assert!(
         matches!(
             refused,
-            KeyFileError::Matrices(veil_system::shape::MatricesError::NotThisCircuit)
+            KeyFileError::Matrices(veil_system::matrices::MatricesError::NotThisCircuit)
         ),
         "{refused}"
     );
@@ -372,9 +378,6 @@ fn a_key_file_carries_the_circuits_matrices_and_refuses_any_others() {
     }
     // Matrices of another circuit are not written, and no verifying key
     // file carries matrices.
-    let mut other = keys.matrices.clone();
-    let row = other[0].iter_mut().find(|row| !row.is_empty()).unwrap();
-    row[0].0 += veil_circuits::F::from(1u64);
     assert!(matches!(
         keys::encode_proving_key(&keys.proving_key, &other, &keys.shape),
         Err(KeyFileError::Matrices(_))

@@ -9,8 +9,7 @@
 //! ```
 //!
 //! A `VEILKEY3` payload is the key followed by the circuit's A, B, C
-//! matrices in the encoding the shape digest hashes
-//! ([`crate::shape::encode_matrices`]). A prover needs them; without them it
+//! matrices, compactly ([`crate::matrices`]). A prover needs them; without them it
 //! synthesizes the circuit (525 ms of a 543 ms load on two cores). They are
 //! taken only if they hash to the shape this build proves, so a file cannot
 //! smuggle in another circuit's constraints.
@@ -28,7 +27,8 @@
 //! skips even the on-curve checks, and refuses any other file
 //! ([`KeyFileError::PinMismatch`]) — it never loads an unpinned key unchecked.
 
-use crate::shape::{encode_matrices, CircuitShape, MatricesError, Matrix};
+use crate::matrices::{self, MatricesError};
+use crate::shape::{CircuitShape, Matrix};
 use crate::{ProvingKey, VerifyingKey};
 use ark_bn254::{G1Affine, G2Affine};
 use ark_serialize::{
@@ -193,7 +193,7 @@ pub enum KeyFileError {
     Malformed(#[from] ark_serialize::SerializationError),
     /// The matrices a `VEILKEY3` file carries are not this circuit's.
     #[error("the key file's circuit matrices were refused: {0}")]
-    Matrices(#[from] crate::shape::MatricesError),
+    Matrices(#[from] MatricesError),
     /// Matrices carried in a file of a kind other than a proving key.
     #[error("only a proving key file carries the circuit's matrices")]
     MatricesOnNonProvingKey,
@@ -251,7 +251,7 @@ pub fn encode_proving_key(
     if of_matrices != *shape {
         return Err(MatricesError::NotThisCircuit.into());
     }
-    let matrices = encode_matrices(abc);
+    let matrices = matrices::encode(abc);
     let mut payload = Vec::with_capacity(key.uncompressed_size() + matrices.len());
     key.serialize_uncompressed(&mut payload)?;
     payload.extend_from_slice(&matrices);
@@ -422,7 +422,7 @@ fn finish<K>(
     key: K,
 ) -> Result<(K, Option<Vec<Matrix>>), KeyFileError> {
     if framing.matrices {
-        return Ok((key, Some(shape.matrices_from_bytes(rest)?)));
+        return Ok((key, Some(matrices::decode(rest, shape)?)));
     }
     if !rest.is_empty() {
         return Err(KeyFileError::Malformed(SerializationError::InvalidData));

@@ -8,6 +8,8 @@
 //!   compact bytes and as snarkjs's JSON; points from untrusted coordinates.
 //! - [`keys`]: Groth16 key files bound to the circuit's [`shape`].
 //! - [`keys_dir`]: the files of a keys directory, for either system.
+//! - [`matrices`]: the circuit's matrices as a proving key file carries
+//!   them, taken only if they hash to the shape.
 //!
 //! Every decoder takes untrusted input and returns a typed error
 //! ([`DecodeError`], [`KeyFileError`], [`KeysError`]); none panics. halo2's
@@ -34,6 +36,7 @@ pub mod error;
 pub mod json;
 pub mod keys;
 pub mod keys_dir;
+pub mod matrices;
 pub mod points;
 pub mod shape;
 pub mod snarkjs;

@@ -8,7 +8,7 @@
 //! computes the shape from a real synthesis ([`CircuitShape::of_matrices`])
 //! and its test checks the constant against it.
 
-use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_serialize::CanonicalSerialize;
 use veil_circuits::F;
 
 /// Fingerprint and sizes of a constraint system.
@@ -53,43 +53,28 @@ impl CircuitShape {
         num_instance_variables: usize,
         num_witness_variables: usize,
     ) -> Self {
-        let sizes = Sizes {
+        let mut hasher = ShapeHasher::new(
             num_constraints,
             num_instance_variables,
             num_witness_variables,
-        };
+        );
+        let mut bytes = [0u8; 32];
+        for matrix in abc {
+            hasher.count(matrix.len());
+            for row in matrix {
+                hasher.count(row.len());
+                for (coeff, index) in row {
+                    canonical_bytes(coeff, &mut bytes);
+                    hasher.entry(&bytes, *index);
+                }
+            }
+        }
         CircuitShape {
-            digest: sizes.digest(&encode_matrices(abc)),
+            digest: hasher.finish(),
             num_constraints,
             num_instance_variables,
             num_witness_variables,
         }
-    }
-
-    /// The matrices `bytes` encode ([`encode_matrices`]), if and only if they
-    /// are this shape's: the digest is recomputed over exactly these bytes
-    /// before they are parsed, so a key file's matrices are the circuit's
-    /// own and nothing needs to synthesize it (a wallet's key load was a
-    /// 525 ms synthesis for them).
-    pub fn matrices_from_bytes(&self, bytes: &[u8]) -> Result<Vec<Matrix>, MatricesError> {
-        let sizes = Sizes {
-            num_constraints: self.num_constraints,
-            num_instance_variables: self.num_instance_variables,
-            num_witness_variables: self.num_witness_variables,
-        };
-        if sizes.digest(bytes) != self.digest {
-            return Err(MatricesError::NotThisCircuit);
-        }
-        let mut reader = bytes;
-        let abc = (0..3)
-            .map(|_| read_matrix(&mut reader))
-            .collect::<Option<Vec<_>>>()
-            .filter(|_| reader.is_empty())
-            // The bytes hashed to the shape, so they are what `encode_matrices`
-            // wrote for the real circuit; failing to parse them means the
-            // digest constant and the encoding disagree.
-            .ok_or(MatricesError::Malformed)?;
-        Ok(abc)
     }
 
     /// The digest as lowercase hex, for messages.
@@ -98,169 +83,84 @@ impl CircuitShape {
     }
 }
 
-/// Why matrices carried in a key file were refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MatricesError {
-    /// They do not hash to the circuit's shape: another circuit's, or damaged.
-    #[error("the matrices are not this circuit's (their digest differs from its shape)")]
-    NotThisCircuit,
-    /// They hash to the shape but do not parse (a build whose constant and
-    /// encoding disagree).
-    #[error("the matrices do not parse")]
-    Malformed,
+/// A field element's 32 canonical little-endian bytes, as the digest hashes it.
+pub(crate) fn canonical_bytes(x: &F, out: &mut [u8; 32]) {
+    x.serialize_uncompressed(&mut out[..])
+        .expect("a field element is 32 bytes");
 }
 
-/// The sizes the shape digest starts with.
-struct Sizes {
-    num_constraints: usize,
-    num_instance_variables: usize,
-    num_witness_variables: usize,
+/// The shape digest, fed entry by entry: BLAKE3 over the domain tag, the
+/// three sizes, then per matrix its row count, per row its entry count and
+/// per entry the coefficient's canonical bytes and the variable index,
+/// every count and index a little-endian u64. Shared by
+/// [`CircuitShape::of_matrices`] and the key file's matrices decoder
+/// ([`crate::matrices`]), so both hash exactly the same bytes.
+pub(crate) struct ShapeHasher {
+    hasher: blake3::Hasher,
+    buf: Vec<u8>,
 }
 
-impl Sizes {
-    /// BLAKE3 over the domain tag, these sizes and the matrices' encoding.
-    fn digest(&self, matrices: &[u8]) -> [u8; 32] {
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(b"veil.circuit-shape.v1");
+/// Bytes gathered before each BLAKE3 update (small updates are slow).
+const HASH_CHUNK: usize = 64 * 1024;
+
+impl ShapeHasher {
+    pub(crate) fn new(
+        num_constraints: usize,
+        num_instance_variables: usize,
+        num_witness_variables: usize,
+    ) -> Self {
+        let mut hasher = ShapeHasher {
+            hasher: blake3::Hasher::new(),
+            buf: Vec::with_capacity(HASH_CHUNK + 64),
+        };
+        hasher.buf.extend_from_slice(b"veil.circuit-shape.v1");
         for n in [
-            self.num_constraints,
-            self.num_instance_variables,
-            self.num_witness_variables,
+            num_constraints,
+            num_instance_variables,
+            num_witness_variables,
         ] {
-            hasher.update(&(n as u64).to_le_bytes());
+            hasher.count(n);
         }
-        hasher.update(matrices);
-        *hasher.finalize().as_bytes()
+        hasher
     }
-}
 
-/// Bytes of one `(coefficient, variable)` entry: the coefficient's 32
-/// canonical little-endian bytes, the variable as a u64.
-const ENTRY_LEN: usize = 32 + 8;
+    pub(crate) fn count(&mut self, n: usize) {
+        self.buf.extend_from_slice(&(n as u64).to_le_bytes());
+        self.flush_if_full();
+    }
 
-/// The A, B, C matrices as the shape digest hashes them and a proving key
-/// file carries them: per matrix its row count, per row its entry count,
-/// per entry the coefficient (32 bytes, canonical) and the variable index
-/// (u64), every count a u64, all little-endian.
-pub fn encode_matrices(abc: &[Matrix]) -> Vec<u8> {
-    let entries: usize = abc.iter().flatten().map(Vec::len).sum();
-    let rows: usize = abc.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(8 * (abc.len() + rows) + ENTRY_LEN * entries);
-    for matrix in abc {
-        out.extend_from_slice(&(matrix.len() as u64).to_le_bytes());
-        for row in matrix {
-            out.extend_from_slice(&(row.len() as u64).to_le_bytes());
-            for (coeff, index) in row {
-                coeff
-                    .serialize_uncompressed(&mut out)
-                    .expect("a field element serializes into a Vec");
-                out.extend_from_slice(&(*index as u64).to_le_bytes());
-            }
+    pub(crate) fn entry(&mut self, coeff: &[u8; 32], index: usize) {
+        self.buf.extend_from_slice(coeff);
+        self.buf.extend_from_slice(&(index as u64).to_le_bytes());
+        self.flush_if_full();
+    }
+
+    fn flush_if_full(&mut self) {
+        if self.buf.len() >= HASH_CHUNK {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
         }
     }
-    out
-}
 
-fn read_u64(reader: &mut &[u8]) -> Option<usize> {
-    let (head, rest) = reader.split_first_chunk::<8>()?;
-    *reader = rest;
-    usize::try_from(u64::from_le_bytes(*head)).ok()
-}
-
-fn read_matrix(reader: &mut &[u8]) -> Option<Matrix> {
-    let rows = read_u64(reader)?;
-    // Every row takes at least its 8-byte count: a count past the bytes
-    // left is refused before anything is allocated for it.
-    if rows > reader.len() / 8 {
-        return None;
+    pub(crate) fn finish(mut self) -> [u8; 32] {
+        self.hasher.update(&self.buf);
+        *self.hasher.finalize().as_bytes()
     }
-    let mut matrix = Vec::with_capacity(rows);
-    for _ in 0..rows {
-        let len = read_u64(reader)?;
-        if len > reader.len() / ENTRY_LEN {
-            return None;
-        }
-        let mut row = Vec::with_capacity(len);
-        for _ in 0..len {
-            let (entry, rest) = reader.split_at_checked(ENTRY_LEN)?;
-            *reader = rest;
-            let coeff = F::deserialize_uncompressed(&entry[..32]).ok()?;
-            let index = usize::try_from(u64::from_le_bytes(entry[32..].try_into().ok()?)).ok()?;
-            row.push((coeff, index));
-        }
-        matrix.push(row);
-    }
-    Some(matrix)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn small() -> (Vec<Matrix>, CircuitShape) {
-        let abc = vec![
+    #[test]
+    fn the_digest_is_blake3_over_the_documented_bytes() {
+        // Fed to BLAKE3 one piece at a time, as v1 of the digest was written.
+        let abc: Vec<Matrix> = vec![
             vec![vec![(F::from(1u64), 0), (-F::from(3u64), 2)], vec![]],
             vec![vec![(F::from(2u64), 1)], vec![(F::from(5u64), 2)]],
             vec![vec![], vec![(F::from(7u64), 0)]],
         ];
         let shape = CircuitShape::of_matrices(&abc, 2, 2, 1);
-        (abc, shape)
-    }
-
-    #[test]
-    fn matrices_round_trip_only_for_their_own_shape() {
-        let (abc, shape) = small();
-        let bytes = encode_matrices(&abc);
-        assert_eq!(shape.matrices_from_bytes(&bytes).unwrap(), abc);
-        // Any byte changed, one cut off or one added: not this circuit.
-        for at in [0, 8, 16, 20, bytes.len() - 1] {
-            let mut flipped = bytes.clone();
-            flipped[at] ^= 1;
-            assert_eq!(
-                shape.matrices_from_bytes(&flipped),
-                Err(MatricesError::NotThisCircuit)
-            );
-        }
-        assert_eq!(
-            shape.matrices_from_bytes(&bytes[..bytes.len() - 1]),
-            Err(MatricesError::NotThisCircuit)
-        );
-        // The compliance shape refuses these matrices.
-        assert_eq!(
-            CircuitShape::COMPLIANCE.matrices_from_bytes(&bytes),
-            Err(MatricesError::NotThisCircuit)
-        );
-    }
-
-    #[test]
-    fn the_parser_refuses_short_oversized_and_non_canonical_input_without_allocating() {
-        let (abc, _) = small();
-        let bytes = encode_matrices(&abc);
-        let parse = |b: &[u8]| {
-            let mut r = b;
-            read_matrix(&mut r)
-        };
-        assert!(parse(&bytes).is_some());
-        assert!(parse(&bytes[..7]).is_none());
-        assert!(parse(&bytes[..20]).is_none());
-        // Counts far past the bytes left are refused before any allocation.
-        assert!(parse(&u64::MAX.to_le_bytes()).is_none());
-        let mut rows = 1u64.to_le_bytes().to_vec();
-        rows.extend_from_slice(&(u64::MAX / 2).to_le_bytes());
-        assert!(parse(&rows).is_none());
-        // A coefficient at or above the field's modulus is not canonical.
-        let mut entry = 1u64.to_le_bytes().to_vec();
-        entry.extend_from_slice(&1u64.to_le_bytes());
-        entry.extend_from_slice(&[0xff; 32]);
-        entry.extend_from_slice(&0u64.to_le_bytes());
-        assert!(parse(&entry).is_none());
-    }
-
-    #[test]
-    fn the_digest_is_unchanged_by_the_encoding() {
-        // The digest before the matrices were an encoding of their own: the
-        // sizes and every entry fed to BLAKE3 one by one.
-        let (abc, shape) = small();
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"veil.circuit-shape.v1");
         for n in [2u64, 2, 1] {
