@@ -186,6 +186,29 @@ fn prove_breakdown(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("compliance/prove breakdown");
     g.sample_size(20);
+    // veil's composition of the proof (veil-prover's groth16.rs) beside
+    // ark-groth16's own, on the same assignment.
+    g.bench_function("veil's Groth16 (from the assignment)", |b| {
+        b.iter_batched(
+            || sample.witness().expect("witness"),
+            |w| prover.prove_unchecked(w, &mut rng).expect("prove"),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("ark-groth16's create_proof (from the assignment)", |b| {
+        b.iter(|| {
+            ark_groth16::Groth16::<veil_prover::Curve>::create_proof_with_reduction_and_matrices(
+                pk,
+                F::from(3u64),
+                F::from(5u64),
+                &keys.matrices,
+                shape.num_instance_variables,
+                shape.num_constraints,
+                &assignment,
+            )
+            .expect("prove")
+        })
+    });
     g.bench_function("witness map (FFTs)", |b| {
         b.iter(|| {
             LibsnarkReduction::witness_map_from_matrices::<F, GeneralEvaluationDomain<F>>(

@@ -23,6 +23,7 @@
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
 
+mod groth16;
 pub mod prove;
 pub mod setup;
 pub mod shape;

@@ -165,7 +165,7 @@ impl Prover {
         let shape = &self.matrices.shape;
         let r = F::rand(rng);
         let s = F::rand(rng);
-        let proof = Groth16::<Curve>::create_proof_with_reduction_and_matrices(
+        let proof = crate::groth16::prove(
             &self.proving_key,
             r,
             s,

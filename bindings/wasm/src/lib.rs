@@ -18,9 +18,34 @@
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
 
+#[cfg(all(feature = "threads", target_arch = "wasm32"))]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 use rand::rngs::OsRng;
 use veil_bindings_core::{BindingError, ProveRequest, WalletProver};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Runs when the module is instantiated (on the page and on each worker of
+/// the threaded build): a panic prints its message on the console before
+/// it traps, so a bug reports where it happened.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| console_error(&info.to_string())));
+}
+
+/// Whether this module proves on a thread pool (the `threads` build, whose
+/// `initThreadPool(n)` must be awaited first) or on the page's thread: the
+/// page reports which one it got.
+#[wasm_bindgen(js_name = hasThreads)]
+pub fn has_threads() -> bool {
+    cfg!(feature = "threads")
+}
 
 /// The `Error` JS sees: `name` is `VeilError`, `code` the shared code.
 fn js_error(e: BindingError) -> JsValue {

@@ -2,14 +2,45 @@
 // built from the wallet's documents, verify the proof, and show the timings.
 // The documents are served from /fixtures/ (a `veil demo --keep` directory);
 // a real wallet would hold them in its own storage.
-import init, { Prover, verify, version } from "/pkg/veil_wasm.js";
+//
+// Threads: where the page is cross-origin isolated (served with
+// Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
+// require-corp, so SharedArrayBuffer exists) it loads the threaded module
+// (/pkg-threads/) and starts a pool of Web Workers, one per core; anywhere
+// else, or if the pool does not start within POOL_TIMEOUT_MS, it proves with
+// the single-threaded module (/pkg/). `?threads=0` forces the latter.
 
 const $ = (id) => document.getElementById(id);
 const fetchJson = async (name) => (await fetch(`/fixtures/${name}`)).json();
+const POOL_TIMEOUT_MS = 20_000;
+
+/// The threaded module with its pool started, or null (and why) to fall back.
+async function threadedModule() {
+  if (new URLSearchParams(location.search).get("threads") === "0") return { why: "threads=0" };
+  if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== "function") {
+    return { why: "not cross-origin isolated" };
+  }
+  try {
+    const pkg = await import("/pkg-threads/veil_wasm.js");
+    await pkg.default();
+    const timeout = new Promise((_, fail) =>
+      setTimeout(() => fail(new Error(`no thread pool after ${POOL_TIMEOUT_MS} ms`)), POOL_TIMEOUT_MS),
+    );
+    await Promise.race([pkg.initThreadPool(navigator.hardwareConcurrency), timeout]);
+    return { pkg };
+  } catch (e) {
+    return { why: `the thread pool did not start: ${e.message}` };
+  }
+}
 
 async function run() {
   const t0 = performance.now();
-  await init();
+  let { pkg, why } = await threadedModule();
+  if (!pkg) {
+    pkg = await import("/pkg/veil_wasm.js");
+    await pkg.default();
+  }
+  const { Prover, verify, version, hasThreads } = pkg;
   const t1 = performance.now();
   const provingKey = await (await fetch("/fixtures/compliance.pk")).arrayBuffer();
   const request = {
@@ -39,6 +70,8 @@ async function run() {
 
   return {
     version: version(),
+    threads: hasThreads() ? navigator.hardwareConcurrency : 1,
+    fallback: why ?? null,
     verified,
     proof,
     publicSignals,
