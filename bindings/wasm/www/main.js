@@ -5,44 +5,66 @@
 //
 // Threads: where the page is cross-origin isolated (served with
 // Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
-// require-corp, so SharedArrayBuffer exists) it loads the threaded module
-// (/pkg-threads/) and starts a pool of Web Workers, one per core; anywhere
-// else, or if the pool does not start within POOL_TIMEOUT_MS, it proves with
-// the single-threaded module (/pkg/). `?threads=0` forces the latter.
+// require-corp, so SharedArrayBuffer exists) it proves in a Worker
+// (worker.js) with the threaded module (/pkg-threads/) and its pool of Web
+// Workers, one per core; anywhere else, or if the pool does not start within
+// POOL_TIMEOUT_MS, it proves on the page with the single-threaded module
+// (/pkg/). `?threads=0` forces the latter.
+import { proveWith } from "./wallet.js";
 
 const $ = (id) => document.getElementById(id);
 const fetchJson = async (name) => (await fetch(`/fixtures/${name}`)).json();
 const POOL_TIMEOUT_MS = 20_000;
 
-/// The threaded module with its pool started, or null (and why) to fall back.
-async function threadedModule() {
+/// The next message of `type` (or of `failure`) from `worker`.
+function reply(worker, types) {
+  return new Promise((ok) => {
+    worker.addEventListener("message", function on({ data }) {
+      if (!types.includes(data.type)) return;
+      worker.removeEventListener("message", on);
+      ok(data);
+    });
+  });
+}
+
+/// A Worker with the threaded module's pool started, or why to fall back.
+async function threadedWorker() {
   if (new URLSearchParams(location.search).get("threads") === "0") return { why: "threads=0" };
   if (!self.crossOriginIsolated || typeof SharedArrayBuffer !== "function") {
     return { why: "not cross-origin isolated" };
   }
-  try {
-    const pkg = await import("/pkg-threads/veil_wasm.js");
-    await pkg.default();
-    const timeout = new Promise((_, fail) =>
-      setTimeout(() => fail(new Error(`no thread pool after ${POOL_TIMEOUT_MS} ms`)), POOL_TIMEOUT_MS),
-    );
-    await Promise.race([pkg.initThreadPool(navigator.hardwareConcurrency), timeout]);
-    return { pkg };
-  } catch (e) {
-    return { why: `the thread pool did not start: ${e.message}` };
-  }
+  const worker = new Worker("/worker.js", { type: "module" });
+  const ready = reply(worker, ["ready", "failed"]);
+  worker.postMessage({ type: "init", threads: navigator.hardwareConcurrency });
+  const timeout = new Promise((ok) =>
+    setTimeout(() => ok({ type: "failed", message: `no thread pool after ${POOL_TIMEOUT_MS} ms` }), POOL_TIMEOUT_MS),
+  );
+  const answer = await Promise.race([ready, timeout]);
+  if (answer.type === "ready") return { worker };
+  worker.terminate();
+  return { why: `the thread pool did not start: ${answer.message}` };
+}
+
+/// Proves in `worker`; a refusal is rethrown as the module would throw it.
+async function proveInWorker(worker, provingKey, request, verificationKey) {
+  const answer = reply(worker, ["proved", "error"]);
+  worker.postMessage({ type: "prove", provingKey, request, verificationKey }, [provingKey]);
+  const { type, result, error } = await answer;
+  if (type === "proved") return result;
+  throw Object.assign(new Error(error.message), { name: error.name, code: error.code });
 }
 
 async function run() {
   const t0 = performance.now();
-  let { pkg, why } = await threadedModule();
-  if (!pkg) {
+  const { worker, why } = await threadedWorker();
+  let pkg = null;
+  if (!worker) {
     pkg = await import("/pkg/veil_wasm.js");
     await pkg.default();
   }
-  const { Prover, verify, version, hasThreads } = pkg;
   const t1 = performance.now();
   const provingKey = await (await fetch("/fixtures/compliance.pk")).arrayBuffer();
+  const provingKeyBytes = provingKey.byteLength;
   const request = {
     credential: await fetchJson("credential.json"),
     holder: await fetchJson("holder.json"),
@@ -51,40 +73,16 @@ async function run() {
     issuers: await fetchJson("issuers.json"),
     revoked: await fetchJson("revoked.json"),
   };
-  const t2 = performance.now();
-  const prover = new Prover(provingKey);
-  const t3 = performance.now();
-  const { proof, publicSignals, calldata } = prover.prove(request);
-  const t4 = performance.now();
   const verificationKey = await fetchJson("verification_key.json");
-  const verified = verify(verificationKey, proof, publicSignals);
-  const t5 = performance.now();
-
-  // A credential past its expiry is refused by name, with a code.
-  let refused = null;
-  try {
-    prover.prove({ ...request, context: { ...request.context, today: request.credential.claims.expires_at } });
-  } catch (e) {
-    refused = { name: e.name, code: e.code, message: e.message };
-  }
-
+  const t2 = performance.now();
+  const proved = worker
+    ? await proveInWorker(worker, provingKey, request, verificationKey)
+    : proveWith(pkg, provingKey, request, verificationKey);
   return {
-    version: version(),
-    threads: hasThreads() ? navigator.hardwareConcurrency : 1,
+    ...proved,
     fallback: why ?? null,
-    verified,
-    proof,
-    publicSignals,
-    calldata,
-    refused,
-    provingKeyBytes: provingKey.byteLength,
-    timingsMs: {
-      instantiateWasm: t1 - t0,
-      fetchKeyAndDocuments: t2 - t1,
-      loadProvingKey: t3 - t2,
-      prove: t4 - t3,
-      verify: t5 - t4,
-    },
+    provingKeyBytes,
+    timingsMs: { instantiateWasm: t1 - t0, fetchKeyAndDocuments: t2 - t1, ...proved.timingsMs },
   };
 }
 
