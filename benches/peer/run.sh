@@ -9,6 +9,9 @@
 # prove, verify) as medians of RUNS runs, cross-verifies (snarkjs checks a
 # veil proof, veil checks the snarkjs proof), and prints veil/snarkjs ratios.
 # Not part of CI: it takes several minutes on 2 cores.
+# VEIL_PEER_PROFILE=dev times the build CI and the criterion benches use
+# (`cargo build --workspace --examples --bins`: the arithmetic crates at
+# opt-level 3) instead of compiling the release profile.
 set -euo pipefail
 cd "$(dirname "$0")"
 RUNS="${1:-3}"
@@ -18,9 +21,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/veil/target}"
 
 [ -d node_modules/snarkjs ] || npm ci --no-audit --no-fund --loglevel=error
 mkdir -p build
-(cd "$ROOT" && cargo build --quiet --release -p veil-benches -p veil-cli --examples --bins)
-VEIL="$CARGO_TARGET_DIR/release/veil"
-"$CARGO_TARGET_DIR/release/examples/peer_input" 1 > build/input.json
+if [ "${VEIL_PEER_PROFILE:-release}" = dev ]; then
+    (cd "$ROOT" && cargo build --quiet --workspace --examples --bins)
+    BIN="$CARGO_TARGET_DIR/debug"
+else
+    (cd "$ROOT" && cargo build --quiet --release -p veil-benches -p veil-cli --examples --bins)
+    BIN="$CARGO_TARGET_DIR/release"
+fi
+VEIL="$BIN/veil"
+"$BIN/examples/peer_input" 1 > build/input.json
 
 echo "== circom2 --O2"
 npx --no-install circom2 compliance.circom --r1cs --wasm --O2 -l node_modules -o build | grep -E "constraints|inputs"
@@ -60,7 +69,7 @@ echo "== cross-verification"
 echo "   (veil accepted snarkjs's proof with snarkjs's key)"
 
 echo "== veil ($RUNS runs each)"
-VEIL_JSON=$("$CARGO_TARGET_DIR/release/examples/peer_veil" "$RUNS")
+VEIL_JSON=$("$BIN/examples/peer_veil" "$RUNS")
 
 python3 - "$VEIL_JSON" "$S_CONSTRAINTS" "$S_WTNS" "$S_PROVE" "$S_FULL" "$S_VERIFY" <<'PY'
 import json, sys

@@ -41,7 +41,9 @@ fn open_status(db: &Path) -> Result<StatusStore> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().build()?)
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn read_key(path: &Path) -> Result<ControllerKey> {
@@ -163,33 +165,23 @@ pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// `veil did resolve DID [--version N]`: W3C resolution result as JSON.
-pub fn did_resolve(db: &Path, did: &str, version: Option<u64>) -> Result<()> {
+/// `veil did resolve DID [--version N] [--resolver URL]`: the W3C
+/// resolution result as JSON, from the local registry or a remote endpoint.
+pub fn did_resolve(db: &Path, did: &str, version: Option<u64>, remote: Option<&str>) -> Result<()> {
     let (did, version) = match did.split_once("?versionId=") {
         Some((d, v)) => (d, Some(v.parse().context("versionId is not a number")?)),
         None => (did, version),
     };
-    let registry = open_registry(db)?;
-    match registry.resolve(did, version) {
-        Ok(r) => {
-            let out = serde_json::json!({
-                "didDocument": r.did_document,
-                "didDocumentMetadata": r.did_document_metadata,
-                "didResolutionMetadata": { "contentType": "application/did+json" },
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(())
+    let outcome = match remote {
+        Some(url) => {
+            let endpoint = veil_did::remote::RemoteResolver::new(url)?;
+            runtime()?.block_on(endpoint.resolve(did, version))
         }
-        Err(e) => {
-            let out = serde_json::json!({
-                "didDocument": null,
-                "didDocumentMetadata": {},
-                "didResolutionMetadata": { "error": e.code(), "message": e.to_string() },
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            bail!("{e}")
-        }
-    }
+        None => open_registry(db)?.resolve(did, version),
+    };
+    let result = veil_did::http_binding::resolution_result(&outcome);
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    outcome.map(|_| ()).map_err(Into::into)
 }
 
 /// What `veil did update` changes.
@@ -360,17 +352,35 @@ pub fn vc_issue(db: &Path, a: &VcIssueArgs, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What `veil vc verify` checks against, beside the credential.
+#[derive(Clone, Copy)]
+pub struct VerifyArgs<'a> {
+    /// The issuer's status list credential.
+    pub status_list: Option<&'a Path>,
+    /// The day to check validity on (default today).
+    pub today: Option<&'a str>,
+    /// Where to write the ZK credential.
+    pub credential_out: Option<&'a Path>,
+    /// A DID Resolution endpoint for did:veil, instead of the local registry.
+    pub remote: Option<&'a str>,
+}
+
 /// `veil vc verify`: proof, issuer, validity, ZK signature, and status when
 /// a status list is given; writes the ZK credential for `veil prove`.
-pub fn vc_verify(
-    db: &Path,
-    vc_path: &Path,
-    status_list: Option<&Path>,
-    today: Option<&str>,
-    credential_out: Option<&Path>,
-) -> Result<()> {
+pub fn vc_verify(db: &Path, vc_path: &Path, args: &VerifyArgs) -> Result<()> {
+    let VerifyArgs {
+        status_list,
+        today,
+        credential_out,
+        remote,
+    } = *args;
     let text = read_text(vc_path)?;
-    let resolver: VeilResolver = resolver(open_registry(db)?);
+    let resolver: VeilResolver = match remote {
+        Some(url) => {
+            veil_did::resolver::remote_resolver(veil_did::remote::RemoteResolver::new(url)?)
+        }
+        None => resolver(open_registry(db)?),
+    };
     let today = match today {
         Some(d) => crate::dates::parse_day(d)?,
         None => crate::dates::today(),
@@ -552,6 +562,11 @@ pub enum DidCommand {
         /// A version.
         #[arg(long)]
         version: Option<u64>,
+        /// Ask this DID Resolution endpoint (`http(s)://host:port`: another
+        /// node's `veil serve --did-http`, a Universal Resolver) instead of
+        /// the local registry.
+        #[arg(long)]
+        resolver: Option<String>,
     },
     /// Change a DID, signed by its current controller key.
     Update {
@@ -612,7 +627,11 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
                 services: &service,
             },
         ),
-        DidCommand::Resolve { did, version } => did_resolve(&db, &did, version),
+        DidCommand::Resolve {
+            did,
+            version,
+            resolver,
+        } => did_resolve(&db, &did, version, resolver.as_deref()),
         DidCommand::Update {
             key,
             did,
@@ -692,6 +711,10 @@ pub enum VcCommand {
         /// Write the ZK credential (for `veil prove`) here.
         #[arg(long)]
         credential_out: Option<PathBuf>,
+        /// Resolve did:veil issuers at this DID Resolution endpoint
+        /// (`http(s)://host:port`) instead of the local registry.
+        #[arg(long)]
+        resolver: Option<String>,
     },
     /// Revoke a credential (revocation tree and status list).
     Revoke {
@@ -756,12 +779,16 @@ pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
             status_list,
             today,
             credential_out,
+            resolver,
         } => vc_verify(
             &db,
             &vc,
-            status_list.as_deref(),
-            today.as_deref(),
-            credential_out.as_deref(),
+            &VerifyArgs {
+                status_list: status_list.as_deref(),
+                today: today.as_deref(),
+                credential_out: credential_out.as_deref(),
+                remote: resolver.as_deref(),
+            },
         ),
         VcCommand::Revoke { credential_id } => vc_revoke(&db, &credential_id),
         VcCommand::StatusList {

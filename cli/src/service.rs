@@ -16,7 +16,7 @@ use veil_prover::{Prover, ProvingSystem, SystemProver};
 use veil_service::engine::Engine;
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
-use veil_service::server::{serve, ServeConfig};
+use veil_service::server::{serve_on, Listeners, ServeConfig};
 use veil_service::store::Store;
 use veil_system::KeysDir;
 use veil_verifier::SystemKey;
@@ -36,6 +36,11 @@ pub struct ServeArgs {
     /// Do not serve metrics.
     #[arg(long)]
     no_metrics: bool,
+    /// Also answer did:veil resolutions over the W3C DID Resolution HTTP
+    /// binding (`GET /1.0/identifiers/{did}`) on this address, for other
+    /// nodes and Universal Resolver drivers.
+    #[arg(long)]
+    did_http: Option<SocketAddr>,
     /// Directory of `veil setup` (default: the INSECURE published demo key).
     #[arg(long)]
     keys: Option<PathBuf>,
@@ -300,13 +305,26 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
                     .with_context(|| format!("binding {}", args.metrics))?,
             )
         };
+        let did_http = match args.did_http {
+            None => None,
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding {addr}"))?,
+            ),
+        };
         eprintln!(
-            "veil serve: gRPC on {}{}, database {}",
+            "veil serve: gRPC on {}{}{}, database {}",
             listener.local_addr()?,
             metrics
                 .as_ref()
                 .and_then(|l| l.local_addr().ok())
                 .map(|a| format!(", metrics on http://{a}/metrics"))
+                .unwrap_or_default(),
+            did_http
+                .as_ref()
+                .and_then(|l| l.local_addr().ok())
+                .map(|a| format!(", DID resolution on http://{a}/1.0/identifiers/"))
                 .unwrap_or_default(),
             db.display()
         );
@@ -314,7 +332,12 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("veil serve: shutting down");
         };
-        serve(config, engine, listener, metrics, shutdown)
+        let listeners = Listeners {
+            grpc: listener,
+            metrics,
+            did_http,
+        };
+        serve_on(config, engine, listeners, shutdown)
             .await
             .context("serving")
     })

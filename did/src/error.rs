@@ -13,9 +13,69 @@ pub enum ResolutionError {
     /// `methodNotSupported`: another DID method.
     #[error("methodNotSupported: {0}")]
     MethodNotSupported(String),
+    /// A remote resolution endpoint failed or gave an answer that cannot be
+    /// taken (reported as `internalError`).
+    #[error("internalError: {0}")]
+    Remote(RemoteError),
     /// The registry's storage failed or holds a corrupt record.
     #[error("internalError: {0}")]
     Internal(String),
+}
+
+/// Why a remote DID Resolution endpoint gave no usable answer
+/// ([`crate::remote`]). Nothing from a failed resolution is kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoteError {
+    /// The endpoint is not an http(s) URL.
+    #[error("{url} is not a resolution endpoint: {reason}")]
+    BadEndpoint {
+        /// The endpoint given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No complete answer within the deadline.
+    #[error("{url}: no answer within {after:?}")]
+    Timeout {
+        /// The request.
+        url: String,
+        /// The deadline.
+        after: std::time::Duration,
+    },
+    /// The answer is larger than the limit.
+    #[error("{url}: the answer is larger than {limit} bytes")]
+    TooLarge {
+        /// The request.
+        url: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The endpoint answered with another DID's document.
+    #[error("{url} answered with the document of {got}, not {asked}")]
+    WrongDid {
+        /// The request.
+        url: String,
+        /// The DID asked.
+        asked: String,
+        /// The DID in the document.
+        got: String,
+    },
+    /// The answer is not a resolution result for the request.
+    #[error("{url}: {reason}")]
+    BadAnswer {
+        /// The request.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The endpoint could not be reached.
+    #[error("{url}: {reason}")]
+    Unreachable {
+        /// The request.
+        url: String,
+        /// The transport's error.
+        reason: String,
+    },
 }
 
 impl ResolutionError {
@@ -25,7 +85,7 @@ impl ResolutionError {
             ResolutionError::InvalidDid(_) => "invalidDid",
             ResolutionError::NotFound(_) => "notFound",
             ResolutionError::MethodNotSupported(_) => "methodNotSupported",
-            ResolutionError::Internal(_) => "internalError",
+            ResolutionError::Remote(_) | ResolutionError::Internal(_) => "internalError",
         }
     }
 }

@@ -7,6 +7,10 @@
 //!   version kept; W3C DID Resolution results and errors.
 //! - [`resolver`]: `did:veil` as an `ssi` method, composed with ssi's
 //!   `did:key`, so ssi resolves and verifies against both.
+//! - [`http_binding`]: the W3C DID Resolution HTTP(S) binding
+//!   (`/1.0/identifiers/{did}`) that `veil serve --did-http` answers, and
+//!   (feature `remote`) `remote`, its client: did:veil resolved from
+//!   another node or a Universal Resolver.
 //! - [`frost`]: threshold issuance, t-of-n FROST over Baby Jubjub with a
 //!   DKG, producing ordinary EdDSA-Poseidon signatures.
 //! - [`signer`]: where the issuer's Ed25519 key lives — a JWK, a
@@ -22,8 +26,11 @@ pub mod claims;
 pub mod document;
 pub mod error;
 pub mod frost;
+pub mod http_binding;
 pub mod keys;
 pub mod registry;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod resolver;
 pub use veil_circuits::shamir;
 pub mod signer;
@@ -33,7 +40,7 @@ pub mod status_list;
 pub mod vc;
 
 pub use document::{BabyJubJubPoint, DidDocument, MethodSpec, Patch, Service};
-pub use error::{KeyError, RegistryError, ResolutionError, VcError};
+pub use error::{KeyError, RegistryError, RemoteError, ResolutionError, VcError};
 pub use keys::ControllerKey;
 #[cfg(feature = "store")]
 pub use registry::Registry;

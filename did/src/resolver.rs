@@ -20,16 +20,48 @@ pub trait DidSource: Send + Sync {
     fn resolve(&self, did: &str, version: Option<u64>) -> Result<Resolution, ResolutionError>;
 }
 
-/// `did:veil` backed by a [`DidSource`].
+/// `did:veil` backed by a [`DidSource`] (a local registry) or, with the
+/// `remote` feature, by a remote DID Resolution endpoint.
 #[derive(Clone)]
 pub struct VeilMethod {
-    registry: Arc<dyn DidSource>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Local(Arc<dyn DidSource>),
+    #[cfg(feature = "remote")]
+    Remote(Arc<crate::remote::RemoteResolver>),
 }
 
 impl VeilMethod {
     /// The method over `registry`.
     pub fn new<S: DidSource + 'static>(registry: Arc<S>) -> Self {
-        VeilMethod { registry }
+        VeilMethod {
+            backend: Backend::Local(registry),
+        }
+    }
+
+    /// The method over a remote endpoint (`veil serve --did-http`, a
+    /// Universal Resolver).
+    #[cfg(feature = "remote")]
+    pub fn remote(endpoint: crate::remote::RemoteResolver) -> Self {
+        VeilMethod {
+            backend: Backend::Remote(Arc::new(endpoint)),
+        }
+    }
+
+    /// Resolves `did` at `version` from wherever this method's documents are.
+    pub async fn resolve(
+        &self,
+        did: &str,
+        version: Option<u64>,
+    ) -> Result<crate::registry::Resolution, ResolutionError> {
+        match &self.backend {
+            Backend::Local(registry) => registry.resolve(did, version),
+            #[cfg(feature = "remote")]
+            Backend::Remote(endpoint) => endpoint.resolve(did, version).await,
+        }
     }
 }
 
@@ -42,6 +74,7 @@ fn to_ssi(e: ResolutionError, id: &str) -> Error {
         ResolutionError::InvalidDid(_) => Error::InvalidMethodSpecificId(id.to_owned()),
         ResolutionError::NotFound(_) => Error::NotFound,
         ResolutionError::MethodNotSupported(m) => Error::MethodNotSupported(m),
+        ResolutionError::Remote(r) => Error::internal(r.to_string()),
         ResolutionError::Internal(s) => Error::internal(s),
     }
 }
@@ -58,8 +91,8 @@ impl DIDMethodResolver for VeilMethod {
             Some(v) => Some(v.parse::<u64>().map_err(|_| Error::InvalidOptions)?),
         };
         let resolution = self
-            .registry
             .resolve(&did, version)
+            .await
             .map_err(|e| to_ssi(e, method_specific_id))?;
         let bytes = serde_json::to_vec(&resolution.did_document).map_err(Error::internal)?;
         Ok(Output::new(
@@ -86,4 +119,10 @@ pub fn vm_resolver(
 /// The resolver over `registry`.
 pub fn resolver<S: DidSource + 'static>(registry: Arc<S>) -> VeilResolver {
     (DIDKey, VeilMethod::new(registry))
+}
+
+/// The resolver over a remote DID Resolution endpoint.
+#[cfg(feature = "remote")]
+pub fn remote_resolver(endpoint: crate::remote::RemoteResolver) -> VeilResolver {
+    (DIDKey, VeilMethod::remote(endpoint))
 }

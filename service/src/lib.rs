@@ -20,11 +20,13 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod did_http;
 pub mod engine;
 /// Sample requests for tests and the load generator (feature `test-support`).
 #[cfg(feature = "test-support")]
 pub mod fixture;
 pub mod guard;
+pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod rpc;

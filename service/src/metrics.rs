@@ -3,8 +3,6 @@
 //! jobs, proofs by outcome, proving time, and proofs per second over the last
 //! minute.
 
-use http_body_util::Full;
-use hyper::body::Bytes;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -177,47 +175,16 @@ impl Metrics {
 
 /// Serves `GET /metrics` on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, metrics: std::sync::Arc<Metrics>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let metrics = metrics.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let metrics = metrics.clone();
-                async move { Ok::<_, std::convert::Infallible>(respond(&metrics, &request)) }
-            });
-            let io = hyper_util::rt::TokioIo::new(stream);
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
-                .serve_connection(io, service)
-                .await
-            {
-                tracing::debug!("metrics connection: {e}");
-            }
-        });
-    }
-}
-
-fn respond<B>(metrics: &Metrics, request: &http::Request<B>) -> http::Response<Full<Bytes>> {
-    let (status, content_type, body) = if request.uri().path() == "/metrics" {
-        (
-            http::StatusCode::OK,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            metrics.render(),
-        )
-    } else {
-        (
-            http::StatusCode::NOT_FOUND,
-            "text/plain",
-            "not found: try /metrics\n".to_owned(),
-        )
-    };
-    let mut response = http::Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    if let Ok(value) = http::HeaderValue::from_str(content_type) {
-        response
-            .headers_mut()
-            .insert(http::header::CONTENT_TYPE, value);
-    }
-    response
+    crate::http::serve(listener, "metrics", move |request| {
+        if request.uri().path() == "/metrics" {
+            crate::http::response(
+                200,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                metrics.render().into_bytes(),
+            )
+        } else {
+            crate::http::response(404, "text/plain", b"not found: try /metrics\n".to_vec())
+        }
+    })
+    .await
 }

@@ -154,6 +154,37 @@ pub async fn serve(
     metrics_listener: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let listeners = Listeners {
+        grpc: listener,
+        metrics: metrics_listener,
+        did_http: None,
+    };
+    serve_on(config, engine, listeners, shutdown).await
+}
+
+/// The sockets a node answers on.
+pub struct Listeners {
+    /// gRPC (the API).
+    pub grpc: TcpListener,
+    /// Prometheus metrics, for operators.
+    pub metrics: Option<TcpListener>,
+    /// did:veil over the DID Resolution HTTP binding, for anyone resolving
+    /// this node's DIDs ([`crate::did_http`]).
+    pub did_http: Option<TcpListener>,
+}
+
+/// [`serve`] on every listener of `listeners`.
+pub async fn serve_on(
+    config: ServeConfig,
+    engine: Engine,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let Listeners {
+        grpc: listener,
+        metrics: metrics_listener,
+        did_http,
+    } = listeners;
     std::fs::create_dir_all(&config.db).map_err(|source| ServeError::Io {
         path: config.db.clone(),
         source,
@@ -170,6 +201,8 @@ pub async fn serve(
     let metrics = Arc::new(Metrics::new());
     let engine = Arc::new(engine);
     let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
+    let did_task = did_http.map(|l| tokio::spawn(crate::did_http::serve(l, dids.clone())));
+    let _stop_did_http = AbortOnDrop(did_task);
     let result = run_server(
         config,
         engine,

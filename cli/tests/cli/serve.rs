@@ -672,3 +672,187 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     let (ok, _, err) = audit(&["--log-id", "did:key:z6MkOther"], &["--log", "db/log"]);
     assert!(!ok && err.contains("is not the log"), "{err}");
 }
+
+/// `GET path` on `addr` over a plain socket: the status code and the body.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn did_veil_resolves_over_the_http_binding_from_another_machine() {
+    let (tmp, _sample) = prepared_dir(21);
+    let dir = tmp.path();
+    for key in ["controller.jwk", "next.jwk", "vc.jwk"] {
+        run_ok(&["did", "keygen", "--out", key], dir);
+    }
+    run_ok(&["issuer", "keygen", "--out", "bjj.json"], dir);
+    let did = run_ok(
+        &[
+            "did",
+            "create",
+            "--db",
+            "db",
+            "--key",
+            "controller.jwk",
+            "--vc-key",
+            "vc.jwk",
+            "--bjj",
+            "bjj.json",
+        ],
+        dir,
+    )
+    .trim()
+    .to_owned();
+    run_ok(
+        &[
+            "did",
+            "update",
+            "--db",
+            "db",
+            "--key",
+            "controller.jwk",
+            "--did",
+            &did,
+            "--rotate",
+            "next.jwk",
+        ],
+        dir,
+    );
+    let commitment = run_ok(&["holder", "keygen", "--out", "holder2.json"], dir)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
+    run_ok(
+        &[
+            "issue",
+            "--issuer-key",
+            "bjj.json",
+            "--holder",
+            &commitment,
+            "--birth-date",
+            "1990-05-17",
+            "--country",
+            "250",
+            "--kyc-level",
+            "2",
+            "--risk-score",
+            "90",
+            "--out",
+            "zk.json",
+        ],
+        dir,
+    );
+    run_ok(
+        &[
+            "vc",
+            "issue",
+            "--db",
+            "db",
+            "--credential",
+            "zk.json",
+            "--issuer-key",
+            "bjj.json",
+            "--did",
+            &did,
+            "--vc-key",
+            "vc.jwk",
+            "--out",
+            "vc.json",
+        ],
+        dir,
+    );
+
+    let port = free_port();
+    let http_addr = format!("127.0.0.1:{}", free_port());
+    let mut server = start_server_with(dir, port, &["--did-http", &http_addr]);
+    let endpoint = format!("http://{http_addr}");
+    // Another machine: no registry of its own (an empty database).
+    let elsewhere = ["--db", "elsewhere", "--resolver", endpoint.as_str()];
+    let resolve = |extra: &[&str]| {
+        veil()
+            .args(["did", "resolve", &did])
+            .args(elsewhere)
+            .args(extra)
+            .current_dir(dir)
+            .output()
+            .expect("run veil")
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let latest = loop {
+        let out = resolve(&[]);
+        if out.status.success() {
+            break out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the DID never resolved: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let latest: serde_json::Value = serde_json::from_slice(&latest.stdout).unwrap();
+    assert_eq!(latest["didDocument"]["id"], did.as_str());
+    assert_eq!(latest["didDocumentMetadata"]["versionId"], "2");
+    let first: serde_json::Value =
+        serde_json::from_slice(&resolve(&["--version", "1"]).stdout).unwrap();
+    assert_eq!(first["didDocumentMetadata"]["versionId"], "1");
+    assert_eq!(first["didDocumentMetadata"]["nextVersionId"], "2");
+
+    // A credential from this issuer verifies on the other machine.
+    let verified = run_ok(
+        &[
+            "vc",
+            "verify",
+            "--db",
+            "elsewhere",
+            "--resolver",
+            &endpoint,
+            "vc.json",
+        ],
+        dir,
+    );
+    assert!(
+        verified.starts_with("valid: issuer did:veil:"),
+        "{verified}"
+    );
+
+    // What the binding answers on the wire.
+    let unknown = format!("/1.0/identifiers/{}", did.replace('z', "y"));
+    let (status, body) = http_get(&http_addr, &unknown);
+    assert!(matches!(status, 400 | 404), "{status} {body}");
+    let (status, body) = http_get(&http_addr, "/1.0/identifiers/did:web:example.com");
+    assert_eq!(status, 501, "{body}");
+    assert!(body.contains("methodNotSupported"), "{body}");
+    let nobody = veil()
+        .args(["did", "resolve", "did:veil:z11111111111111111111111"])
+        .args(elsewhere)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(nobody.status.code(), Some(1));
+    let printed: serde_json::Value = serde_json::from_slice(&nobody.stdout).unwrap();
+    assert!(printed["didDocument"].is_null(), "{printed}");
+
+    server.kill().ok();
+    server.wait().ok();
+}

@@ -6,6 +6,7 @@ mod didkit;
 mod frost;
 mod parsers;
 mod registry;
+mod remote;
 mod signer;
 mod support;
 mod vc;

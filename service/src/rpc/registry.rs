@@ -48,6 +48,7 @@ impl Registry for RegistryService {
                     Status::invalid_argument(format!("did: {e}"))
                 }
                 E::NotFound(_) => Status::not_found(e.to_string()),
+                E::Remote(_) => Status::unavailable(e.to_string()),
                 E::Internal(_) => Status::internal(e.to_string()),
             })?;
         Ok(Response::new(pb::ResolveDidResponse {

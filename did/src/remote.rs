@@ -1,0 +1,252 @@
+//! A `did:veil` resolver that asks a remote endpoint over the DID Resolution
+//! HTTP(S) binding (another node's `veil serve --did-http`, or a Universal
+//! Resolver with a did:veil driver) instead of a local registry.
+//!
+//! Everything from the network is bounded and checked: the whole exchange
+//! has a deadline, the body a size limit, the answer must be a resolution
+//! result for the DID that was asked (and the version, when one was), and
+//! nothing is cached, so a failed or refused answer leaves no trace.
+
+use crate::error::{RemoteError, ResolutionError};
+use crate::http_binding::{IDENTIFIERS_PATH, RESOLUTION_JSON};
+use crate::registry::{parse_did, Resolution};
+use std::time::Duration;
+
+/// How long one resolution may take by default, connection included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer taken by default: a DID document is a few kB.
+pub const DEFAULT_MAX_BYTES: usize = 256 * 1024;
+
+/// A remote DID Resolution endpoint.
+#[derive(Debug, Clone)]
+pub struct RemoteResolver {
+    base: String,
+    client: reqwest::Client,
+    timeout: Duration,
+    max_bytes: usize,
+}
+
+impl RemoteResolver {
+    /// The endpoint at `base` (`http://host:port` or `https://…`; the
+    /// binding's `/1.0/identifiers/` is appended), with the default bounds.
+    pub fn new(base: &str) -> Result<Self, ResolutionError> {
+        Self::with_limits(base, DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+    }
+
+    /// The endpoint at `base` with a deadline per resolution and a size limit.
+    pub fn with_limits(
+        base: &str,
+        timeout: Duration,
+        max_bytes: usize,
+    ) -> Result<Self, ResolutionError> {
+        let base = base.trim_end_matches('/');
+        let bad = |reason: &str| {
+            ResolutionError::Remote(RemoteError::BadEndpoint {
+                url: base.into(),
+                reason: reason.into(),
+            })
+        };
+        let parsed = reqwest::Url::parse(base).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(bad("not an http(s) URL with a host"));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| bad(&e.to_string()))?;
+        Ok(RemoteResolver {
+            base: base.into(),
+            client,
+            timeout,
+            max_bytes,
+        })
+    }
+
+    /// The URL a resolution of `did` at `version` asks.
+    pub fn url(&self, did: &str, version: Option<u64>) -> String {
+        let encoded =
+            percent_encoding::utf8_percent_encode(did, percent_encoding::NON_ALPHANUMERIC);
+        let mut url = format!("{}{IDENTIFIERS_PATH}{encoded}", self.base);
+        if let Some(v) = version {
+            url.push_str(&format!("?versionId={v}"));
+        }
+        url
+    }
+
+    /// Resolves `did` (at `version`) at the endpoint. The DID's syntax is
+    /// checked before anything is sent.
+    pub async fn resolve(
+        &self,
+        did: &str,
+        version: Option<u64>,
+    ) -> Result<Resolution, ResolutionError> {
+        parse_did(did)?;
+        let url = self.url(did, version);
+        let remote = |e: RemoteError| ResolutionError::Remote(e);
+        let body = tokio::time::timeout(self.timeout, self.fetch(&url))
+            .await
+            .map_err(|_| {
+                remote(RemoteError::Timeout {
+                    url: url.clone(),
+                    after: self.timeout,
+                })
+            })??;
+        interpret(&url, did, version, &body)
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, ResolutionError> {
+        let unreachable = |e: reqwest::Error| {
+            ResolutionError::Remote(if e.is_timeout() {
+                RemoteError::Timeout {
+                    url: url.into(),
+                    after: self.timeout,
+                }
+            } else {
+                RemoteError::Unreachable {
+                    url: url.into(),
+                    reason: e.to_string(),
+                }
+            })
+        };
+        let too_large = || {
+            ResolutionError::Remote(RemoteError::TooLarge {
+                url: url.into(),
+                limit: self.max_bytes,
+            })
+        };
+        let mut response = self
+            .client
+            .get(url)
+            .header(reqwest::header::ACCEPT, RESOLUTION_JSON)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+/// What an endpoint's body says about `did` at `version`.
+fn interpret(
+    url: &str,
+    did: &str,
+    version: Option<u64>,
+    body: &[u8],
+) -> Result<Resolution, ResolutionError> {
+    let bad = |reason: String| {
+        ResolutionError::Remote(RemoteError::BadAnswer {
+            url: url.into(),
+            reason,
+        })
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let metadata = &value["didResolutionMetadata"];
+    if let Some(code) = metadata.get("error") {
+        let message = metadata["errorMessage"].as_str().unwrap_or_default();
+        let asked = match version {
+            Some(v) => format!("{did}?versionId={v}"),
+            None => did.to_owned(),
+        };
+        return Err(match code.as_str() {
+            Some("notFound") => ResolutionError::NotFound(asked),
+            Some("invalidDid") => ResolutionError::InvalidDid(did.into()),
+            Some("methodNotSupported") => ResolutionError::MethodNotSupported(message.into()),
+            _ => bad(format!("error {code}: {message}")),
+        });
+    }
+    let resolution: Resolution = serde_json::from_value(serde_json::json!({
+        "didDocument": value["didDocument"],
+        "didDocumentMetadata": value["didDocumentMetadata"],
+    }))
+    .map_err(|e| bad(format!("not a resolution result: {e}")))?;
+    if resolution.did_document.id != did {
+        return Err(ResolutionError::Remote(RemoteError::WrongDid {
+            url: url.into(),
+            asked: did.into(),
+            got: resolution.did_document.id,
+        }));
+    }
+    if let Some(v) = version {
+        if resolution.did_document_metadata.version_id != v.to_string() {
+            return Err(bad(format!(
+                "asked for version {v}, got {}",
+                resolution.did_document_metadata.version_id
+            )));
+        }
+    }
+    Ok(resolution)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_encodes_the_did_and_the_version() {
+        let r = RemoteResolver::new("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(
+            r.url("did:veil:zAbc", Some(2)),
+            "http://127.0.0.1:8080/1.0/identifiers/did%3Aveil%3AzAbc?versionId=2"
+        );
+    }
+
+    #[test]
+    fn endpoints_that_are_not_http_urls_are_refused() {
+        for base in ["ftp://host", "not a url", "http://"] {
+            assert!(
+                matches!(
+                    RemoteResolver::new(base),
+                    Err(ResolutionError::Remote(RemoteError::BadEndpoint { .. }))
+                ),
+                "{base}"
+            );
+        }
+    }
+
+    #[test]
+    fn answers_are_checked() {
+        let did = crate::registry::did_for_key("z6MkTest");
+        let other = crate::registry::did_for_key("z6MkOther");
+        let doc = |id: &str, version: &str| {
+            serde_json::json!({
+                "didResolutionMetadata": {},
+                "didDocument": {"@context": [], "id": id, "verificationMethod": [],
+                    "authentication": [], "capabilityInvocation": []},
+                "didDocumentMetadata": {"created": "2026-12-03T00:00:00Z", "versionId": version},
+            })
+            .to_string()
+        };
+        assert!(interpret("u", &did, None, doc(&did, "1").as_bytes()).is_ok());
+        assert!(matches!(
+            interpret("u", &did, None, doc(&other, "1").as_bytes()),
+            Err(ResolutionError::Remote(RemoteError::WrongDid { .. }))
+        ));
+        assert!(matches!(
+            interpret("u", &did, Some(2), doc(&did, "1").as_bytes()),
+            Err(ResolutionError::Remote(RemoteError::BadAnswer { .. }))
+        ));
+        assert!(matches!(
+            interpret("u", &did, None, b"<html>"),
+            Err(ResolutionError::Remote(RemoteError::BadAnswer { .. }))
+        ));
+        let not_found = r#"{"didResolutionMetadata":{"error":"notFound"},"didDocument":null}"#;
+        assert!(matches!(
+            interpret("u", &did, None, not_found.as_bytes()),
+            Err(ResolutionError::NotFound(_))
+        ));
+    }
+}
