@@ -30,6 +30,20 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in number order: for bindings that map each to their
+    /// own type, and tests that check they all do.
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::MalformedInput,
+        ErrorCode::InvalidKey,
+        ErrorCode::ProofRejected,
+        ErrorCode::WitnessRefused,
+        ErrorCode::CredentialInvalid,
+        ErrorCode::DidNotResolved,
+        ErrorCode::AuditFailed,
+        ErrorCode::Io,
+        ErrorCode::Internal,
+    ];
+
     /// The stable string form (`"MALFORMED_INPUT"`, …).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,17 +118,7 @@ mod tests {
 
     #[test]
     fn codes_are_distinct() {
-        let all = [
-            ErrorCode::MalformedInput,
-            ErrorCode::InvalidKey,
-            ErrorCode::ProofRejected,
-            ErrorCode::WitnessRefused,
-            ErrorCode::CredentialInvalid,
-            ErrorCode::DidNotResolved,
-            ErrorCode::AuditFailed,
-            ErrorCode::Io,
-            ErrorCode::Internal,
-        ];
+        let all = ErrorCode::ALL;
         let names: std::collections::HashSet<_> = all.iter().map(|c| c.as_str()).collect();
         let numbers: std::collections::HashSet<_> = all.iter().map(|c| *c as i32).collect();
         assert_eq!(names.len(), all.len());

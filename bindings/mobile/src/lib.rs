@@ -261,18 +261,7 @@ mod tests {
 
     #[test]
     fn every_code_maps_to_its_own_variant_and_back() {
-        let codes = [
-            ErrorCode::MalformedInput,
-            ErrorCode::InvalidKey,
-            ErrorCode::ProofRejected,
-            ErrorCode::WitnessRefused,
-            ErrorCode::CredentialInvalid,
-            ErrorCode::DidNotResolved,
-            ErrorCode::AuditFailed,
-            ErrorCode::Io,
-            ErrorCode::Internal,
-        ];
-        for code in codes {
+        for code in ErrorCode::ALL {
             let error = VeilError::from(BindingError::new(code, "why"));
             assert_eq!(error.code(), code);
             assert_eq!(error.to_string(), "why");

@@ -9,23 +9,16 @@ use std::path::Path;
 fn holder_and_credential(d: &Path, extra: &[&str]) {
     let holder_out = ok(&["holder", "keygen", "--out", "holder.json"], d);
     let commitment = holder_out.lines().last().unwrap().trim().to_string();
-    let mut args = vec![
-        "issue",
-        "--issuer-key",
-        "issuer.json",
-        "--holder",
-        &commitment,
-        "--birth-date",
-        "1990-05-17",
-        "--country",
-        "250",
-        "--kyc-level",
-        "2",
-        "--risk-score",
-        "90",
-        "--out",
-        "credential.json",
-    ];
+    let mut args = crate::common::with_claims(
+        &[
+            "issue",
+            "--issuer-key",
+            "issuer.json",
+            "--holder",
+            &commitment,
+        ],
+        &["--out", "credential.json"],
+    );
     args.extend_from_slice(extra);
     ok(&args, d);
 }

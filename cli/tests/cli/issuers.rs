@@ -81,27 +81,17 @@ fn distributed_dkg(d: &Path) {
 }
 
 fn issue_args<'a>(holder: &'a str, signer: [&'a str; 2], out: &'a str) -> Vec<&'a str> {
-    vec![
-        "issue",
-        signer[0],
-        signer[1],
-        "--holder",
-        holder,
-        "--birth-date",
-        "1990-05-17",
-        "--country",
-        "250",
-        "--kyc-level",
-        "2",
-        "--risk-score",
-        "90",
-        "--issued",
-        "2024-01-01",
-        "--valid-days",
-        "730",
-        "--out",
-        out,
-    ]
+    crate::common::with_claims(
+        &["issue", signer[0], signer[1], "--holder", holder],
+        &[
+            "--issued",
+            "2024-01-01",
+            "--valid-days",
+            "730",
+            "--out",
+            out,
+        ],
+    )
 }
 
 /// Signers 1 and 3 sign `request.json` into `out`.

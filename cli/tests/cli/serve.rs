@@ -455,27 +455,23 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     let holder = run_ok(&["holder", "keygen", "--out", "holder.json"], dir);
     let commitment = holder.lines().last().expect("commitment").trim().to_owned();
     let issued = run_ok(
-        &[
-            "issue",
-            "--issuer-key",
-            "issuer.json",
-            "--holder",
-            &commitment,
-            "--birth-date",
-            "1990-05-17",
-            "--country",
-            "250",
-            "--kyc-level",
-            "2",
-            "--risk-score",
-            "90",
-            "--out",
-            "credential.json",
-            "--records",
-            "records",
-            "--subject",
-            "subject.json",
-        ],
+        &crate::common::with_claims(
+            &[
+                "issue",
+                "--issuer-key",
+                "issuer.json",
+                "--holder",
+                &commitment,
+            ],
+            &[
+                "--out",
+                "credential.json",
+                "--records",
+                "records",
+                "--subject",
+                "subject.json",
+            ],
+        ),
         dir,
     );
     assert!(issued.contains("KYC record kept"), "{issued}");
@@ -743,23 +739,10 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
         .trim()
         .to_owned();
     run_ok(
-        &[
-            "issue",
-            "--issuer-key",
-            "bjj.json",
-            "--holder",
-            &commitment,
-            "--birth-date",
-            "1990-05-17",
-            "--country",
-            "250",
-            "--kyc-level",
-            "2",
-            "--risk-score",
-            "90",
-            "--out",
-            "zk.json",
-        ],
+        &crate::common::with_claims(
+            &["issue", "--issuer-key", "bjj.json", "--holder", &commitment],
+            &["--out", "zk.json"],
+        ),
         dir,
     );
     run_ok(

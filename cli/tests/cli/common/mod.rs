@@ -5,6 +5,24 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The claims the tests issue (`veil issue` flags): an adult in France
+/// (250) at KYC level 2 with risk score 90.
+pub const SAMPLE_CLAIMS: [&str; 8] = [
+    "--birth-date",
+    "1990-05-17",
+    "--country",
+    "250",
+    "--kyc-level",
+    "2",
+    "--risk-score",
+    "90",
+];
+
+/// `veil issue` arguments: `before`, the [`SAMPLE_CLAIMS`], then `after`.
+pub fn with_claims<'a>(before: &[&'a str], after: &[&'a str]) -> Vec<&'a str> {
+    [before, &SAMPLE_CLAIMS[..], after].concat()
+}
+
 /// `veil ARGS` in `dir` with extra environment variables.
 pub fn veil_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_veil"))
