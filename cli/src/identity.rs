@@ -15,9 +15,11 @@ use veil_did::signer::file::{EncryptedKeyFile, KdfCost};
 use veil_did::signer::pkcs11::Pkcs11Signer;
 use veil_did::status::StatusStore;
 use veil_did::vc::{self, Format, Issuer, StatusEntry};
+use veil_did::web::{WebDid, WebSite};
 use veil_did::Signer;
 use veil_did::{
-    resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilResolver,
+    resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilMethod,
+    VeilResolver, WebMethod,
 };
 
 /// The default database directory: `<data dir>/veil`.
@@ -113,6 +115,8 @@ pub struct CreateArgs<'a> {
     pub bjj: Option<&'a Path>,
     /// Services as `fragment,type,endpoint`.
     pub services: &'a [String],
+    /// A did:web location, `host[:port][/path]`, instead of a did:veil.
+    pub web: Option<&'a str>,
 }
 
 fn service_patch(spec: &str) -> Result<Patch> {
@@ -127,9 +131,9 @@ fn service_patch(spec: &str) -> Result<Patch> {
     })
 }
 
-/// `veil did create`.
-pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
-    let registry = open_registry(db)?;
+/// `veil did create`: a did:veil in the registry, or (`--web`) a did:web
+/// document in the issuer's site, ready to publish.
+pub fn did_create(id: &Identity, a: &CreateArgs) -> Result<()> {
     let key = read_key(a.key)?;
     let mut methods = Vec::new();
     if a.vc_key.is_some() || a.hsm.hsm_module.is_some() {
@@ -144,12 +148,26 @@ pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
             point: bjj_point(p)?,
         });
     }
-    let controller = key.public_multibase()?;
-    let did = veil_did::did_for_key(&controller);
     let mut services = Vec::new();
     for s in a.services {
         services.push(service_patch(s)?);
     }
+    if let Some(location) = a.web {
+        let web = WebDid::from_location(location)?;
+        let site = id.site();
+        let r = site.create(&web, &key, methods, services)?;
+        println!("{}", r.did_document.id);
+        eprintln!(
+            "publish {} as {} (veil serve --did-web {})",
+            site.document_path(&web).display(),
+            web.url(),
+            site.root().display()
+        );
+        return Ok(());
+    }
+    let registry = open_registry(&id.db)?;
+    let controller = key.public_multibase()?;
+    let did = veil_did::did_for_key(&controller);
     let op = veil_did::Operation::sign(
         &key,
         &did,
@@ -166,18 +184,37 @@ pub fn did_create(db: &Path, a: &CreateArgs) -> Result<()> {
 }
 
 /// `veil did resolve DID [--version N] [--resolver URL]`: the W3C
-/// resolution result as JSON, from the local registry or a remote endpoint.
-pub fn did_resolve(db: &Path, did: &str, version: Option<u64>, remote: Option<&str>) -> Result<()> {
+/// resolution result as JSON: a did:veil from the local registry or a
+/// remote endpoint, a did:web from its host over HTTPS.
+pub fn did_resolve(
+    id: &Identity,
+    did: &str,
+    version: Option<u64>,
+    remote: Option<&str>,
+) -> Result<()> {
     let (did, version) = match did.split_once("?versionId=") {
         Some((d, v)) => (d, Some(v.parse().context("versionId is not a number")?)),
         None => (did, version),
     };
+    if did.starts_with(veil_did::web::PREFIX) {
+        if version.is_some() {
+            bail!("did:web has no versions to resolve");
+        }
+        let outcome = runtime()?.block_on(id.web_resolver()?.resolve(did));
+        let result = match &outcome {
+            Ok(web) => web.resolution_result(),
+            Err(e) => veil_did::http_binding::resolution_result(&Err(e.clone())),
+        };
+        println!("{}", serde_json::to_string_pretty(&result)?);
+        return outcome.map(|_| ()).map_err(Into::into);
+    }
     let outcome = match remote {
         Some(url) => {
-            let endpoint = veil_did::remote::RemoteResolver::new(url)?;
+            let endpoint =
+                veil_did::remote::RemoteResolver::with_options(url, &id.client_options()?)?;
             runtime()?.block_on(endpoint.resolve(did, version))
         }
-        None => open_registry(db)?.resolve(did, version),
+        None => open_registry(&id.db)?.resolve(did, version),
     };
     let result = veil_did::http_binding::resolution_result(&outcome);
     println!("{}", serde_json::to_string_pretty(&result)?);
@@ -211,9 +248,8 @@ fn fragment_file(spec: &str, flag: &str) -> Result<(String, PathBuf)> {
     Ok((f.into(), PathBuf::from(p)))
 }
 
-/// `veil did update`.
-pub fn did_update(db: &Path, a: &UpdateArgs) -> Result<()> {
-    let registry = open_registry(db)?;
+/// `veil did update`: a did:veil in the registry, a did:web in the site.
+pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
     let key = read_key(a.key)?;
     let mut patches = Vec::new();
     if let Some(spec) = a.add_vc_key {
@@ -258,7 +294,11 @@ pub fn did_update(db: &Path, a: &UpdateArgs) -> Result<()> {
     if patches.is_empty() {
         bail!("nothing to update: give at least one change");
     }
-    let r = registry.update(&key, a.did, patches)?;
+    let r = if a.did.starts_with(veil_did::web::PREFIX) {
+        id.site().update(&key, a.did, &patches)?
+    } else {
+        open_registry(&id.db)?.update(&key, a.did, patches)?
+    };
     println!(
         "{} now at version {}",
         a.did, r.did_document_metadata.version_id
@@ -266,10 +306,15 @@ pub fn did_update(db: &Path, a: &UpdateArgs) -> Result<()> {
     Ok(())
 }
 
-/// `veil did deactivate`.
-pub fn did_deactivate(db: &Path, key: &Path, did: &str) -> Result<()> {
-    let registry = open_registry(db)?;
-    let r = registry.deactivate(&read_key(key)?, did)?;
+/// `veil did deactivate`: a did:veil in the registry, a did:web in the
+/// site (served 410 Gone from then on).
+pub fn did_deactivate(id: &Identity, key: &Path, did: &str) -> Result<()> {
+    let key = read_key(key)?;
+    let r = if did.starts_with(veil_did::web::PREFIX) {
+        id.site().deactivate(&key, did)?
+    } else {
+        open_registry(&id.db)?.deactivate(&key, did)?
+    };
     println!(
         "{did} deactivated at version {}",
         r.did_document_metadata.version_id
@@ -310,7 +355,7 @@ fn parse_format(s: &str) -> Result<Format> {
 }
 
 /// `veil vc issue`: a KycCredential for a ZK credential's claims.
-pub fn vc_issue(db: &Path, a: &VcIssueArgs, out: &Path) -> Result<()> {
+pub fn vc_issue(id: &Identity, a: &VcIssueArgs, out: &Path) -> Result<()> {
     let format = parse_format(a.format)?;
     let credential = read_document(a.credential, CredentialJson::to_credential)?;
     if let Some(path) = a.issuer_key {
@@ -324,8 +369,8 @@ pub fn vc_issue(db: &Path, a: &VcIssueArgs, out: &Path) -> Result<()> {
         }
     }
     let signing_key = crate::signing::open_signer(a.vc_key, a.hsm)?;
-    let resolver = resolver(open_registry(db)?);
-    let status = open_status(db)?;
+    let resolver = id.resolver(Resolving::Own)?;
+    let status = open_status(&id.db)?;
     let index = status.allocate(&credential.claims.credential_id)?;
     let entry = StatusEntry::revocation(a.status_list, index);
     let issuer = Issuer {
@@ -367,7 +412,7 @@ pub struct VerifyArgs<'a> {
 
 /// `veil vc verify`: proof, issuer, validity, ZK signature, and status when
 /// a status list is given; writes the ZK credential for `veil prove`.
-pub fn vc_verify(db: &Path, vc_path: &Path, args: &VerifyArgs) -> Result<()> {
+pub fn vc_verify(id: &Identity, vc_path: &Path, args: &VerifyArgs) -> Result<()> {
     let VerifyArgs {
         status_list,
         today,
@@ -375,20 +420,32 @@ pub fn vc_verify(db: &Path, vc_path: &Path, args: &VerifyArgs) -> Result<()> {
         remote,
     } = *args;
     let text = read_text(vc_path)?;
-    let resolver: VeilResolver = match remote {
-        Some(url) => {
-            veil_did::resolver::remote_resolver(veil_did::remote::RemoteResolver::new(url)?)
-        }
-        None => resolver(open_registry(db)?),
-    };
+    let resolver = id.resolver(Resolving::Others(remote))?;
     let today = match today {
         Some(d) => crate::dates::parse_day(d)?,
         None => crate::dates::today(),
     };
     let rt = runtime()?;
-    let verified = rt
-        .block_on(vc::verify(&resolver, &text, today))
+    let checked = rt
+        .block_on(vc::verify_any(&resolver, &text, today))
         .with_context(|| format!("{} does not verify", vc_path.display()))?;
+    let verified = match checked {
+        vc::Checked::Kyc(verified) => verified,
+        vc::Checked::Other { issuer, types } => {
+            if status_list.is_some() || credential_out.is_some() {
+                bail!(
+                    "{}: not a KycCredential ({}): it has no KYC claims or veil status to check",
+                    vc_path.display(),
+                    types.join(", ")
+                );
+            }
+            println!(
+                "valid: issuer {issuer}, a {} (not a KycCredential)",
+                types.join(", ")
+            );
+            return Ok(());
+        }
+    };
     if let Some(list) = status_list {
         let list_text = read_text(list)?;
         rt.block_on(vc::check_status(&resolver, &verified, &list_text))
@@ -424,7 +481,7 @@ pub fn vc_revoke(db: &Path, credential_id: &str) -> Result<()> {
 
 /// `veil vc status-list`: the signed BitstringStatusListCredential.
 pub fn vc_status_list(
-    db: &Path,
+    id: &Identity,
     did: &str,
     vc_key: &Path,
     vc_fragment: &str,
@@ -432,8 +489,8 @@ pub fn vc_status_list(
     out: &Path,
 ) -> Result<()> {
     let key = crate::signing::open_signer(Some(vc_key), &HsmArgs::default())?;
-    let resolver = resolver(open_registry(db)?);
-    let status = open_status(db)?;
+    let resolver = id.resolver(Resolving::Own)?;
+    let status = open_status(&id.db)?;
     let list = runtime()?.block_on(status.status_list_credential(
         &resolver,
         did,
@@ -505,18 +562,98 @@ pub fn demo_verify_vc(
 }
 
 /// `--db`: the database directory of `veil did` and `veil vc` (default:
-/// [`default_db`]).
+/// [`default_db`]); `--site`: the issuer's did:web site; `--tls-ca`: a CA
+/// trusted for HTTPS resolution.
 #[derive(Args)]
 pub struct DbArg {
     /// Database directory (default: <data dir>/veil).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
+    /// The issuer's did:web site: the directory of did.json files that
+    /// `veil did create --web` writes and `veil serve --did-web` publishes
+    /// (default: <db>/web).
+    #[arg(long, global = true)]
+    site: Option<PathBuf>,
+    /// A CA certificate (PEM) trusted beside the system's roots when
+    /// resolving over HTTPS (did:web hosts, --resolver endpoints).
+    #[arg(long, global = true)]
+    tls_ca: Option<PathBuf>,
 }
 
 impl DbArg {
     /// The directory given, or the default.
     pub fn path(&self) -> PathBuf {
         self.db.clone().unwrap_or_else(default_db)
+    }
+
+    /// Where identity state lives and how other issuers are reached.
+    fn context(&self) -> Identity {
+        let db = self.path();
+        Identity {
+            site: self.site.clone().unwrap_or_else(|| db.join("web")),
+            tls_ca: self.tls_ca.clone(),
+            db,
+        }
+    }
+}
+
+/// The identity commands' state: the registry's database, the did:web
+/// site, the extra CA for HTTPS resolution.
+pub struct Identity {
+    db: PathBuf,
+    site: PathBuf,
+    tls_ca: Option<PathBuf>,
+}
+
+/// Whose documents a resolver reads.
+#[derive(Clone, Copy)]
+enum Resolving<'a> {
+    /// This issuer's own: did:veil from the local registry, did:web from the
+    /// local site (an issuer signs before, or without, publishing).
+    Own,
+    /// Anyone's: did:web from its host over HTTPS; did:veil from the local
+    /// registry, or from this DID Resolution endpoint.
+    Others(Option<&'a str>),
+}
+
+impl Identity {
+    fn client_options(&self) -> Result<veil_did::remote::ClientOptions> {
+        let mut options = veil_did::remote::ClientOptions::default();
+        if let Some(ca) = &self.tls_ca {
+            options
+                .extra_roots_pem
+                .push(std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?);
+        }
+        Ok(options)
+    }
+
+    fn site(&self) -> WebSite {
+        WebSite::open(&self.site)
+    }
+
+    fn web_resolver(&self) -> Result<veil_did::remote::WebResolver> {
+        Ok(veil_did::remote::WebResolver::new(&self.client_options()?)?)
+    }
+
+    fn resolver(&self, resolving: Resolving) -> Result<VeilResolver> {
+        Ok(match resolving {
+            Resolving::Own => veil_did::resolver::resolver_with(
+                VeilMethod::new(open_registry(&self.db)?),
+                WebMethod::site(self.site()),
+            ),
+            Resolving::Others(endpoint) => {
+                let veil = match endpoint {
+                    Some(url) => {
+                        VeilMethod::remote(veil_did::remote::RemoteResolver::with_options(
+                            url,
+                            &self.client_options()?,
+                        )?)
+                    }
+                    None => VeilMethod::new(open_registry(&self.db)?),
+                };
+                veil_did::resolver::resolver_with(veil, WebMethod::https(self.web_resolver()?))
+            }
+        })
     }
 }
 
@@ -535,7 +672,8 @@ pub enum DidCommand {
         #[command(flatten)]
         hsm: signing::HsmArgs,
     },
-    /// Create a did:veil controlled by KEY (prints the DID).
+    /// Create a did:veil controlled by KEY, or with --web a did:web whose
+    /// did.json is written into the site (prints the DID).
     Create {
         /// Controller key (JWK).
         #[arg(long)]
@@ -554,6 +692,11 @@ pub enum DidCommand {
         /// A service, `fragment,type,endpoint` (repeatable).
         #[arg(long)]
         service: Vec<String>,
+        /// A did:web at `host[:port][/path]` instead of a did:veil: its
+        /// did.json goes into the site (--site), to publish at
+        /// https://host[:port]/.well-known/did.json or /path/did.json.
+        #[arg(long)]
+        web: Option<String>,
     },
     /// Resolve a DID (W3C resolution result); `DID?versionId=N` for a version.
     Resolve {
@@ -608,7 +751,7 @@ pub enum DidCommand {
 
 /// Runs `veil did …` against the registry in `db`.
 pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
-    let db = db.path();
+    let id = db.context();
     match command {
         DidCommand::Keygen { out, encrypt, hsm } => did_keygen(out.as_deref(), encrypt, &hsm),
         DidCommand::Create {
@@ -617,21 +760,23 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
             hsm,
             bjj,
             service,
+            web,
         } => did_create(
-            &db,
+            &id,
             &CreateArgs {
                 key: &key,
                 vc_key: vc_key.as_deref(),
                 hsm: &hsm,
                 bjj: bjj.as_deref(),
                 services: &service,
+                web: web.as_deref(),
             },
         ),
         DidCommand::Resolve {
             did,
             version,
             resolver,
-        } => did_resolve(&db, &did, version, resolver.as_deref()),
+        } => did_resolve(&id, &did, version, resolver.as_deref()),
         DidCommand::Update {
             key,
             did,
@@ -642,7 +787,7 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
             remove_method,
             remove_service,
         } => did_update(
-            &db,
+            &id,
             &UpdateArgs {
                 key: &key,
                 did: &did,
@@ -654,7 +799,7 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
                 remove_services: &remove_service,
             },
         ),
-        DidCommand::Deactivate { key, did } => did_deactivate(&db, &key, &did),
+        DidCommand::Deactivate { key, did } => did_deactivate(&id, &key, &did),
     }
 }
 
@@ -712,7 +857,8 @@ pub enum VcCommand {
         #[arg(long)]
         credential_out: Option<PathBuf>,
         /// Resolve did:veil issuers at this DID Resolution endpoint
-        /// (`http(s)://host:port`) instead of the local registry.
+        /// (`http(s)://host:port`) instead of the local registry (did:web
+        /// issuers are always fetched from their hosts).
         #[arg(long)]
         resolver: Option<String>,
     },
@@ -744,7 +890,7 @@ pub enum VcCommand {
 
 /// Runs `veil vc …` against the registry and revocation store in `db`.
 pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
-    let db = db.path();
+    let id = db.context();
     match command {
         VcCommand::Issue {
             credential,
@@ -759,7 +905,7 @@ pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
             format,
             out,
         } => vc_issue(
-            &db,
+            &id,
             &VcIssueArgs {
                 credential: &credential,
                 issuer_key: issuer_key.as_deref(),
@@ -781,7 +927,7 @@ pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
             credential_out,
             resolver,
         } => vc_verify(
-            &db,
+            &id,
             &vc,
             &VerifyArgs {
                 status_list: status_list.as_deref(),
@@ -790,13 +936,13 @@ pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
                 remote: resolver.as_deref(),
             },
         ),
-        VcCommand::Revoke { credential_id } => vc_revoke(&db, &credential_id),
+        VcCommand::Revoke { credential_id } => vc_revoke(&id.db, &credential_id),
         VcCommand::StatusList {
             did,
             vc_key,
             vc_fragment,
             url,
             out,
-        } => vc_status_list(&db, &did, &vc_key, &vc_fragment, &url, &out),
+        } => vc_status_list(&id, &did, &vc_key, &vc_fragment, &url, &out),
     }
 }

@@ -41,6 +41,12 @@ pub struct ServeArgs {
     /// nodes and Universal Resolver drivers.
     #[arg(long)]
     did_http: Option<SocketAddr>,
+    /// Also publish the did:web documents of this site (`veil did create
+    /// --web --site DIR`) on the --did-http address, at
+    /// /.well-known/did.json and /<path>/did.json for the host each request
+    /// names; give --tls-cert/--tls-key, as did:web resolvers use HTTPS.
+    #[arg(long, requires = "did_http")]
+    did_web: Option<PathBuf>,
     /// Directory of `veil setup` (default: the INSECURE published demo key).
     #[arg(long)]
     keys: Option<PathBuf>,
@@ -288,6 +294,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
         max_message_bytes: args.max_message_bytes,
         request_timeout: Duration::from_secs(args.request_timeout),
         tls: args.tls_cert.zip(args.tls_key),
+        did_web: args.did_web,
         log_key: args.log_key,
         ..ServeConfig::with_db(&db)
     };
@@ -313,6 +320,11 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
                     .with_context(|| format!("binding {addr}"))?,
             ),
         };
+        let scheme = if config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         eprintln!(
             "veil serve: gRPC on {}{}{}, database {}",
             listener.local_addr()?,
@@ -324,7 +336,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             did_http
                 .as_ref()
                 .and_then(|l| l.local_addr().ok())
-                .map(|a| format!(", DID resolution on http://{a}/1.0/identifiers/"))
+                .map(|a| format!(", DID resolution on {scheme}://{a}/1.0/identifiers/"))
                 .unwrap_or_default(),
             db.display()
         );

@@ -122,6 +122,10 @@ pub enum RegistryError {
     /// A key could not be used.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A did:web site's files could not be read or written
+    /// ([`crate::web::WebSite`]).
+    #[error("did:web site: {0}")]
+    Site(String),
     /// RocksDB failed.
     #[cfg(feature = "store")]
     #[error("storage: {0}")]

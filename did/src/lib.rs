@@ -11,6 +11,9 @@
 //!   (`/1.0/identifiers/{did}`) that `veil serve --did-http` answers, and
 //!   (feature `remote`) `remote`, its client: did:veil resolved from
 //!   another node or a Universal Resolver.
+//! - [`web`]: did:web issuers — the identifier and its URL, and the
+//!   issuer's site of `did.json` files that `veil serve --did-web`
+//!   publishes; `remote::WebResolver` fetches them (bounded, checked).
 //! - [`frost`]: threshold issuance, t-of-n FROST over Baby Jubjub with a
 //!   DKG, producing ordinary EdDSA-Poseidon signatures.
 //! - [`signer`]: where the issuer's Ed25519 key lives — a JWK, a
@@ -38,6 +41,7 @@ pub mod signer;
 pub mod status;
 pub mod status_list;
 pub mod vc;
+pub mod web;
 
 pub use document::{BabyJubJubPoint, DidDocument, MethodSpec, Patch, Service};
 pub use error::{KeyError, RegistryError, RemoteError, ResolutionError, VcError};
@@ -45,5 +49,5 @@ pub use keys::ControllerKey;
 #[cfg(feature = "store")]
 pub use registry::Registry;
 pub use registry::{did_for_key, Operation, Resolution};
-pub use resolver::{resolver, DidSource, VeilMethod, VeilResolver};
+pub use resolver::{resolver, DidSource, VeilMethod, VeilResolver, WebMethod};
 pub use signer::{Signer, SignerError};

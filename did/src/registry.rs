@@ -175,16 +175,19 @@ pub struct VersionRecord {
     pub operation: Operation,
 }
 
-/// W3C DID document metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// W3C DID document metadata. A did:web document fetched from its host
+/// has none but `deactivated` (the host says nothing else).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentMetadata {
     /// When the DID was created.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub created: String,
     /// When the resolved version was written (absent for version 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
     /// The resolved version.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version_id: String,
     /// The next version, when an older one was resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]

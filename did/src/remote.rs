@@ -2,6 +2,8 @@
 //! HTTP(S) binding (another node's `veil serve --did-http`, or a Universal
 //! Resolver with a did:veil driver) instead of a local registry.
 //!
+//! [`WebResolver`] fetches did:web documents from their hosts the same way.
+//!
 //! Everything from the network is bounded and checked: the whole exchange
 //! has a deadline, the body a size limit, the answer must be a resolution
 //! result for the DID that was asked (and the version, when one was), and
@@ -10,6 +12,8 @@
 use crate::error::{RemoteError, ResolutionError};
 use crate::http_binding::{IDENTIFIERS_PATH, RESOLUTION_JSON};
 use crate::registry::{parse_did, Resolution};
+use crate::resolver::DID_JSON;
+use crate::web::{WebDid, WebDocument};
 use std::time::Duration;
 
 /// How long one resolution may take by default, connection included.
@@ -17,20 +21,143 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer taken by default: a DID document is a few kB.
 pub const DEFAULT_MAX_BYTES: usize = 256 * 1024;
 
+/// The bounds and trust of every request a resolver sends.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The deadline of one resolution, connection included.
+    pub timeout: Duration,
+    /// The largest body taken.
+    pub max_bytes: usize,
+    /// CA certificates (PEM) trusted beside the system's roots: a private
+    /// deployment's CA, or a test's.
+    pub extra_roots_pem: Vec<Vec<u8>>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: DEFAULT_TIMEOUT,
+            max_bytes: DEFAULT_MAX_BYTES,
+            extra_roots_pem: Vec::new(),
+        }
+    }
+}
+
+/// An HTTP(S) client whose every GET is bounded in time and size and never
+/// follows a redirect (a redirect could lead a did:web resolution to
+/// another host).
+#[derive(Debug, Clone)]
+struct BoundedClient {
+    client: reqwest::Client,
+    timeout: Duration,
+    max_bytes: usize,
+}
+
+/// What a server sent: status and body.
+struct Fetched {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl BoundedClient {
+    fn new(options: &ClientOptions) -> Result<Self, String> {
+        let mut roots = Vec::new();
+        for pem in &options.extra_roots_pem {
+            roots.extend(
+                reqwest::Certificate::from_pem_bundle(pem)
+                    .map_err(|e| format!("CA certificate: {e}"))?,
+            );
+        }
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(roots)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(BoundedClient {
+            client,
+            timeout: options.timeout,
+            max_bytes: options.max_bytes,
+        })
+    }
+
+    async fn get(&self, url: &str, accept: &str) -> Result<Fetched, RemoteError> {
+        tokio::time::timeout(self.timeout, self.fetch(url, accept))
+            .await
+            .map_err(|_| RemoteError::Timeout {
+                url: url.into(),
+                after: self.timeout,
+            })?
+    }
+
+    async fn fetch(&self, url: &str, accept: &str) -> Result<Fetched, RemoteError> {
+        let unreachable = |e: reqwest::Error| {
+            if e.is_timeout() {
+                RemoteError::Timeout {
+                    url: url.into(),
+                    after: self.timeout,
+                }
+            } else {
+                RemoteError::Unreachable {
+                    url: url.into(),
+                    reason: error_chain(&e),
+                }
+            }
+        };
+        let too_large = || RemoteError::TooLarge {
+            url: url.into(),
+            limit: self.max_bytes,
+        };
+        let mut response = self
+            .client
+            .get(url)
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            status: response.status().as_u16(),
+            body,
+        })
+    }
+}
+
+/// An error and its causes: reqwest's own message hides the TLS reason.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
 /// A remote DID Resolution endpoint.
 #[derive(Debug, Clone)]
 pub struct RemoteResolver {
     base: String,
-    client: reqwest::Client,
-    timeout: Duration,
-    max_bytes: usize,
+    client: BoundedClient,
 }
 
 impl RemoteResolver {
     /// The endpoint at `base` (`http://host:port` or `https://…`; the
     /// binding's `/1.0/identifiers/` is appended), with the default bounds.
     pub fn new(base: &str) -> Result<Self, ResolutionError> {
-        Self::with_limits(base, DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES)
+        Self::with_options(base, &ClientOptions::default())
     }
 
     /// The endpoint at `base` with a deadline per resolution and a size limit.
@@ -39,6 +166,18 @@ impl RemoteResolver {
         timeout: Duration,
         max_bytes: usize,
     ) -> Result<Self, ResolutionError> {
+        Self::with_options(
+            base,
+            &ClientOptions {
+                timeout,
+                max_bytes,
+                ..ClientOptions::default()
+            },
+        )
+    }
+
+    /// The endpoint at `base` with `options`' bounds and extra CAs.
+    pub fn with_options(base: &str, options: &ClientOptions) -> Result<Self, ResolutionError> {
         let base = base.trim_end_matches('/');
         let bad = |reason: &str| {
             ResolutionError::Remote(RemoteError::BadEndpoint {
@@ -50,16 +189,10 @@ impl RemoteResolver {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(bad("not an http(s) URL with a host"));
         }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| bad(&e.to_string()))?;
+        let client = BoundedClient::new(options).map_err(|e| bad(&e))?;
         Ok(RemoteResolver {
             base: base.into(),
             client,
-            timeout,
-            max_bytes,
         })
     }
 
@@ -83,59 +216,72 @@ impl RemoteResolver {
     ) -> Result<Resolution, ResolutionError> {
         parse_did(did)?;
         let url = self.url(did, version);
-        let remote = |e: RemoteError| ResolutionError::Remote(e);
-        let body = tokio::time::timeout(self.timeout, self.fetch(&url))
+        let fetched = self
+            .client
+            .get(&url, RESOLUTION_JSON)
             .await
-            .map_err(|_| {
-                remote(RemoteError::Timeout {
-                    url: url.clone(),
-                    after: self.timeout,
-                })
-            })??;
-        interpret(&url, did, version, &body)
+            .map_err(ResolutionError::Remote)?;
+        interpret(&url, did, version, &fetched.body)
+    }
+}
+
+/// did:web resolved over HTTPS by the method's rules, bounded as every
+/// remote resolution is: the document must be at its DID's URL (no
+/// redirects), within the deadline and size limit, and name that DID;
+/// 410 Gone is a deactivated DID. Nothing is cached.
+#[derive(Debug, Clone)]
+pub struct WebResolver {
+    client: BoundedClient,
+}
+
+impl WebResolver {
+    /// A resolver with `options`' bounds and extra CAs.
+    pub fn new(options: &ClientOptions) -> Result<Self, ResolutionError> {
+        let client = BoundedClient::new(options).map_err(|reason| {
+            ResolutionError::Remote(RemoteError::BadEndpoint {
+                url: "did:web".into(),
+                reason,
+            })
+        })?;
+        Ok(WebResolver { client })
     }
 
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, ResolutionError> {
-        let unreachable = |e: reqwest::Error| {
-            ResolutionError::Remote(if e.is_timeout() {
-                RemoteError::Timeout {
-                    url: url.into(),
-                    after: self.timeout,
-                }
-            } else {
-                RemoteError::Unreachable {
-                    url: url.into(),
-                    reason: e.to_string(),
-                }
-            })
-        };
-        let too_large = || {
-            ResolutionError::Remote(RemoteError::TooLarge {
-                url: url.into(),
-                limit: self.max_bytes,
-            })
-        };
-        let mut response = self
+    /// The document of `did` (a did:web) from its host.
+    pub async fn resolve(&self, did: &str) -> Result<WebDocument, ResolutionError> {
+        let web = WebDid::parse(did)?;
+        let url = web.url();
+        let fetched = self
             .client
-            .get(url)
-            .header(reqwest::header::ACCEPT, RESOLUTION_JSON)
-            .send()
+            .get(&url, DID_JSON)
             .await
-            .map_err(unreachable)?;
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_bytes as u64)
-        {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(too_large());
+            .map_err(ResolutionError::Remote)?;
+        let deactivated = match fetched.status {
+            200 => false,
+            410 => true,
+            404 => return Err(ResolutionError::NotFound(did.into())),
+            status => {
+                return Err(ResolutionError::Remote(RemoteError::BadAnswer {
+                    url,
+                    reason: format!("HTTP status {status}"),
+                }))
             }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        };
+        WebDocument::from_bytes(did, &fetched.body, deactivated).map_err(|reason| {
+            let got = serde_json::from_slice::<serde_json::Value>(&fetched.body)
+                .ok()
+                .and_then(|d| d.get("id").and_then(|i| i.as_str()).map(str::to_owned));
+            ResolutionError::Remote(match got {
+                Some(got) => RemoteError::WrongDid {
+                    url: url.clone(),
+                    asked: did.into(),
+                    got,
+                },
+                None => RemoteError::BadAnswer {
+                    url: url.clone(),
+                    reason,
+                },
+            })
+        })
     }
 }
 

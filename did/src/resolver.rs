@@ -1,6 +1,6 @@
-//! `did:veil` as an `ssi` DID method, so `ssi`'s resolution and verification
-//! resolve it like any other method; and veil's resolver: `did:key` (ssi's
-//! implementation) plus `did:veil`.
+//! `did:veil` and `did:web` as `ssi` DID methods, so `ssi`'s resolution and
+//! verification resolve them like any other method; and veil's resolver:
+//! `did:key` (ssi's implementation), `did:veil` and `did:web`.
 
 use crate::error::ResolutionError;
 use crate::registry::Resolution;
@@ -94,35 +94,138 @@ impl DIDMethodResolver for VeilMethod {
             .resolve(&did, version)
             .await
             .map_err(|e| to_ssi(e, method_specific_id))?;
-        let bytes = serde_json::to_vec(&resolution.did_document).map_err(Error::internal)?;
-        Ok(Output::new(
-            bytes,
-            ssi::dids::document::Metadata {
-                deactivated: Some(resolution.did_document_metadata.deactivated),
-            },
-            Metadata::from_content_type(Some(DID_JSON.to_owned())),
-        ))
+        output(
+            &resolution.did_document,
+            resolution.did_document_metadata.deactivated,
+        )
     }
 }
 
-/// veil's DID resolver for `ssi`: `did:key` and `did:veil`.
-pub type VeilResolver = (DIDKey, VeilMethod);
+/// `did:web` for ssi: documents from an issuer's own site (the issuer
+/// signing before it publishes), from their hosts over HTTPS (feature
+/// `remote`: [`crate::remote::WebResolver`], bounded), or not at all.
+#[derive(Clone)]
+pub struct WebMethod {
+    backend: WebBackend,
+}
+
+#[derive(Clone)]
+enum WebBackend {
+    Unsupported,
+    Site(Arc<crate::web::WebSite>),
+    #[cfg(feature = "remote")]
+    Https(Arc<crate::remote::WebResolver>),
+}
+
+impl WebMethod {
+    /// did:web refused as `methodNotSupported` (a build or a caller that
+    /// must not reach the network).
+    pub fn unsupported() -> Self {
+        WebMethod {
+            backend: WebBackend::Unsupported,
+        }
+    }
+
+    /// did:web documents from the site on this machine.
+    pub fn site(site: crate::web::WebSite) -> Self {
+        WebMethod {
+            backend: WebBackend::Site(Arc::new(site)),
+        }
+    }
+
+    /// did:web documents from their hosts.
+    #[cfg(feature = "remote")]
+    pub fn https(resolver: crate::remote::WebResolver) -> Self {
+        WebMethod {
+            backend: WebBackend::Https(Arc::new(resolver)),
+        }
+    }
+
+    /// did:web from its hosts with the default bounds and the system's
+    /// roots when the `remote` feature is built, refused otherwise.
+    pub fn default_for_build() -> Self {
+        #[cfg(feature = "remote")]
+        if let Ok(resolver) = crate::remote::WebResolver::new(&Default::default()) {
+            return Self::https(resolver);
+        }
+        Self::unsupported()
+    }
+
+    /// Resolves `did` (a did:web) from wherever this method's documents are.
+    pub async fn resolve(&self, did: &str) -> Result<crate::web::WebDocument, ResolutionError> {
+        match &self.backend {
+            WebBackend::Unsupported => Err(ResolutionError::MethodNotSupported(
+                "web (this build or caller resolves no did:web)".into(),
+            )),
+            WebBackend::Site(site) => site.document(did),
+            #[cfg(feature = "remote")]
+            WebBackend::Https(resolver) => resolver.resolve(did).await,
+        }
+    }
+}
+
+impl DIDMethod for WebMethod {
+    const DID_METHOD_NAME: &'static str = "web";
+}
+
+impl DIDMethodResolver for WebMethod {
+    async fn resolve_method_representation<'a>(
+        &'a self,
+        method_specific_id: &'a str,
+        _options: Options,
+    ) -> Result<Output<Vec<u8>>, Error> {
+        let web = self
+            .resolve(&format!("did:web:{method_specific_id}"))
+            .await
+            .map_err(|e| to_ssi(e, method_specific_id))?;
+        output(&web.document, web.deactivated)
+    }
+}
+
+fn output(document: &impl serde::Serialize, deactivated: bool) -> Result<Output<Vec<u8>>, Error> {
+    let bytes = serde_json::to_vec(document).map_err(Error::internal)?;
+    Ok(Output::new(
+        bytes,
+        ssi::dids::document::Metadata {
+            deactivated: Some(deactivated),
+        },
+        Metadata::from_content_type(Some(DID_JSON.to_owned())),
+    ))
+}
+
+/// veil's DID resolver for `ssi`: `did:key`, `did:veil` and `did:web`.
+pub type VeilResolver = (DIDKey, VeilMethod, WebMethod);
 
 /// The verification-method resolver ssi signs and verifies with.
 pub fn vm_resolver(
     resolver: &VeilResolver,
 ) -> ssi::dids::VerificationMethodDIDResolver<VeilResolver, ssi::verification_methods::AnyMethod> {
     use ssi::dids::DIDResolver;
-    (DIDKey, resolver.1.clone()).into_vm_resolver()
+    (DIDKey, resolver.1.clone(), resolver.2.clone()).into_vm_resolver()
 }
 
-/// The resolver over `registry`.
+/// The resolver over `registry`, with did:web from its hosts
+/// ([`WebMethod::default_for_build`]).
 pub fn resolver<S: DidSource + 'static>(registry: Arc<S>) -> VeilResolver {
-    (DIDKey, VeilMethod::new(registry))
+    (
+        DIDKey,
+        VeilMethod::new(registry),
+        WebMethod::default_for_build(),
+    )
 }
 
-/// The resolver over a remote DID Resolution endpoint.
+/// The resolver of did:veil by `veil` and did:web by `web`.
+pub fn resolver_with(veil: VeilMethod, web: WebMethod) -> VeilResolver {
+    (DIDKey, veil, web)
+}
+
+/// The resolver over a remote DID Resolution endpoint, with did:web from
+/// its hosts.
 #[cfg(feature = "remote")]
 pub fn remote_resolver(endpoint: crate::remote::RemoteResolver) -> VeilResolver {
-    (DIDKey, VeilMethod::remote(endpoint))
+    (
+        DIDKey,
+        VeilMethod::remote(endpoint),
+        WebMethod::default_for_build(),
+    )
 }

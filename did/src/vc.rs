@@ -161,10 +161,14 @@ pub async fn issue(
     format: Format,
 ) -> Result<Value, VcError> {
     let vc = unsigned_credential(issuer, claims, holder_did, status, format)?;
-    // did:veil lists each Ed25519 assertion key twice: as Multikey (Data
-    // Integrity suites) and as Ed25519VerificationKey2020 (the 2020 suite).
+    // did:veil and did:web documents veil writes list each Ed25519
+    // assertion key twice: as Multikey (Data Integrity suites) and as
+    // Ed25519VerificationKey2020 (the 2020 suite).
     let fragment = match format {
-        Format::V1 if issuer.did.starts_with(crate::registry::PREFIX) => {
+        Format::V1
+            if issuer.did.starts_with(crate::registry::PREFIX)
+                || issuer.did.starts_with(crate::web::PREFIX) =>
+        {
             format!(
                 "{}{}",
                 issuer.signing_fragment,
@@ -230,14 +234,46 @@ fn typed<T: serde::de::DeserializeOwned>(vc: &Value, field: &'static str) -> Res
     serde_json::from_value(v.clone()).map_err(|e| VcError::field(field, e.to_string()))
 }
 
-/// The issuer's DID document as JSON, through the resolver.
+/// A DID's document as JSON, through the resolver. A deactivated DID is
+/// refused: an issuer's credentials stop verifying when it deactivates,
+/// whatever keys its last document still lists.
 async fn issuer_document(resolver: &VeilResolver, did: &str) -> Result<Value, VcError> {
-    let did = DID::new(did).map_err(|_| VcError::field("issuer", "not a DID"))?;
+    let did_ref = DID::new(did).map_err(|_| VcError::field("issuer", "not a DID"))?;
     let output = resolver
-        .resolve_representation(did, Default::default())
+        .resolve_representation(did_ref, Default::default())
         .await
         .map_err(|e| VcError::Issuer(e.to_string()))?;
+    if output.document_metadata.deactivated == Some(true) {
+        return Err(VcError::Issuer(format!("{did} is deactivated")));
+    }
     serde_json::from_slice(&output.document).map_err(|e| VcError::Issuer(e.to_string()))
+}
+
+/// The DIDs whose keys made a credential's proofs (each
+/// `proof.verificationMethod` without its fragment).
+fn proof_dids(vc: &Value) -> Vec<&str> {
+    let proofs = match vc.get("proof") {
+        Some(Value::Array(all)) => all.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    proofs
+        .into_iter()
+        .filter_map(|p| p.get("verificationMethod").and_then(Value::as_str))
+        .map(|m| m.split('#').next().unwrap_or(m))
+        .filter(|d| d.starts_with("did:"))
+        .collect()
+}
+
+/// The issuer of any credential: `issuer` as a string or `issuer.id`.
+fn issuer_of(vc: &Value) -> Result<&str, VcError> {
+    let issuer = vc
+        .get("issuer")
+        .ok_or_else(|| VcError::field("issuer", "missing"))?;
+    issuer
+        .as_str()
+        .or_else(|| issuer.get("id").and_then(Value::as_str))
+        .ok_or_else(|| VcError::field("issuer", "neither a DID nor an object with an id"))
 }
 
 /// The Baby Jubjub key `method` (a `did#fragment`) of the issuer's document,
@@ -285,6 +321,10 @@ pub async fn verify_proof_at(
     let vc: Value = serde_json::from_str(json).map_err(|e| VcError::Json(e.to_string()))?;
     if vc.get("proof").is_none() {
         return Err(VcError::Proof("missing".into()));
+    }
+    // ssi checks the keys; a deactivated signer is refused here first.
+    for did in proof_dids(&vc) {
+        issuer_document(resolver, did).await?;
     }
     let signed = ssi::claims::data_integrity::from_json_str::<AnyJsonCredential, AnySuite>(json)
         .map_err(|e| VcError::Json(e.to_string()))?;
@@ -369,6 +409,53 @@ pub fn parse_kyc(json: &str) -> Result<ParsedKyc, VcError> {
         zk,
         signature,
         status,
+    })
+}
+
+/// What [`verify_any`] found a credential to be.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    /// A `KycCredential`, fully checked as [`verify`] does.
+    Kyc(Box<Verified>),
+    /// Any other credential whose Data Integrity proof verifies against its
+    /// (live) issuer: what another issuer's tools (didkit, Digital Bazaar)
+    /// sign. Nothing in it is read as KYC claims.
+    Other {
+        /// The issuer's DID.
+        issuer: String,
+        /// Its `type`s.
+        types: Vec<String>,
+    },
+}
+
+/// Verifies any credential on `today`: a `KycCredential` as [`verify`]
+/// does, anything else by its proof alone (at noon of `today`, so ssi
+/// checks its validity period then), reported as such rather than as a
+/// broken KycCredential.
+pub async fn verify_any(
+    resolver: &VeilResolver,
+    json: &str,
+    today: u32,
+) -> Result<Checked, VcError> {
+    let vc: Value = serde_json::from_str(json).map_err(|e| VcError::Json(e.to_string()))?;
+    let types: Vec<String> = match vc.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
+        _ => return Err(VcError::field("type", "missing")),
+    };
+    if types.iter().any(|t| t == "KycCredential") {
+        return verify(resolver, json, today)
+            .await
+            .map(|v| Checked::Kyc(Box::new(v)));
+    }
+    let noon = chrono::DateTime::from_timestamp(i64::from(today) * 86_400 + 43_200, 0);
+    verify_proof_at(resolver, json, noon).await?;
+    Ok(Checked::Other {
+        issuer: issuer_of(&vc)?.to_owned(),
+        types,
     })
 }
 

@@ -175,7 +175,7 @@ impl Metrics {
 
 /// Serves `GET /metrics` on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, metrics: std::sync::Arc<Metrics>) {
-    crate::http::serve(listener, "metrics", move |request| {
+    crate::http::serve(listener, "metrics", None, move |request| {
         if request.uri().path() == "/metrics" {
             crate::http::response(
                 200,

@@ -65,8 +65,11 @@ pub struct ServeConfig {
     pub max_message_bytes: usize,
     /// Upper bound on any request (clients' shorter deadlines are honoured).
     pub request_timeout: Duration,
-    /// PEM certificate chain and key, for TLS.
+    /// PEM certificate chain and key, for TLS (gRPC and the DID listener).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// A did:web site (`veil did create --web --site DIR`) whose documents
+    /// the DID listener publishes.
+    pub did_web: Option<PathBuf>,
     /// The audit log operator's Ed25519 key (a private JWK); made on first
     /// start when absent. Default: `<db>/log-operator.jwk`.
     pub log_key: Option<PathBuf>,
@@ -94,6 +97,7 @@ impl ServeConfig {
             max_message_bytes: 4 << 20,
             request_timeout: Duration::from_secs(600),
             tls: None,
+            did_web: None,
             log_key: None,
             head_refresh: Duration::from_secs(3600),
         }
@@ -120,6 +124,9 @@ pub enum ServeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The DID listener's TLS set-up.
+    #[error("DID listener: {0}")]
+    DidListener(String),
     /// The transport.
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
@@ -201,7 +208,27 @@ pub async fn serve_on(
     let metrics = Arc::new(Metrics::new());
     let engine = Arc::new(engine);
     let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
-    let did_task = did_http.map(|l| tokio::spawn(crate::did_http::serve(l, dids.clone())));
+    let did_task = match did_http {
+        None => None,
+        Some(listener) => {
+            let tls = match &config.tls {
+                Some((cert, key)) => {
+                    Some(crate::http::tls_acceptor(cert, key).map_err(ServeError::DidListener)?)
+                }
+                None => None,
+            };
+            let site = config
+                .did_web
+                .as_deref()
+                .map(|root| Arc::new(veil_did::web::WebSite::open(root)));
+            Some(tokio::spawn(crate::did_http::serve(
+                listener,
+                dids.clone(),
+                site,
+                tls,
+            )))
+        }
+    };
     let _stop_did_http = AbortOnDrop(did_task);
     let result = run_server(
         config,

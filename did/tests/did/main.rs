@@ -1,6 +1,7 @@
 //! veil-did's integration tests, one binary (each file its own binary would
 //! link ssi and RocksDB once per file): the registry, credentials, signers,
-//! FROST, didkit interop, W3C vectors and the parsers' malformed corpus.
+//! FROST, didkit interop, W3C vectors, the parsers' malformed corpus, and
+//! did:web over loopback HTTPS.
 
 mod didkit;
 mod frost;
@@ -11,3 +12,4 @@ mod signer;
 mod support;
 mod vc;
 mod w3c_vectors;
+mod web;

@@ -368,7 +368,7 @@ async fn ssi_resolves_did_veil_and_did_key() {
 
     // Unknown method and unknown DID.
     let e = resolver
-        .resolve(DID::new("did:web:example.com").unwrap())
+        .resolve(DID::new("did:example:123").unwrap())
         .await
         .unwrap_err();
     assert!(matches!(
