@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // didkit's side of veil's interop tests (driven by did/tests/didkit.rs).
 //
-//   node didkit.js sign <unsigned-credential.json> <key.jwk>   -> signed VC on stdout
+//   node didkit.js sign <unsigned-credential.json> <key.jwk> [vm] -> signed VC on stdout
+//                                                               (vm: default the key's did:key method)
 //   node didkit.js verify <vc.json>                             -> didkit's result JSON
 //   node didkit.js did <key.jwk>                                -> did:key and its verification method
 //
 // didkit-wasm-node 0.2.1 speaks VC Data Model 1.1 with Ed25519Signature2020
-// for did:key issuers.
+// for did:key issuers, and did:web ones on port 443 (it ignores a port).
 'use strict';
 const fs = require('fs');
 const didkit = require('@spruceid/didkit-wasm-node');
 
 async function main() {
-  const [cmd, a, b] = process.argv.slice(2);
+  const [cmd, a, b, c] = process.argv.slice(2);
   if (cmd === 'did') {
     const key = fs.readFileSync(a, 'utf8');
     const did = didkit.keyToDID('key', key);
@@ -21,7 +22,8 @@ async function main() {
   } else if (cmd === 'sign') {
     const credential = fs.readFileSync(a, 'utf8');
     const key = fs.readFileSync(b, 'utf8');
-    const vm = await didkit.keyToVerificationMethod('key', key);
+    // The key's did:key method, or the one given (a did:web key, say).
+    const vm = c || await didkit.keyToVerificationMethod('key', key);
     const options = JSON.stringify({
       type: 'Ed25519Signature2020',
       proofPurpose: 'assertionMethod',

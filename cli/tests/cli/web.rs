@@ -6,8 +6,8 @@
 //! Bazaar's libraries (VC 2.0, eddsa-rdfc-2022), each resolving did:web
 //! itself from Node; tampered copies do not, and nothing verifies once the
 //! issuer deactivates. The other way, `veil vc verify` verifies what those
-//! libraries sign (did:key, and a did:web published on the same site) and
-//! says it is not a KycCredential.
+//! libraries sign (did:key, and did:web keys published on the same site)
+//! and says it is not a KycCredential.
 //!
 //! didkit 0.2.1 ignores a did:web port, so the site is served on port 443
 //! of a random loopback address (127.0.0.x): the test needs root (CI is)
@@ -349,6 +349,43 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
         d,
     );
     assert!(verified.contains("(not a KycCredential)"), "{verified}");
+    // And with a did:web key published on the same site (didkit resolves it
+    // when it signs, veil when it verifies).
+    let didkit_did = format!("{did}:didkit");
+    let didkit_vm = format!("{didkit_did}#key-1");
+    let multibase = didkit_key["did"]
+        .as_str()
+        .and_then(|k| k.strip_prefix("did:key:"))
+        .expect("a did:key");
+    std::fs::create_dir_all(d.join("site/didkit")).expect("mkdir");
+    write_json(
+        d,
+        "site/didkit/did.json",
+        &serde_json::json!({
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/ed25519-2020/v1"],
+            "id": didkit_did,
+            "verificationMethod": [{"id": didkit_vm, "type": "Ed25519VerificationKey2020",
+                "controller": didkit_did, "publicKeyMultibase": multibase}],
+            "assertionMethod": [didkit_vm],
+        }),
+    );
+    unsigned["issuer"] = didkit_did.as_str().into();
+    write_json(d, "membership-v1.json", &unsigned);
+    let signed = node(
+        d,
+        "didkit.js",
+        &["sign", "membership-v1.json", "vc.jwk", &didkit_vm],
+    )
+    .expect("didkit signs for did:web");
+    std::fs::write(d.join("didkit-web.json"), signed).expect("write");
+    let verified = ok(
+        &[&["vc", "verify", "didkit-web.json"][..], &elsewhere].concat(),
+        d,
+    );
+    assert!(
+        verified.starts_with(&format!("valid: issuer {didkit_did}")),
+        "{verified}"
+    );
 
     // Deactivated: the host answers 410 Gone and nobody accepts the VC.
     ok(
