@@ -702,17 +702,10 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
     run_ok(&["issuer", "keygen", "--out", "bjj.json"], dir);
     let did = run_ok(
         &[
-            "did",
-            "create",
-            "--db",
-            "db",
-            "--key",
-            "controller.jwk",
-            "--vc-key",
-            "vc.jwk",
-            "--bjj",
-            "bjj.json",
-        ],
+            &["did", "create", "--db", "db"][..],
+            &crate::common::ISSUER_DID_KEYS,
+        ]
+        .concat(),
         dir,
     )
     .trim()

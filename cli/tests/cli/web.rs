@@ -150,14 +150,7 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
         &[
             &["did", "create", "--web", ip.as_str()][..],
             &site,
-            &[
-                "--key",
-                "controller.jwk",
-                "--vc-key",
-                "vc.jwk",
-                "--bjj",
-                "bjj.json",
-            ],
+            &crate::common::ISSUER_DID_KEYS,
         ]
         .concat(),
         d,

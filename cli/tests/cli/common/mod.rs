@@ -18,6 +18,17 @@ pub const SAMPLE_CLAIMS: [&str; 8] = [
     "90",
 ];
 
+/// `veil did create` key flags of an issuer made by `veil did keygen`
+/// (`controller.jwk`, `vc.jwk`) and `veil issuer keygen` (`bjj.json`).
+pub const ISSUER_DID_KEYS: [&str; 6] = [
+    "--key",
+    "controller.jwk",
+    "--vc-key",
+    "vc.jwk",
+    "--bjj",
+    "bjj.json",
+];
+
 /// `veil issue` arguments: `before`, the [`SAMPLE_CLAIMS`], then `after`.
 pub fn with_claims<'a>(before: &[&'a str], after: &[&'a str]) -> Vec<&'a str> {
     [before, &SAMPLE_CLAIMS[..], after].concat()
