@@ -17,6 +17,7 @@ use veil_service::engine::Engine;
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve_on, Listeners, ServeConfig};
+use veil_service::store::postgres::PgStore;
 use veil_service::store::Store;
 use veil_system::KeysDir;
 use veil_verifier::SystemKey;
@@ -105,17 +106,65 @@ pub struct ServeArgs {
     /// when absent). Default: <db>/log-operator.jwk.
     #[arg(long)]
     log_key: Option<PathBuf>,
+    /// A shared PostgreSQL job store for a fleet of nodes
+    /// (postgres://user[:password]@host[:port]/database). Without it, jobs and API keys live in <db>/jobs
+    /// (RocksDB, this process only).
+    #[arg(long)]
+    queue: Option<String>,
+    /// What this node does: `both` (serve and prove), `api` (serve only) or
+    /// `worker` (prove only; gRPC health and metrics). api and worker need
+    /// --queue.
+    #[arg(long, value_enum, default_value_t = NodeRole::Both)]
+    role: NodeRole,
+    /// This node's name in leases, logs and the fleet's node list
+    /// (default: the host name and random digits; in Kubernetes, pass the
+    /// pod's name).
+    #[arg(long)]
+    node_name: Option<String>,
+    /// Seconds a worker holds a job without renewing (it renews every
+    /// third); a killed worker's job returns to the queue after this.
+    #[arg(long, default_value_t = 30)]
+    lease_seconds: u64,
+    /// Claims of one job at most before it is parked as failed (its
+    /// workers keep dying on it).
+    #[arg(long, default_value_t = 3)]
+    max_attempts: u32,
+}
+
+/// `--role`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum NodeRole {
+    /// Serve the API and prove.
+    Both,
+    /// Serve the API only.
+    Api,
+    /// Prove only.
+    Worker,
+}
+
+impl From<NodeRole> for veil_service::server::Role {
+    fn from(role: NodeRole) -> Self {
+        match role {
+            NodeRole::Both => Self::Both,
+            NodeRole::Api => Self::Api,
+            NodeRole::Worker => Self::Worker,
+        }
+    }
 }
 
 /// `veil admin …`.
 #[derive(Subcommand)]
 pub enum AdminCommand {
-    /// API keys for the service (run while the server is stopped: RocksDB
-    /// allows one process).
+    /// API keys for the service: in <db>/jobs (run while the server is
+    /// stopped: RocksDB allows one process), or in the fleet's shared store
+    /// with --queue (any time; nodes see changes within a second).
     Key {
         /// Database directory (default: <data dir>/veil).
         #[arg(long, global = true)]
         db: Option<PathBuf>,
+        /// The fleet's shared PostgreSQL store (postgres://…).
+        #[arg(long, global = true)]
+        queue: Option<String>,
         #[command(subcommand)]
         command: KeyCommand,
     },
@@ -190,6 +239,10 @@ pub enum RemoteCommand {
         /// Queue the job and print its id instead of waiting.
         #[arg(long)]
         submit: bool,
+        /// An id for this request (A-Z a-z 0-9 . _ : -, at most 128): a
+        /// retry with the same id returns the first call's job.
+        #[arg(long, default_value = "")]
+        request_id: String,
         /// Output directory for proof.json, public.json, calldata.txt.
         #[arg(long, default_value = "proof")]
         out: PathBuf,
@@ -280,11 +333,16 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
     }
     let db = args.db.unwrap_or(default_db);
     let config = ServeConfig {
+        queue_url: args.queue,
+        role: args.role.into(),
+        node_name: args.node_name,
         queue: QueueConfig {
             workers: args.workers,
             max_queue: args.max_queue,
             max_queued_per_key: args.max_queued_per_key,
             result_ttl: Duration::from_secs(args.result_ttl),
+            lease: Duration::from_secs(args.lease_seconds.max(1)),
+            max_attempts: args.max_attempts.max(1),
         },
         max_in_flight: args.max_in_flight,
         max_anonymous_in_flight: args.max_anonymous_in_flight,
@@ -326,7 +384,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             "http"
         };
         eprintln!(
-            "veil serve: gRPC on {}{}{}, database {}",
+            "veil serve: gRPC on {}{}{}, database {}, jobs in {}",
             listener.local_addr()?,
             metrics
                 .as_ref()
@@ -338,7 +396,12 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
                 .and_then(|l| l.local_addr().ok())
                 .map(|a| format!(", DID resolution on {scheme}://{a}/1.0/identifiers/"))
                 .unwrap_or_default(),
-            db.display()
+            db.display(),
+            if config.queue_url.is_some() {
+                "the shared PostgreSQL store"
+            } else {
+                "<db>/jobs"
+            }
         );
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
@@ -357,7 +420,10 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
 
 /// `veil admin key …`.
 pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
-    let AdminCommand::Key { db, command } = command;
+    let AdminCommand::Key { db, queue, command } = command;
+    if let Some(url) = queue {
+        return runtime()?.block_on(shared_key_cmd(&url, command));
+    }
     let db = db.unwrap_or(default_db);
     std::fs::create_dir_all(&db).with_context(|| format!("creating {}", db.display()))?;
     let path = db.join("jobs");
@@ -369,29 +435,52 @@ pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
     })?;
     match command {
         KeyCommand::Create { name, role } => {
-            let new = veil_service::auth::create_key(&store, &name, role.into())?;
-            eprintln!(
-                "created {role:?} key {} for {name}; it is shown once, keep it secret:",
-                new.record.id
-            );
-            println!("{}", new.key);
+            print_new_key(&veil_service::auth::create_key(&store, &name, role.into())?)
         }
-        KeyCommand::Revoke { id } => {
-            let record = store.revoke_api_key(&id)?;
-            println!("revoked key {} ({})", record.id, record.name);
-        }
-        KeyCommand::List => {
-            for (_, record) in store.api_keys()? {
-                println!(
-                    "{}\t{}\t{}",
-                    record.id,
-                    if record.revoked { "revoked" } else { "active" },
-                    record.name
-                );
-            }
-        }
+        KeyCommand::Revoke { id } => print_revoked(&store.revoke_api_key(&id)?),
+        KeyCommand::List => print_keys(store.api_keys()?),
     }
     Ok(())
+}
+
+/// `veil admin key … --queue postgres://…`.
+async fn shared_key_cmd(url: &str, command: KeyCommand) -> Result<()> {
+    let store = PgStore::connect(url, 2).await?;
+    match command {
+        KeyCommand::Create { name, role } => {
+            let new = veil_service::auth::new_key(&name, role.into());
+            store
+                .insert_api_key(&veil_service::auth::key_hash(&new.key), &new.record)
+                .await?;
+            print_new_key(&new);
+        }
+        KeyCommand::Revoke { id } => print_revoked(&store.revoke_api_key(&id).await?),
+        KeyCommand::List => print_keys(store.api_keys().await?),
+    }
+    Ok(())
+}
+
+fn print_new_key(new: &veil_service::auth::NewKey) {
+    eprintln!(
+        "created {:?} key {} for {}; it is shown once, keep it secret:",
+        new.record.role, new.record.id, new.record.name
+    );
+    println!("{}", new.key);
+}
+
+fn print_revoked(record: &veil_service::store::ApiKeyRecord) {
+    println!("revoked key {} ({})", record.id, record.name);
+}
+
+fn print_keys(keys: Vec<([u8; 32], veil_service::store::ApiKeyRecord)>) {
+    for (_, record) in keys {
+        println!(
+            "{}\t{}\t{}",
+            record.id,
+            if record.revoked { "revoked" } else { "active" },
+            record.name
+        );
+    }
 }
 
 fn status(e: tonic::Status) -> anyhow::Error {
@@ -411,9 +500,11 @@ pub fn remote_cmd(args: RemoteArgs) -> Result<()> {
                 documents,
                 system,
                 submit,
+                request_id,
                 out,
             } => {
                 let request = pb::ProveRequest {
+                    request_id,
                     credential_json: read_text(&documents.credential)?,
                     holder_json: read_text(&documents.holder)?,
                     policy_json: read_text(&documents.policy)?,

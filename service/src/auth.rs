@@ -6,7 +6,7 @@
 //! BLAKE3 hash. A key has a role: only regulator keys record disclosures. Keys are checked by a tonic interceptor,
 //! which also charges the caller's token bucket.
 
-use crate::store::{ApiKeyRecord, KeyRole, Store, StoreError};
+use crate::store::{ApiKeyRecord, KeyLookup, KeyRole, Store, StoreError};
 use rand::RngCore;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,8 +60,16 @@ pub fn key_hash(key: &str) -> [u8; 32] {
 /// store refuses a collision anyway).
 pub const KEY_ID_BYTES: usize = 16;
 
-/// Creates a key with `role` for `name` and stores its hash.
+/// Creates a key with `role` for `name` in the embedded store.
 pub fn create_key(store: &Store, name: &str, role: KeyRole) -> Result<NewKey, StoreError> {
+    let new = new_key(name, role);
+    store.insert_api_key(&key_hash(&new.key), &new.record)?;
+    Ok(new)
+}
+
+/// A fresh key with `role` for `name`, not yet stored (the caller stores
+/// its [`key_hash`] in whichever store it uses).
+pub fn new_key(name: &str, role: KeyRole) -> NewKey {
     let mut id = [0u8; KEY_ID_BYTES];
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut id);
@@ -77,8 +85,7 @@ pub fn create_key(store: &Store, name: &str, role: KeyRole) -> Result<NewKey, St
         revoked: false,
         role,
     };
-    store.insert_api_key(&key_hash(&key), &record)?;
-    Ok(NewKey { key, record })
+    NewKey { key, record }
 }
 
 /// A token bucket per caller: `rate` requests a second, bursts of `burst`.
@@ -142,14 +149,14 @@ pub enum Access {
 /// The interceptor in front of each service.
 #[derive(Clone)]
 pub struct Authenticator {
-    store: Arc<Store>,
+    store: Arc<dyn KeyLookup>,
     limiter: Arc<RateLimiter>,
     access: Access,
 }
 
 impl Authenticator {
     /// An interceptor checking keys in `store` and charging `limiter`.
-    pub fn new(store: Arc<Store>, limiter: Arc<RateLimiter>, access: Access) -> Self {
+    pub fn new(store: Arc<dyn KeyLookup>, limiter: Arc<RateLimiter>, access: Access) -> Self {
         Authenticator {
             store,
             limiter,
@@ -169,7 +176,7 @@ impl Authenticator {
         };
         let record = self
             .store
-            .api_key(&key_hash(&key))
+            .lookup(&key_hash(&key))
             .map_err(|e| Status::internal(e.to_string()))?
             .ok_or_else(|| Status::unauthenticated("unknown API key"))?;
         if record.revoked {

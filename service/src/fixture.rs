@@ -28,6 +28,7 @@ impl SampleRequest {
             policy_json: json(&PolicyJson::from_policy(&sample.policy)),
             context_json: json(&PaymentContextJson::from_context(&sample.context)),
             system: pb::ProofSystem::Groth16 as i32,
+            request_id: String::new(),
         };
         SampleRequest { sample, request }
     }

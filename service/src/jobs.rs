@@ -1,27 +1,30 @@
-//! The durable proving queue.
+//! The proving queue over a [`JobStore`]: submission, workers, watchers.
 //!
-//! `submit` stores the job (synced) before it returns, then hands its id to a
-//! bounded channel that a fixed number of workers drain; a full channel is
-//! refused up front, so nothing is stored that cannot be queued. On start,
-//! jobs that were queued or running when the process died are queued again
-//! (a running job restarts from scratch; `attempts` counts the starts).
-//! Every state change is stored, then broadcast to watchers. Finished jobs
-//! are deleted after the result TTL.
+//! `submit` checks the caller's request id and stores the job (durably,
+//! bounded) before it returns. Workers claim jobs under a lease, renew it
+//! every third of its length while the prover runs, and finish the job only
+//! if they still hold it: a worker that was presumed dead and came back
+//! writes nothing, and its result is dropped (counted in the log). Every
+//! node that has workers also returns lapsed leases to the queue, so a job
+//! whose worker was killed is proved by another. Watchers hear this node's
+//! changes at once and, on a shared store, poll for other nodes' changes.
+//! Finished jobs are deleted after the result TTL.
 
 use crate::engine::{parse_prove, Engine};
 use crate::metrics::Metrics;
-use crate::pb::{JobState, ProofJob, ProveRequest, StoredJob};
-use crate::store::{state_of, Store, StoreError};
+use crate::pb::{JobState, ProofJob, ProveRequest};
+use crate::store::{Claimed, JobStore, NewJob, Outcome, QueueLimits, StoreError, Submitted};
 use rand::RngCore;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{broadcast, mpsc, Mutex};
+use tokio::sync::{broadcast, Notify};
 use tracing::Instrument;
 
 /// Queue sizing.
 #[derive(Debug, Clone, Copy)]
 pub struct QueueConfig {
-    /// Jobs proved at once (each proof already uses every core).
+    /// Jobs this node proves at once (each proof already uses every core);
+    /// 0 for an API node that proves nothing.
     pub workers: usize,
     /// Jobs waiting at most; more are refused.
     pub max_queue: usize,
@@ -30,6 +33,24 @@ pub struct QueueConfig {
     pub max_queued_per_key: usize,
     /// How long finished jobs are kept.
     pub result_ttl: Duration,
+    /// How long a claim holds a job without a renewal; a worker that stops
+    /// renewing (killed, partitioned) loses the job after this.
+    pub lease: Duration,
+    /// Claims of one job at most before it is parked as failed.
+    pub max_attempts: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            workers: 1,
+            max_queue: 256,
+            max_queued_per_key: 64,
+            result_ttl: Duration::from_secs(24 * 3600),
+            lease: Duration::from_secs(30),
+            max_attempts: 3,
+        }
+    }
 }
 
 /// Why a job could not be submitted or read.
@@ -48,24 +69,50 @@ pub enum JobError {
         /// The limit.
         limit: usize,
     },
+    /// The request id is malformed (→ `InvalidArgument`).
+    #[error("request_id: {0}")]
+    BadRequestId(&'static str),
+    /// The request id was used for other documents (→ `FailedPrecondition`).
+    #[error("request_id {0} was already used for a different request; use a new id")]
+    RequestIdReused(String),
     /// No such job for this caller (→ `NotFound`).
     #[error("no proving job {0}")]
     NotFound(String),
-    /// The store failed (→ `Internal`).
+    /// The store failed (→ `Unavailable` when it is away, else `Internal`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// Longest request id.
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Checks a client's request id: empty (none) or 1–128 of `A-Z a-z 0-9 . _
+/// : -`, so it is safe in keys, logs and SQL parameters alike.
+pub fn check_request_id(id: &str) -> Result<(), JobError> {
+    if id.len() > MAX_REQUEST_ID {
+        return Err(JobError::BadRequestId("longer than 128 characters"));
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    {
+        return Err(JobError::BadRequestId(
+            "only A-Z a-z 0-9 . _ : - are allowed",
+        ));
+    }
+    Ok(())
+}
+
 /// The queue, its workers and its watchers.
 pub struct JobQueue {
-    store: Arc<Store>,
+    store: Arc<dyn JobStore>,
     metrics: Arc<Metrics>,
-    sender: mpsc::Sender<String>,
+    config: QueueConfig,
     updates: broadcast::Sender<ProofJob>,
-    max_queue: usize,
-    max_per_owner: usize,
-    /// Unfinished jobs per owner.
-    unfinished: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    /// Wakes an idle worker of this node when a job is submitted here.
+    submitted: Notify,
+    /// This node's name, for worker names in leases.
+    node: String,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -84,70 +131,70 @@ pub fn is_terminal(job: &ProofJob) -> bool {
     )
 }
 
+/// How often an idle worker looks for work a node other than its own
+/// queued (its own node's submissions wake it at once).
+const SHARED_POLL: Duration = Duration::from_millis(50);
+/// The same for a store only this process writes: wake-ups are enough;
+/// the poll only bounds a missed one.
+const LOCAL_POLL: Duration = Duration::from_secs(1);
+
 impl JobQueue {
-    /// Starts the workers and the expiry task, and requeues the jobs a
-    /// previous process left unfinished. Must run inside a Tokio runtime.
+    /// Starts `config.workers` workers named after `node`, lease reaping
+    /// (when there are workers) and expiry. Must run inside a Tokio runtime.
     pub fn start(
-        store: Arc<Store>,
+        store: Arc<dyn JobStore>,
         engine: Arc<Engine>,
         metrics: Arc<Metrics>,
         config: QueueConfig,
-    ) -> Result<Arc<Self>, JobError> {
-        let unfinished = store.unfinished_jobs()?;
-        let capacity = config.max_queue.max(1) + unfinished.len();
-        let (sender, receiver) = mpsc::channel(capacity);
+        node: &str,
+    ) -> Arc<Self> {
         let (updates, _) = broadcast::channel(1024);
         let queue = Arc::new(JobQueue {
             store,
             metrics,
-            sender,
+            config,
             updates,
-            max_queue: config.max_queue.max(1),
-            max_per_owner: config.max_queued_per_key.max(1),
-            unfinished: std::sync::Mutex::new(std::collections::HashMap::new()),
+            submitted: Notify::new(),
+            node: node.to_owned(),
             tasks: std::sync::Mutex::new(Vec::new()),
         });
-        for job in &unfinished {
-            *queue.owners().entry(job.owner.clone()).or_default() += 1;
-        }
-        for job in &unfinished {
-            let id = job
-                .job
-                .as_ref()
-                .map(|j| j.job_id.clone())
-                .unwrap_or_default();
-            // The channel was sized for these.
-            if queue.sender.try_send(id).is_ok() {
-                queue.metrics.queue_depth.inc();
-            }
-        }
-        if !unfinished.is_empty() {
-            tracing::info!(jobs = unfinished.len(), "resuming unfinished proving jobs");
-        }
-        let receiver = Arc::new(Mutex::new(receiver));
         let mut tasks = Vec::new();
-        for _ in 0..config.workers.max(1) {
-            let (queue, engine, receiver) = (queue.clone(), engine.clone(), receiver.clone());
+        for n in 0..config.workers {
+            let (queue, engine) = (queue.clone(), engine.clone());
+            let worker = format!("{node}/{n}");
             tasks.push(tokio::spawn(
-                async move { queue.work(engine, receiver).await },
+                async move { queue.work(engine, worker).await },
             ));
         }
-        let ttl = config.result_ttl;
+        if config.workers > 0 {
+            let reaping = queue.clone();
+            tasks.push(tokio::spawn(async move { reaping.reap_forever().await }));
+        }
         let expiring = queue.clone();
-        tasks.push(tokio::spawn(async move {
-            let period = (ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
-            loop {
-                expiring.expire(ttl);
-                tokio::time::sleep(period).await;
-            }
-        }));
+        tasks.push(tokio::spawn(async move { expiring.expire_forever().await }));
+        let gauging = queue.clone();
+        tasks.push(tokio::spawn(async move { gauging.gauge_forever().await }));
         *queue.tasks.lock().unwrap_or_else(|e| e.into_inner()) = tasks;
-        Ok(queue)
+        queue
     }
 
-    /// Stops the workers and the expiry task and waits for them, so the
-    /// store is released. A proof in progress is abandoned: its job stays
-    /// `RUNNING` on disk and is resumed by the next start.
+    /// The store's bounds, from the configuration.
+    fn limits(&self) -> QueueLimits {
+        QueueLimits {
+            max_queue: self.config.max_queue.max(1),
+            max_per_owner: self.config.max_queued_per_key.max(1),
+            max_attempts: self.config.max_attempts.max(1),
+        }
+    }
+
+    /// The store behind the queue.
+    pub fn store(&self) -> &Arc<dyn JobStore> {
+        &self.store
+    }
+
+    /// Stops the workers and background tasks and waits for them, so the
+    /// store is released. A proof in progress is abandoned: its lease
+    /// lapses (shared store) or the next start queues it again (RocksDB).
     pub async fn stop(&self) {
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         for task in &tasks {
@@ -158,136 +205,153 @@ impl JobQueue {
         }
     }
 
-    fn expire(&self, ttl: Duration) {
-        let cutoff = now_ms() - ttl.as_millis() as i64;
-        match self.store.expire_jobs(cutoff) {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(jobs = n, "expired finished proving jobs"),
-            Err(e) => tracing::error!("expiring jobs: {e}"),
-        }
-    }
-
-    fn owners(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, usize>> {
-        self.unfinished.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A job of `owner` left the queue (finished, failed or vanished).
-    fn release(&self, owner: &str) {
-        let mut owners = self.owners();
-        if let Some(n) = owners.get_mut(owner) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                owners.remove(owner);
+    async fn expire_forever(&self) {
+        let ttl = self.config.result_ttl;
+        let period = (ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        loop {
+            let cutoff = now_ms() - ttl.as_millis() as i64;
+            match self.store.expire(cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "expired finished proving jobs"),
+                Err(e) => tracing::warn!("expiring jobs: {e}"),
             }
+            tokio::time::sleep(period).await;
         }
     }
 
-    /// Stores a job for `request` (already checked) owned by `owner`, then
-    /// queues it. The job is on disk when this returns.
-    pub fn submit(&self, request: ProveRequest, owner: &str) -> Result<ProofJob, JobError> {
-        let permit = self
-            .sender
-            .try_reserve()
-            .map_err(|_| JobError::QueueFull(self.max_queue))?;
-        {
-            let mut owners = self.owners();
-            let n = owners.entry(owner.to_owned()).or_default();
-            if *n >= self.max_per_owner {
-                return Err(JobError::OwnerQueueFull {
-                    owner: owner.to_owned(),
-                    limit: self.max_per_owner,
-                });
+    async fn reap_forever(&self) {
+        let period =
+            (self.config.lease / 4).clamp(Duration::from_millis(100), Duration::from_secs(5));
+        loop {
+            match self.store.reap(self.limits(), now_ms()).await {
+                Ok(r) if r.requeued + r.parked > 0 => tracing::warn!(
+                    requeued = r.requeued,
+                    parked = r.parked,
+                    "leases lapsed (their workers stopped): jobs queued again or parked"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("returning lapsed jobs: {e}"),
             }
-            *n += 1;
+            tokio::time::sleep(period).await;
         }
+    }
+
+    /// Keeps `veil_queue_depth` at the store's queued count (the whole
+    /// fleet's on a shared store: what an autoscaler scales workers on).
+    async fn gauge_forever(&self) {
+        loop {
+            if let Ok(n) = self.store.queued().await {
+                self.metrics.queue_depth.set(n as i64);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Stores a job for `request` (already checked) owned by `owner`, or
+    /// returns the job an earlier call with the same request id made. The
+    /// job is durable when this returns.
+    pub async fn submit(&self, request: ProveRequest, owner: &str) -> Result<Submitted, JobError> {
+        check_request_id(&request.request_id)?;
         let mut id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut id);
-        let now = now_ms();
-        let job = ProofJob {
-            job_id: hex::encode(id),
-            state: JobState::Queued as i32,
-            stage: "queued".into(),
-            created_unix_ms: now,
-            updated_unix_ms: now,
-            ..Default::default()
-        };
-        let stored = self.store.put_job(&StoredJob {
-            request: Some(request),
-            job: Some(job.clone()),
+        let new = NewJob {
+            id: hex::encode(id),
             owner: owner.to_owned(),
-        });
-        if let Err(e) = stored {
-            self.release(owner);
-            return Err(e.into());
+            request,
+            now_ms: now_ms(),
+        };
+        let submitted = self.store.submit(new, self.limits()).await?;
+        if matches!(submitted, Submitted::New(_)) {
+            self.submitted.notify_one();
         }
-        permit.send(job.job_id.clone());
-        self.metrics.queue_depth.inc();
-        Ok(job)
+        Ok(submitted)
     }
 
     /// The job `id`, if `owner` submitted it.
-    pub fn get(&self, id: &str, owner: &str) -> Result<ProofJob, JobError> {
-        let not_found = || JobError::NotFound(id.to_owned());
-        let stored = self.store.get_job(id)?.ok_or_else(not_found)?;
-        if stored.owner != owner {
-            return Err(not_found());
+    pub async fn get(&self, id: &str, owner: &str) -> Result<ProofJob, JobError> {
+        match self.store.job(id).await? {
+            Some((stored_owner, job)) if stored_owner == owner => Ok(job),
+            _ => Err(JobError::NotFound(id.to_owned())),
         }
-        stored.job.ok_or_else(not_found)
     }
 
-    /// Every job change from now on (subscribe before reading the current
-    /// state, so no change is missed in between).
+    /// Every change this node makes from now on (subscribe before reading
+    /// the current state, so no change is missed in between).
     pub fn subscribe(&self) -> broadcast::Receiver<ProofJob> {
         self.updates.subscribe()
     }
 
-    async fn work(
-        self: Arc<Self>,
-        engine: Arc<Engine>,
-        receiver: Arc<Mutex<mpsc::Receiver<String>>>,
-    ) {
+    /// How often a watcher re-reads a job it has heard nothing about:
+    /// other nodes' changes reach a shared store only.
+    pub fn watch_poll(&self) -> Duration {
+        if self.store.shared() {
+            Duration::from_millis(200)
+        } else {
+            LOCAL_POLL
+        }
+    }
+
+    fn publish(&self, job: &ProofJob) {
+        // No watchers is fine.
+        let _ = self.updates.send(job.clone());
+    }
+
+    async fn work(self: Arc<Self>, engine: Arc<Engine>, worker: String) {
+        let poll = if self.store.shared() {
+            SHARED_POLL
+        } else {
+            LOCAL_POLL
+        };
         loop {
-            let next = receiver.lock().await.recv().await;
-            let Some(id) = next else { return };
-            self.metrics.queue_depth.dec();
-            let owner = self.store.get_job(&id).ok().flatten().map(|s| s.owner);
-            let span = tracing::info_span!("proving_job", job = %id);
-            if let Err(e) = self.run(&engine, &id).instrument(span).await {
-                tracing::error!(job = %id, "proving job: {e}");
-            }
-            if let Some(owner) = owner {
-                self.release(&owner);
+            match self
+                .store
+                .claim(&worker, self.config.lease, self.limits())
+                .await
+            {
+                Ok(Some(claimed)) => {
+                    let span =
+                        tracing::info_span!("proving_job", job = %claimed.lease.job_id, %worker);
+                    self.run(&engine, claimed).instrument(span).await;
+                }
+                Ok(None) => {
+                    tokio::select! {
+                        _ = self.submitted.notified() => {}
+                        _ = tokio::time::sleep(poll) => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(%worker, "claiming a job: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
             }
         }
     }
 
-    fn save(&self, stored: &StoredJob) -> Result<(), StoreError> {
-        self.store.put_job(stored)?;
-        if let Some(job) = &stored.job {
-            // No watchers is fine.
-            let _ = self.updates.send(job.clone());
-        }
-        Ok(())
-    }
-
-    async fn run(&self, engine: &Arc<Engine>, id: &str) -> Result<(), StoreError> {
-        let Some(mut stored) = self.store.get_job(id)? else {
-            return Ok(());
-        };
-        if !matches!(state_of(&stored), JobState::Queued | JobState::Running) {
-            return Ok(());
-        }
-        let request = stored.request.clone().unwrap_or_default();
-        let Some(job) = stored.job.as_mut() else {
-            return Ok(());
-        };
-        job.state = JobState::Running as i32;
-        job.stage = "proving".into();
-        job.attempts += 1;
-        job.updated_unix_ms = now_ms();
-        self.save(&stored)?;
+    async fn run(&self, engine: &Arc<Engine>, claimed: Claimed) {
+        let Claimed {
+            lease,
+            request,
+            job,
+            ..
+        } = claimed;
+        self.publish(&job);
         self.metrics.running.inc();
-
+        let renewing = {
+            let (store, lease, every) = (self.store.clone(), lease.clone(), self.config.lease);
+            AbortOnDrop(tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every / 3).await;
+                    match store.renew(&lease, every).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!("lost the lease: another worker has this job");
+                            return;
+                        }
+                        Err(e) => tracing::warn!("renewing the lease: {e}"),
+                    }
+                }
+            }))
+        };
         let engine = engine.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let inputs = parse_prove(&request).map_err(|e| e.to_string())?;
@@ -295,29 +359,84 @@ impl JobQueue {
         })
         .await
         .unwrap_or_else(|e| Err(format!("the prover stopped: {e}")));
-
+        drop(renewing);
         self.metrics.running.dec();
-        let Some(job) = stored.job.as_mut() else {
-            return Ok(());
-        };
-        job.updated_unix_ms = now_ms();
-        match outcome {
+        let outcome = match outcome {
             Ok(proved) => {
                 self.metrics.record_proof(true, Some(proved.elapsed));
-                job.state = JobState::Succeeded as i32;
-                job.stage = "done".into();
-                job.proof = Some(proved.proof);
-                job.prove_seconds = proved.elapsed.as_secs_f64();
-                tracing::info!(seconds = job.prove_seconds, "proved");
+                tracing::info!(seconds = proved.elapsed.as_secs_f64(), "proved");
+                Outcome::Proved {
+                    proof: proved.proof,
+                    seconds: proved.elapsed.as_secs_f64(),
+                }
             }
             Err(error) => {
                 self.metrics.record_proof(false, None);
-                job.state = JobState::Failed as i32;
-                job.stage = "failed".into();
-                job.error = error;
-                tracing::warn!(error = %job.error, "proving failed");
+                tracing::warn!(%error, "proving failed");
+                Outcome::Failed(error)
+            }
+        };
+        // The store may be away for a while (a Postgres restart): keep
+        // trying for as long as the lease could still be ours.
+        let deadline = tokio::time::Instant::now() + self.config.lease * 2;
+        loop {
+            match self.store.finish(&lease, outcome.clone()).await {
+                Ok(Some(job)) => return self.publish(&job),
+                Ok(None) => {
+                    tracing::warn!(
+                        "finished after losing the lease: another worker has this job, \
+                         this result is dropped"
+                    );
+                    return;
+                }
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    tracing::warn!("storing the result (retrying): {e}");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => {
+                    tracing::error!(
+                        "storing the result failed; the lease will lapse and the job is \
+                         proved again: {e}"
+                    );
+                    return;
+                }
             }
         }
-        self.save(&stored)
+    }
+
+    /// This node's name.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_short_and_plain() {
+        assert!(check_request_id("").is_ok());
+        assert!(check_request_id("order-2026-12-03:0001_a.b").is_ok());
+        assert!(check_request_id(&"a".repeat(128)).is_ok());
+        assert!(matches!(
+            check_request_id(&"a".repeat(129)),
+            Err(JobError::BadRequestId(_))
+        ));
+        for bad in ["a b", "ä", "a/b", "a\0", "a'b"] {
+            assert!(
+                matches!(check_request_id(bad), Err(JobError::BadRequestId(_))),
+                "{bad:?}"
+            );
+        }
     }
 }

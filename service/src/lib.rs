@@ -4,8 +4,10 @@
 //! are `veil-client`'s (re-exported as [`client`] and in [`pb`]), so a
 //! caller links no server.
 //!
-//! - [`store`]: jobs and API keys in RocksDB, synced before a client is told.
-//! - [`jobs`]: the durable proving queue and its bounded workers.
+//! - [`store`]: jobs and API keys behind one leased-queue contract, in the
+//!   embedded RocksDB or, for a fleet, a shared PostgreSQL; durable before a
+//!   client is told.
+//! - [`jobs`]: the proving queue over it: workers under leases, watchers.
 //! - [`engine`]: parsing, rule checks, proving and verifying, without gRPC.
 //! - [`auth`], [`guard`]: API keys, per-key rate limits, the in-flight limit.
 //! - [`metrics`]: Prometheus metrics on their own HTTP port.
@@ -32,6 +34,9 @@ pub mod metrics;
 pub mod rpc;
 pub mod server;
 pub mod store;
+/// A throwaway PostgreSQL server for tests (feature `test-support`).
+#[cfg(feature = "test-support")]
+pub mod temp_postgres;
 
 pub use veil_client as client;
 

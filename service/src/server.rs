@@ -17,7 +17,8 @@ use crate::rpc::audit::AuditLogService;
 use crate::rpc::prover::ProverService;
 use crate::rpc::registry::RegistryService;
 use crate::rpc::verifier::VerifierService;
-use crate::store::{Store, StoreError};
+use crate::store::postgres::{KeyCache, NodeRecord, PgStore};
+use crate::store::{JobStore, KeyLookup, Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,12 +40,46 @@ const LIMITED_SERVICES: [&str; 4] = [
     "veil.v1.AuditLog",
 ];
 
+/// What a node does in a fleet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Serves the API and proves (the only role the embedded store allows).
+    #[default]
+    Both,
+    /// Serves the API; proves nothing (workers claim its jobs from the
+    /// shared store).
+    Api,
+    /// Proves jobs from the shared store; serves only gRPC health (and
+    /// metrics), so it scales apart from the API.
+    Worker,
+}
+
+impl Role {
+    /// The role's name, as `--role` and `veil_nodes` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Both => "both",
+            Role::Api => "api",
+            Role::Worker => "worker",
+        }
+    }
+}
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    /// Database directory: `jobs/` (jobs and API keys) and `dids/` (the
-    /// did:veil registry, shared with `veil did`).
+    /// Database directory: `jobs/` (jobs and API keys, unless `queue_url`),
+    /// `dids/` (the did:veil registry, shared with `veil did`) and `log/`
+    /// (this node's audit log).
     pub db: PathBuf,
+    /// A shared PostgreSQL job store (`postgres://…`) for a fleet, instead
+    /// of the embedded RocksDB in `<db>/jobs`.
+    pub queue_url: Option<String>,
+    /// This node's role.
+    pub role: Role,
+    /// This node's name in leases, logs and `veil_nodes` (default: made
+    /// from the host name and random digits).
+    pub node_name: Option<String>,
     /// The proving queue.
     pub queue: QueueConfig,
     /// Requests in flight at most per service (Prover, Verifier, Registry,
@@ -83,12 +118,10 @@ impl ServeConfig {
     pub fn with_db(db: &Path) -> Self {
         ServeConfig {
             db: db.to_owned(),
-            queue: QueueConfig {
-                workers: 1,
-                max_queue: 256,
-                max_queued_per_key: 64,
-                result_ttl: Duration::from_secs(24 * 3600),
-            },
+            queue_url: None,
+            role: Role::Both,
+            node_name: None,
+            queue: QueueConfig::default(),
             max_in_flight: 256,
             max_anonymous_in_flight: 64,
             max_anonymous_batch: 64,
@@ -127,6 +160,9 @@ pub enum ServeError {
     /// The DID listener's TLS set-up.
     #[error("DID listener: {0}")]
     DidListener(String),
+    /// Settings that do not go together.
+    #[error("{0}")]
+    Config(String),
     /// The transport.
     #[error("transport: {0}")]
     Transport(#[from] tonic::transport::Error),
@@ -196,7 +232,8 @@ pub async fn serve_on(
         path: config.db.clone(),
         source,
     })?;
-    let store = Arc::new(Store::open(&config.db.join("jobs"))?);
+    let node = config.node_name.clone().unwrap_or_else(node_name);
+    let stores = open_stores(&config).await?;
     let dids = Arc::new(veil_did::Registry::open(&config.db.join("dids"))?);
     let key_path = config
         .log_key
@@ -204,10 +241,46 @@ pub async fn serve_on(
         .unwrap_or_else(|| config.db.join("log-operator.jwk"));
     let operator = load_or_create_operator_key(&key_path)?;
     let log = Arc::new(AuditLog::open(&config.db.join("log"), operator)?);
-    tracing::info!(log_id = %log.log().log_id(), size = log.log().size(), "audit log open");
+    tracing::info!(log_id = %log.log().log_id(), size = log.log().size(), %node, role = config.role.name(), "audit log open");
     let metrics = Arc::new(Metrics::new());
     let engine = Arc::new(engine);
-    let queue = JobQueue::start(store.clone(), engine.clone(), metrics.clone(), config.queue)?;
+    let mut queue_config = config.queue;
+    if config.role == Role::Api {
+        queue_config.workers = 0;
+    }
+    let queue = JobQueue::start(
+        stores.jobs.clone(),
+        engine.clone(),
+        metrics.clone(),
+        queue_config,
+        &node,
+    );
+    let _stop_fleet = match &stores.shared {
+        Some(pg) => {
+            let record = NodeRecord {
+                node: node.clone(),
+                role: config.role.name().into(),
+                log_id: if config.role == Role::Worker {
+                    String::new()
+                } else {
+                    log.log().log_id().to_owned()
+                },
+                started_ms: crate::jobs::now_ms(),
+            };
+            pg.register_node(&record).await?;
+            let (pg, keys) = (pg.clone(), stores.key_cache.clone());
+            AbortOnDrop(Some(tokio::spawn(async move {
+                let _refresh = keys.map(|k| AbortOnDrop(Some(k.spawn_refresh())));
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Err(e) = pg.register_node(&record).await {
+                        tracing::warn!("refreshing this node in veil_nodes: {e}");
+                    }
+                }
+            })))
+        }
+        None => AbortOnDrop(None),
+    };
     let did_task = match did_http {
         None => None,
         Some(listener) => {
@@ -233,7 +306,7 @@ pub async fn serve_on(
     let result = run_server(
         config,
         engine,
-        store,
+        stores,
         dids,
         log,
         metrics,
@@ -252,7 +325,7 @@ pub async fn serve_on(
 async fn run_server(
     config: ServeConfig,
     engine: Arc<Engine>,
-    store: Arc<Store>,
+    stores: Stores,
     dids: Arc<veil_did::Registry>,
     log: Arc<AuditLog>,
     metrics: Arc<Metrics>,
@@ -269,7 +342,7 @@ async fn run_server(
     )));
 
     let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
-    let auth = |access| Authenticator::new(store.clone(), limiter.clone(), access);
+    let auth = |access| Authenticator::new(stores.keys.clone(), limiter.clone(), access);
     let size = config.max_message_bytes;
     let slots = crate::rpc::cpu_slots();
     let prover = ProverServer::new(ProverService::new(engine.clone(), queue, slots.clone()))
@@ -292,11 +365,21 @@ async fn run_server(
         .max_encoding_message_size(size);
 
     let (health, health_service) = tonic_health::server::health_reporter();
-    for name in LIMITED_SERVICES.into_iter().chain([""]) {
+    let served: &[&str] = if config.role == Role::Worker {
+        &[]
+    } else {
+        &LIMITED_SERVICES
+    };
+    for name in served.iter().copied().chain([""]) {
         health
             .set_service_status(name, tonic_health::ServingStatus::Serving)
             .await;
     }
+    let _watch_store = AbortOnDrop(Some(tokio::spawn(watch_store(
+        stores.jobs.clone(),
+        health.clone(),
+        served,
+    ))));
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -316,7 +399,8 @@ async fn run_server(
         let identity = Identity::from_pem(read(cert)?, read(key)?);
         builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
     }
-    builder
+    let incoming = TcpListenerStream::new(listener);
+    let mut router = builder
         .layer(GuardLayer::new(
             &LIMITED_SERVICES,
             config.max_in_flight,
@@ -324,14 +408,109 @@ async fn run_server(
             metrics,
         ))
         .add_service(health_service)
-        .add_service(reflection)
+        .add_service(reflection);
+    if config.role == Role::Worker {
+        router
+            .serve_with_incoming_shutdown(incoming, shutdown)
+            .await?;
+        return Ok(());
+    }
+    router = router
         .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))
         .add_service(InterceptedService::new(verifier, auth(Access::KeyOptional)))
         .add_service(InterceptedService::new(registry, auth(Access::KeyOptional)))
-        .add_service(InterceptedService::new(audit, auth(Access::KeyOptional)))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .add_service(InterceptedService::new(audit, auth(Access::KeyOptional)));
+    router
+        .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;
     Ok(())
+}
+
+/// The job and key stores a node uses.
+struct Stores {
+    jobs: Arc<dyn JobStore>,
+    keys: Arc<dyn KeyLookup>,
+    /// The shared store, when there is one (node registration).
+    shared: Option<Arc<PgStore>>,
+    /// Its key snapshot, refreshed while the node runs.
+    key_cache: Option<Arc<KeyCache>>,
+}
+
+/// Opens the embedded store, or connects to the shared one.
+async fn open_stores(config: &ServeConfig) -> Result<Stores, ServeError> {
+    match &config.queue_url {
+        None => {
+            if config.role != Role::Both {
+                return Err(ServeError::Config(format!(
+                    "--role {} needs a shared job store (--queue postgres://…): the embedded \
+                     store belongs to one process, which must both serve and prove",
+                    config.role.name()
+                )));
+            }
+            let store = Arc::new(Store::open(&config.db.join("jobs"))?);
+            Ok(Stores {
+                jobs: store.clone(),
+                keys: store,
+                shared: None,
+                key_cache: None,
+            })
+        }
+        Some(url) => {
+            // Workers and request handlers each hold a connection briefly.
+            let connections = config.queue.workers * 2 + 8;
+            let pg = Arc::new(PgStore::connect(url, connections).await?);
+            let cache = KeyCache::load(pg.clone()).await?;
+            Ok(Stores {
+                jobs: pg.clone(),
+                keys: cache.clone(),
+                shared: Some(pg),
+                key_cache: Some(cache),
+            })
+        }
+    }
+}
+
+/// A default node name: the host's name and 8 random hex digits, unique
+/// per process.
+fn node_name() -> String {
+    use rand::RngCore;
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "veil".into());
+    format!("{host}-{:08x}", rand::rngs::OsRng.next_u32())
+}
+
+/// Reports every served service `NOT_SERVING` on gRPC health while the job
+/// store does not answer, and `SERVING` again once it does: load balancers
+/// and orchestrators stop routing to a node that cannot take jobs.
+async fn watch_store(
+    store: Arc<dyn JobStore>,
+    health: tonic_health::server::HealthReporter,
+    served: &'static [&'static str],
+) {
+    let mut serving = true;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let up = store.ping().await;
+        if up.is_ok() != serving {
+            serving = up.is_ok();
+            let status = if serving {
+                tracing::info!("the job store answers again: serving");
+                tonic_health::ServingStatus::Serving
+            } else {
+                tracing::warn!(
+                    "the job store does not answer: not serving ({:?})",
+                    up.err()
+                );
+                tonic_health::ServingStatus::NotServing
+            };
+            for name in served.iter().copied().chain([""]) {
+                health.set_service_status(name, status).await;
+            }
+        }
+    }
 }
 
 pub use veil_client::install_crypto_provider;

@@ -1,18 +1,33 @@
-//! The service's durable state in one RocksDB: proving jobs (with their
-//! inputs, so a restart can resume them) and API keys (as BLAKE3 hashes).
+//! Where the service keeps proving jobs and API keys, behind one contract
+//! with two engines:
 //!
-//! Every write that acknowledges something to a client is a synced write: a
-//! job the service answered `SubmitProof` for survives a SIGKILL or a power
-//! cut that follows the answer.
+//! - [`rocks::Store`]: the embedded default, one RocksDB that one process
+//!   owns (no server to run);
+//! - [`postgres::PgStore`]: PostgreSQL, shared by a fleet of `veil serve`
+//!   nodes (`--queue postgres://…`), so any API node answers for any job and
+//!   workers on other machines prove them.
+//!
+//! The contract ([`JobStore`]) is a leased queue. A worker *claims* the
+//! oldest queued job under a lease (a random token and a deadline) and
+//! *renews* it while proving; only the holder of the current token can
+//! *finish* the job, so a job is finished once even when a lease lapsed and
+//! another worker took it over. A lapsed lease (its worker died) returns
+//! the job to the queue; every claim counts an attempt, and a job claimed
+//! [`QueueLimits::max_attempts`] times without finishing is parked as
+//! `FAILED` with the reason. Submission is durable before it is
+//! acknowledged, bounded (queue and per-key limits) and idempotent under a
+//! client's request id. `service/tests/service/queue.rs` runs the same
+//! tests against both engines.
 
-use crate::pb::{JobState, StoredJob};
-use prost::Message;
-use rocksdb::{ColumnFamilyDescriptor, Options, WriteOptions, DB};
+pub mod postgres;
+pub mod rocks;
+
+pub use rocks::Store;
+
+use crate::jobs::JobError;
+use crate::pb::{self, JobState, ProofJob, ProveRequest, StoredJob};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
-
-const JOBS: &str = "jobs";
-const API_KEYS: &str = "api_keys";
+use std::time::Duration;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +35,10 @@ pub enum StoreError {
     /// RocksDB refused (including: another process has the database open).
     #[error("job store: {0}")]
     Db(#[from] rocksdb::Error),
+    /// The shared store cannot be reached or refused a statement; callers
+    /// retry (→ `Unavailable`).
+    #[error("job store unavailable: {0}")]
+    Unavailable(String),
     /// A stored record does not decode: the database is corrupt.
     #[error("job store: corrupt record {key}: {reason}")]
     Corrupt {
@@ -64,157 +83,150 @@ pub struct ApiKeyRecord {
     pub role: KeyRole,
 }
 
-/// The RocksDB behind the service.
-pub struct Store {
-    db: DB,
+/// A job to store: the checked request and who submits it.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// The new job's id (32 hex digits, random).
+    pub id: String,
+    /// The API key id submitting it; only it may read the job.
+    pub owner: String,
+    /// The request; its `request_id`, when set, makes the submission
+    /// idempotent for this owner.
+    pub request: ProveRequest,
+    /// Submission time, Unix milliseconds.
+    pub now_ms: i64,
 }
 
-fn synced() -> WriteOptions {
-    let mut options = WriteOptions::default();
-    options.set_sync(true);
-    options
+/// The bounds a submission and a claim are held to.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueLimits {
+    /// Queued jobs at most (over the whole store).
+    pub max_queue: usize,
+    /// Unfinished (queued or running) jobs one owner may have.
+    pub max_per_owner: usize,
+    /// Claims of one job at most; one more is not made, the job is parked.
+    pub max_attempts: u32,
 }
 
-impl Store {
-    /// Opens (or creates) the store at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let mut options = Options::default();
-        options.create_if_missing(true);
-        options.create_missing_column_families(true);
-        let families = [JOBS, API_KEYS]
-            .into_iter()
-            .map(|name| ColumnFamilyDescriptor::new(name, Options::default()));
-        Ok(Store {
-            db: DB::open_cf_descriptors(&options, path, families)?,
-        })
-    }
+/// What a submission did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submitted {
+    /// Stored a new job.
+    New(ProofJob),
+    /// The owner already submitted this request id: its job, as it is now.
+    Existing(ProofJob),
+}
 
-    fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
-        // Both families are created on open, so they exist.
-        self.db
-            .cf_handle(name)
-            .unwrap_or_else(|| unreachable!("column family {name} is created on open"))
-    }
-
-    /// Writes `job` durably (synced before returning).
-    pub fn put_job(&self, job: &StoredJob) -> Result<(), StoreError> {
-        let id = job_id(job);
-        self.db
-            .put_cf_opt(self.cf(JOBS), id.as_bytes(), job.encode_to_vec(), &synced())?;
-        Ok(())
-    }
-
-    /// The job `id`, if stored.
-    pub fn get_job(&self, id: &str) -> Result<Option<StoredJob>, StoreError> {
-        match self.db.get_cf(self.cf(JOBS), id.as_bytes())? {
-            None => Ok(None),
-            Some(bytes) => decode_job(id.as_bytes(), &bytes).map(Some),
+impl Submitted {
+    /// The job either way.
+    pub fn job(&self) -> &ProofJob {
+        match self {
+            Submitted::New(job) | Submitted::Existing(job) => job,
         }
     }
+}
 
-    /// Every stored job (for resuming and expiry).
-    pub fn jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
-        self.db
-            .iterator_cf(self.cf(JOBS), rocksdb::IteratorMode::Start)
-            .map(|item| {
-                let (key, value) = item?;
-                decode_job(&key, &value)
-            })
-            .collect()
-    }
+/// A worker's hold on a job: only the current token may renew or finish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The job.
+    pub job_id: String,
+    /// Which worker holds it (for logs and operators).
+    pub worker: String,
+    /// Random per claim; a later claim of the same job has another.
+    pub token: i64,
+}
 
-    /// Jobs that were queued or running when the service stopped.
-    pub fn unfinished_jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
-        let mut jobs: Vec<StoredJob> = self
-            .jobs()?
-            .into_iter()
-            .filter(|j| {
-                matches!(
-                    state_of(j),
-                    JobState::Queued | JobState::Running | JobState::Unspecified
-                )
-            })
-            .collect();
-        jobs.sort_by_key(|j| j.job.as_ref().map_or(0, |s| s.created_unix_ms));
-        Ok(jobs)
-    }
+/// A claimed job: the lease, the request to prove and the job as stored.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The hold on it.
+    pub lease: Lease,
+    /// What to prove.
+    pub request: ProveRequest,
+    /// Its owner.
+    pub owner: String,
+    /// The job, `RUNNING`, with this claim counted in `attempts`.
+    pub job: ProofJob,
+}
 
-    /// Deletes finished jobs last updated before `cutoff_unix_ms`; returns
-    /// how many.
-    pub fn expire_jobs(&self, cutoff_unix_ms: i64) -> Result<usize, StoreError> {
-        let mut removed = 0;
-        for job in self.jobs()? {
-            let finished = matches!(state_of(&job), JobState::Succeeded | JobState::Failed);
-            let updated = job.job.as_ref().map_or(0, |s| s.updated_unix_ms);
-            if finished && updated < cutoff_unix_ms {
-                self.db
-                    .delete_cf_opt(self.cf(JOBS), job_id(&job).as_bytes(), &synced())?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
-    }
+/// How a worker's attempt ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Proved.
+    Proved {
+        /// The proof message.
+        proof: pb::Proof,
+        /// Seconds in the prover.
+        seconds: f64,
+    },
+    /// The request cannot be proved (a rule, a missing key): final.
+    Failed(String),
+}
 
-    /// Stores a new API key's hash, refusing an id that another key has.
-    pub fn insert_api_key(&self, hash: &[u8; 32], record: &ApiKeyRecord) -> Result<(), StoreError> {
-        if self.api_keys()?.iter().any(|(_, r)| r.id == record.id) {
-            return Err(StoreError::DuplicateKeyId(record.id.clone()));
-        }
-        self.put_api_key(hash, record)
-    }
+/// What [`JobStore::reap`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reaped {
+    /// Jobs whose lease lapsed, queued again.
+    pub requeued: u64,
+    /// Jobs parked as failed after too many attempts.
+    pub parked: u64,
+}
 
-    /// Writes an API key record (new or updated) under its hash.
-    fn put_api_key(&self, hash: &[u8; 32], record: &ApiKeyRecord) -> Result<(), StoreError> {
-        let value = serde_json::to_vec(record).map_err(|e| StoreError::Corrupt {
-            key: record.id.clone(),
-            reason: e.to_string(),
-        })?;
-        self.db
-            .put_cf_opt(self.cf(API_KEYS), hash, value, &synced())?;
-        Ok(())
-    }
+/// The leased job queue both engines implement (see the module docs).
+#[tonic::async_trait]
+pub trait JobStore: Send + Sync + 'static {
+    /// Stores `job` durably unless its owner already submitted its
+    /// request id; refuses when the queue or the owner is at its limit, or
+    /// when the request id was used for another request.
+    async fn submit(&self, job: NewJob, limits: QueueLimits) -> Result<Submitted, JobError>;
 
+    /// The job `id` and its owner, if stored.
+    async fn job(&self, id: &str) -> Result<Option<(String, ProofJob)>, StoreError>;
+
+    /// Claims the oldest queued job for `worker` under a lease of `lease`,
+    /// counting an attempt; `None` when nothing is queued.
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+        limits: QueueLimits,
+    ) -> Result<Option<Claimed>, StoreError>;
+
+    /// Extends `lease` by `lease_for` from now; false when it is no longer
+    /// held (lapsed and claimed again, or the job finished).
+    async fn renew(&self, lease: &Lease, lease_for: Duration) -> Result<bool, StoreError>;
+
+    /// Finishes the job if `lease` is still its lease, returning the job as
+    /// stored; `None` (nothing written) when it is not.
+    async fn finish(&self, lease: &Lease, outcome: Outcome)
+        -> Result<Option<ProofJob>, StoreError>;
+
+    /// Returns jobs whose lease lapsed to the queue and parks queued jobs
+    /// that used up their attempts.
+    async fn reap(&self, limits: QueueLimits, now_ms: i64) -> Result<Reaped, StoreError>;
+
+    /// Deletes finished jobs last updated before `cutoff_ms` (and with them
+    /// their request ids); returns how many.
+    async fn expire(&self, cutoff_ms: i64) -> Result<u64, StoreError>;
+
+    /// Jobs waiting for a worker (the autoscaler's signal).
+    async fn queued(&self) -> Result<u64, StoreError>;
+
+    /// Whether the store answers (health checks).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Whether other processes change this store: then watchers poll it
+    /// rather than trust this process's own notifications alone.
+    fn shared(&self) -> bool;
+}
+
+/// API key lookups on the request path. Interceptors are synchronous, so
+/// this is too: RocksDB reads directly, the shared store from a snapshot
+/// refreshed every second ([`postgres::KeyCache`]).
+pub trait KeyLookup: Send + Sync + 'static {
     /// The record for a key hash, if any.
-    pub fn api_key(&self, hash: &[u8; 32]) -> Result<Option<ApiKeyRecord>, StoreError> {
-        match self.db.get_cf(self.cf(API_KEYS), hash)? {
-            None => Ok(None),
-            Some(bytes) => decode_key(hash, &bytes).map(Some),
-        }
-    }
-
-    /// Every API key record, with its hash.
-    pub fn api_keys(&self) -> Result<Vec<([u8; 32], ApiKeyRecord)>, StoreError> {
-        self.db
-            .iterator_cf(self.cf(API_KEYS), rocksdb::IteratorMode::Start)
-            .map(|item| {
-                let (key, value) = item?;
-                let hash: [u8; 32] = key.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                    key: hex::encode(&key),
-                    reason: "API key hash is not 32 bytes".into(),
-                })?;
-                Ok((hash, decode_key(&hash, &value)?))
-            })
-            .collect()
-    }
-
-    /// Marks the key with public id `id` revoked: every key with that id,
-    /// should a store from before ids were checked hold twins.
-    pub fn revoke_api_key(&self, id: &str) -> Result<ApiKeyRecord, StoreError> {
-        let mut revoked = None;
-        for (hash, mut record) in self.api_keys()?.into_iter().filter(|(_, r)| r.id == id) {
-            record.revoked = true;
-            self.put_api_key(&hash, &record)?;
-            revoked = Some(record);
-        }
-        revoked.ok_or_else(|| StoreError::UnknownKey(id.to_owned()))
-    }
-}
-
-fn job_id(job: &StoredJob) -> String {
-    job.job
-        .as_ref()
-        .map(|j| j.job_id.clone())
-        .unwrap_or_default()
+    fn lookup(&self, hash: &[u8; 32]) -> Result<Option<ApiKeyRecord>, StoreError>;
 }
 
 /// A stored job's state.
@@ -225,61 +237,22 @@ pub fn state_of(job: &StoredJob) -> JobState {
         .unwrap_or(JobState::Unspecified)
 }
 
-fn decode_job(key: &[u8], bytes: &[u8]) -> Result<StoredJob, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason,
+/// The hash a request is remembered by under its request id: the request
+/// without the id, so a retry is recognised and a different request under
+/// the same id is refused.
+pub fn request_hash(request: &ProveRequest) -> [u8; 32] {
+    use prost::Message;
+    let bare = ProveRequest {
+        request_id: String::new(),
+        ..request.clone()
     };
-    let job = StoredJob::decode(bytes).map_err(|e| corrupt(e.to_string()))?;
-    if job.job.is_none() || job.request.is_none() {
-        return Err(corrupt("job without its status or request".into()));
-    }
-    Ok(job)
+    *blake3::hash(&bare.encode_to_vec()).as_bytes()
 }
 
-fn decode_key(hash: &[u8; 32], bytes: &[u8]) -> Result<ApiKeyRecord, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        key: hex::encode(hash),
-        reason: e.to_string(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::{create_key, key_hash, KEY_ID_BYTES};
-
-    /// Finding 6: ids are 128 random bits, a second key under a taken id is
-    /// refused, and revoking an id revokes every key that has it (a store
-    /// written before ids were checked may hold twins).
-    #[test]
-    fn finding_6_key_ids_are_unique_and_revocation_reaches_every_twin() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(dir.path()).expect("store");
-        let a = create_key(&store, "a", KeyRole::Client).expect("key");
-        assert_eq!(a.record.id.len(), 2 * KEY_ID_BYTES);
-        assert!(a.key.starts_with(&format!("veil_{}_", a.record.id)));
-        let twin = ApiKeyRecord {
-            name: "twin".into(),
-            ..a.record.clone()
-        };
-        assert!(matches!(
-            store.insert_api_key(&key_hash("veil_twin"), &twin),
-            Err(StoreError::DuplicateKeyId(id)) if id == a.record.id
-        ));
-        // A legacy twin, written as an old store would have.
-        store
-            .put_api_key(&key_hash("veil_legacy_twin"), &twin)
-            .expect("legacy write");
-        store.revoke_api_key(&a.record.id).expect("revoke");
-        let keys = store.api_keys().expect("keys");
-        assert_eq!(keys.len(), 2);
-        assert!(keys.iter().all(|(_, r)| r.revoked), "{keys:?}");
-        // A record from before roles existed reads as a client.
-        let old: ApiKeyRecord = serde_json::from_str(
-            r#"{"id":"0a1b2c3d","name":"old","created_unix":1,"revoked":false}"#,
-        )
-        .expect("old record");
-        assert_eq!(old.role, KeyRole::Client);
-    }
+/// The error parking a job gives its owner.
+pub fn parked_error(attempts: u32) -> String {
+    format!(
+        "gave up after {attempts} attempts: each time, the worker proving it stopped before \
+         finishing (its lease lapsed)"
+    )
 }

@@ -10,11 +10,11 @@ use veil_service::client::{connect, Clients};
 use veil_service::fixture::SampleRequest;
 use veil_service::pb::{self, JobState};
 
-fn veil() -> Command {
+pub(crate) fn veil() -> Command {
     Command::new(env!("CARGO_BIN_EXE_veil"))
 }
 
-fn run_ok(args: &[&str], dir: &Path) -> String {
+pub(crate) fn run_ok(args: &[&str], dir: &Path) -> String {
     let out = veil()
         .args(args)
         .current_dir(dir)
@@ -29,7 +29,7 @@ fn run_ok(args: &[&str], dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -64,7 +64,7 @@ fn start_server_with(dir: &Path, port: u16, extra: &[&str]) -> Child {
         .expect("spawn veil serve")
 }
 
-async fn wait_for_server(port: u16, key: &str) -> Clients {
+pub(crate) async fn wait_for_server(port: u16, key: &str) -> Clients {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Ok(mut c) = connect(
@@ -84,7 +84,7 @@ async fn wait_for_server(port: u16, key: &str) -> Clients {
     }
 }
 
-async fn state(c: &mut Clients, id: &str) -> pb::ProofJob {
+pub(crate) async fn state(c: &mut Clients, id: &str) -> pb::ProofJob {
     c.prover
         .get_proof_job(pb::JobRequest { job_id: id.into() })
         .await
@@ -98,7 +98,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 
 /// A directory with a sample's documents, a list trusting its issuer, and
 /// the demo keys in `keys/`.
-fn prepared_dir(seed: u64) -> (tempfile::TempDir, SampleRequest) {
+pub(crate) fn prepared_dir(seed: u64) -> (tempfile::TempDir, SampleRequest) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let sample = SampleRequest::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(seed));

@@ -8,7 +8,9 @@
 //! - an unknown job or DID is `NotFound`;
 //! - a full queue, an exhausted rate limit or the in-flight limit is
 //!   `ResourceExhausted`; a missing, unknown or revoked key is
-//!   `Unauthenticated`.
+//!   `Unauthenticated`;
+//! - a request id reused for other documents is `FailedPrecondition`;
+//! - a shared job store that cannot be reached is `Unavailable` (retry).
 
 use crate::engine::RequestError;
 use crate::jobs::JobError;
@@ -35,7 +37,12 @@ pub(crate) fn status_of_job(e: JobError) -> Status {
         JobError::QueueFull(_) | JobError::OwnerQueueFull { .. } => {
             Status::resource_exhausted(e.to_string())
         }
+        JobError::BadRequestId(_) => Status::invalid_argument(e.to_string()),
+        JobError::RequestIdReused(_) => Status::failed_precondition(e.to_string()),
         JobError::NotFound(_) => Status::not_found(e.to_string()),
+        JobError::Store(crate::store::StoreError::Unavailable(_)) => {
+            Status::unavailable(e.to_string())
+        }
         JobError::Store(_) => Status::internal(e.to_string()),
     }
 }

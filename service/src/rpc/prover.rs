@@ -50,29 +50,30 @@ impl ProverService {
     }
 }
 
-/// Waits until job `id` is finished.
+/// Waits until job `id` is finished: this node's own changes arrive at
+/// once, other nodes' are polled for ([`JobQueue::watch_poll`]).
 async fn finished(
     queue: &JobQueue,
     updates: &mut broadcast::Receiver<ProofJob>,
     id: &str,
     owner: &str,
 ) -> Result<ProofJob, Status> {
-    let current = queue.get(id, owner).map_err(status_of_job)?;
-    if is_terminal(&current) {
-        return Ok(current);
-    }
+    let mut poll = tokio::time::interval(queue.watch_poll());
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        match updates.recv().await {
-            Ok(job) if job.job_id == id && is_terminal(&job) => return Ok(job),
-            Ok(_) => {}
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                let job = queue.get(id, owner).map_err(status_of_job)?;
+        tokio::select! {
+            update = updates.recv() => match update {
+                Ok(job) if job.job_id == id && is_terminal(&job) => return Ok(job),
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(Status::unavailable("the server is shutting down"))
+                }
+            },
+            _ = poll.tick() => {
+                let job = queue.get(id, owner).await.map_err(status_of_job)?;
                 if is_terminal(&job) {
                     return Ok(job);
                 }
-            }
-            Err(broadcast::error::RecvError::Closed) => {
-                return Err(Status::unavailable("the server is shutting down"))
             }
         }
     }
@@ -88,8 +89,13 @@ impl Prover for ProverService {
         let request = request.into_inner();
         self.check(&request).await?;
         let mut updates = self.queue.subscribe();
-        let job = self.queue.submit(request, &owner).map_err(status_of_job)?;
-        let done = finished(&self.queue, &mut updates, &job.job_id, &owner).await?;
+        let submitted = self
+            .queue
+            .submit(request, &owner)
+            .await
+            .map_err(status_of_job)?;
+        let job_id = submitted.job().job_id.clone();
+        let done = finished(&self.queue, &mut updates, &job_id, &owner).await?;
         match (JobState::try_from(done.state), done.proof) {
             (Ok(JobState::Succeeded), Some(proof)) => Ok(Response::new(pb::ProveResponse {
                 job_id: done.job_id,
@@ -110,9 +116,13 @@ impl Prover for ProverService {
         let owner = caller_of(&request).label().to_owned();
         let request = request.into_inner();
         self.check(&request).await?;
-        let job = self.queue.submit(request, &owner).map_err(status_of_job)?;
+        let submitted = self
+            .queue
+            .submit(request, &owner)
+            .await
+            .map_err(status_of_job)?;
         Ok(Response::new(pb::SubmitProofResponse {
-            job_id: job.job_id,
+            job_id: submitted.job().job_id.clone(),
         }))
     }
 
@@ -122,7 +132,7 @@ impl Prover for ProverService {
     ) -> Result<Response<ProofJob>, Status> {
         let owner = caller_of(&request).label().to_owned();
         let id = job_id(&request.get_ref().job_id)?;
-        let job = self.queue.get(&id, &owner).map_err(status_of_job)?;
+        let job = self.queue.get(&id, &owner).await.map_err(status_of_job)?;
         Ok(Response::new(job))
     }
 
@@ -135,7 +145,7 @@ impl Prover for ProverService {
         let owner = caller_of(&request).label().to_owned();
         let id = job_id(&request.get_ref().job_id)?;
         let mut updates = self.queue.subscribe();
-        let current = self.queue.get(&id, &owner).map_err(status_of_job)?;
+        let current = self.queue.get(&id, &owner).await.map_err(status_of_job)?;
         let (sender, receiver) = mpsc::channel(16);
         let queue = self.queue.clone();
         tokio::spawn(async move {
@@ -143,29 +153,33 @@ impl Prover for ProverService {
             if sender.send(Ok(last.clone())).await.is_err() {
                 return;
             }
+            let mut poll = tokio::time::interval(queue.watch_poll());
+            poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             while !is_terminal(&last) {
-                let next = tokio::select! {
+                let job = tokio::select! {
                     _ = sender.closed() => return,
-                    next = updates.recv() => next,
-                };
-                let job = match next {
-                    Ok(job) if job.job_id == id => job,
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(_)) => match queue.get(&id, &owner) {
+                    next = updates.recv() => match next {
+                        Ok(job) if job.job_id == id => job,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => {
+                            let _ = sender
+                                .send(Err(Status::unavailable("the server is shutting down")))
+                                .await;
+                            return;
+                        }
+                    },
+                    // Other nodes' changes (and any this node's broadcast dropped).
+                    _ = poll.tick() => match queue.get(&id, &owner).await {
                         Ok(job) => job,
                         Err(e) => {
                             let _ = sender.send(Err(status_of_job(e))).await;
                             return;
                         }
                     },
-                    Err(broadcast::error::RecvError::Closed) => {
-                        let _ = sender
-                            .send(Err(Status::unavailable("the server is shutting down")))
-                            .await;
-                        return;
-                    }
                 };
-                if job == last {
+                // A stale read (polled before a broadcast already sent) never
+                // steps a watcher back.
+                if job == last || job.updated_unix_ms < last.updated_unix_ms {
                     continue;
                 }
                 last = job;

@@ -5,6 +5,7 @@ mod audit;
 mod common;
 mod crash;
 mod flood;
+mod queue;
 
 use common::{assert_status, TestServer};
 use tonic::Code;
