@@ -853,3 +853,62 @@ async fn halo2_proofs_through_the_service() {
         "not supported",
     );
 }
+
+/// A retried SubmitProof (or Prove) with one request id is one job; the id
+/// with other documents, or a malformed id, is refused with its code.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_id_makes_submission_idempotent() {
+    let server = TestServer::start(|_| {}).await;
+    let mut c = server.authed().await;
+    let request = pb::ProveRequest {
+        request_id: "invoice-42".into(),
+        ..server.sample.request.clone()
+    };
+    let submit = |c: &mut veil_service::client::Clients, r: pb::ProveRequest| {
+        let mut prover = c.prover.clone();
+        async move { prover.submit_proof(r).await.map(|a| a.into_inner().job_id) }
+    };
+    let first = submit(&mut c, request.clone()).await.expect("submit");
+    let again = submit(&mut c, request.clone()).await.expect("retry");
+    assert_eq!(first, again);
+    // Prove with the same id waits for that job rather than making one.
+    let proved = c
+        .prover
+        .prove(request.clone())
+        .await
+        .expect("prove")
+        .into_inner();
+    assert_eq!(proved.job_id, first);
+    let mut other_payment = server.sample.sample.context;
+    other_payment.payment_hash += veil_circuits::F::from(1u64);
+    let changed = pb::ProveRequest {
+        context_json: serde_json::to_string(
+            &veil_circuits::statement::files::PaymentContextJson::from_context(&other_payment),
+        )
+        .expect("json"),
+        ..request.clone()
+    };
+    assert_status(
+        submit(&mut c, changed).await,
+        Code::FailedPrecondition,
+        "request_id invoice-42 was already used for a different request",
+    );
+    assert_status(
+        submit(
+            &mut c,
+            pb::ProveRequest {
+                request_id: "no spaces".into(),
+                ..request.clone()
+            },
+        )
+        .await,
+        Code::InvalidArgument,
+        "request_id: only A-Z a-z 0-9 . _ : - are allowed",
+    );
+    // Another key's same id is its own job.
+    let other = c.prover.submit_proof(pb::ProveRequest {
+        request_id: String::new(),
+        ..request
+    });
+    assert_ne!(other.await.expect("no id").into_inner().job_id, first);
+}
