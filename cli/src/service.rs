@@ -168,6 +168,13 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The fleet's nodes on a shared store: name, role, audit log id (the
+    /// logs a regulator audits, one per API node), last seen.
+    Nodes {
+        /// The fleet's shared PostgreSQL store (postgres://…).
+        #[arg(long)]
+        queue: String,
+    },
 }
 
 /// `veil admin key …`.
@@ -420,7 +427,10 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
 
 /// `veil admin key …`.
 pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
-    let AdminCommand::Key { db, queue, command } = command;
+    let (db, queue, command) = match command {
+        AdminCommand::Key { db, queue, command } => (db, queue, command),
+        AdminCommand::Nodes { queue } => return runtime()?.block_on(nodes_cmd(&queue)),
+    };
     if let Some(url) = queue {
         return runtime()?.block_on(shared_key_cmd(&url, command));
     }
@@ -456,6 +466,26 @@ async fn shared_key_cmd(url: &str, command: KeyCommand) -> Result<()> {
         }
         KeyCommand::Revoke { id } => print_revoked(&store.revoke_api_key(&id).await?),
         KeyCommand::List => print_keys(store.api_keys().await?),
+    }
+    Ok(())
+}
+
+/// `veil admin nodes --queue postgres://…`.
+async fn nodes_cmd(url: &str) -> Result<()> {
+    let store = PgStore::connect(url, 2).await?;
+    let now = veil_service::jobs::now_ms();
+    for (node, seen_ms) in store.nodes().await? {
+        println!(
+            "{}\t{}\t{}\tseen {} s ago",
+            node.node,
+            node.role,
+            if node.log_id.is_empty() {
+                "(no audit log: a worker)"
+            } else {
+                &node.log_id
+            },
+            (now - seen_ms).max(0) / 1000
+        );
     }
     Ok(())
 }

@@ -271,6 +271,12 @@ async fn a_fleet_proves_every_job_once_through_kills_and_a_postgres_restart() {
     let nodes = pg
         .query("SELECT node || ':' || role || ':' || (log_id <> '') FROM veil_nodes ORDER BY node");
     assert_eq!(nodes, "api:api:true\nboth:both:true\nvictim:worker:false");
+    let listed = run_ok(&["admin", "nodes", "--queue", &url], dir);
+    assert!(listed.contains("api\tapi\tdid:key:"), "{listed}");
+    assert!(
+        listed.contains("victim\tworker\t(no audit log: a worker)"),
+        "{listed}"
+    );
 
     for node in [&mut api, &mut both, &mut victim] {
         let _ = node.kill();
