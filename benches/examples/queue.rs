@@ -2,13 +2,15 @@
 //! RocksDB and a shared PostgreSQL side by side in one run: submit→claim
 //! latency (a submitter and one idle worker polling as `veil serve`'s
 //! workers do) and claims per second (workers claiming and finishing a
-//! full queue). PostgreSQL is a throwaway local server
-//! ([`veil_service::temp_postgres`]).
+//! full queue), and how soon a watcher on another node sees a job finish
+//! (the watch loop's interval and read, `jobs::SHARED_WATCH_POLL`).
+//! PostgreSQL is a throwaway local server ([`veil_service::temp_postgres`]).
 //!
 //! `cargo run --release -p veil-benches --example queue [jobs]`
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use veil_service::jobs::{is_terminal, SHARED_WATCH_POLL};
 use veil_service::pb::{self, ProveRequest};
 use veil_service::store::postgres::PgStore;
 use veil_service::store::{JobStore, NewJob, Outcome, QueueLimits, Store};
@@ -74,6 +76,63 @@ async fn latency(store: Arc<dyn JobStore>, jobs: usize, poll: Duration, offset: 
     )
 }
 
+/// A worker on one node finishes a job at a random point of the watcher's
+/// period; a watcher on another node (its own pool) re-reads the job every
+/// [`SHARED_WATCH_POLL`], as `WatchProofJob` does for other nodes' changes.
+/// Returns the finish→seen latency and the watcher's reads per second.
+async fn cross_node_watch(
+    worker: Arc<dyn JobStore>,
+    watcher: Arc<dyn JobStore>,
+    jobs: usize,
+    offset: usize,
+) -> String {
+    let mut samples = Vec::with_capacity(jobs);
+    let (mut reads, mut watched) = (0u64, Duration::ZERO);
+    for n in 0..jobs {
+        let new = job(offset + n);
+        let id = new.id.clone();
+        worker.submit(new, LIMITS).await.expect("submit");
+        let watching = {
+            let watcher = watcher.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let mut poll = tokio::time::interval(SHARED_WATCH_POLL);
+                let mut reads = 0u64;
+                loop {
+                    poll.tick().await;
+                    reads += 1;
+                    let (_, job) = watcher.job(&id).await.expect("read").expect("the job");
+                    if is_terminal(&job) {
+                        return (Instant::now(), reads, started.elapsed());
+                    }
+                }
+            })
+        };
+        let claimed = worker
+            .claim("w", LEASE, LIMITS)
+            .await
+            .expect("claim")
+            .expect("the job");
+        tokio::time::sleep(Duration::from_micros(
+            100_000 + (n as u64 * 7_919) % 300_000,
+        ))
+        .await;
+        worker.finish(&claimed.lease, done()).await.expect("finish");
+        let finished = Instant::now();
+        let (seen, n_reads, elapsed) = watching.await.expect("watcher");
+        samples.push(seen.saturating_duration_since(finished));
+        reads += n_reads;
+        watched += elapsed;
+    }
+    samples.sort();
+    format!(
+        "finish→seen p50 {:.0} ms, p99 {:.0} ms; {:.1} reads/s per watcher",
+        percentile(&samples, 0.5).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        reads as f64 / watched.as_secs_f64()
+    )
+}
+
 /// A full queue drained by `workers` concurrent claim+finish loops.
 async fn throughput(stores: Vec<Arc<dyn JobStore>>, jobs: usize, offset: usize) -> f64 {
     for n in 0..jobs {
@@ -130,6 +189,11 @@ async fn main() {
     println!(
         "submit→claim, store only  postgres: {}",
         latency(postgres.clone(), jobs, Duration::ZERO, 0).await
+    );
+    let other_node = pg(2).await;
+    println!(
+        "watch across nodes        postgres: {}",
+        cross_node_watch(postgres.clone(), other_node, jobs.min(100), 1 << 40).await
     );
     for workers in [1, 4] {
         let rocks_rate = throughput(

@@ -137,6 +137,11 @@ const SHARED_POLL: Duration = Duration::from_millis(50);
 /// The same for a store only this process writes: wake-ups are enough;
 /// the poll only bounds a missed one.
 const LOCAL_POLL: Duration = Duration::from_secs(1);
+/// How often a watcher on a shared store re-reads its job for changes
+/// another node made (one indexed read each time; chosen over LISTEN/NOTIFY
+/// so no long-lived connection has to be re-established after a PostgreSQL
+/// restart). A watcher hears of such a change 0–200 ms after it is stored.
+pub const SHARED_WATCH_POLL: Duration = Duration::from_millis(200);
 
 impl JobQueue {
     /// Starts `config.workers` workers named after `node`, lease reaping
@@ -285,7 +290,7 @@ impl JobQueue {
     /// other nodes' changes reach a shared store only.
     pub fn watch_poll(&self) -> Duration {
         if self.store.shared() {
-            Duration::from_millis(200)
+            SHARED_WATCH_POLL
         } else {
             LOCAL_POLL
         }

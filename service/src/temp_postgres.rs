@@ -101,20 +101,39 @@ impl TempPostgres {
         self.dir.path().join("data")
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A server-side tool (`pg_ctl`, `createdb`), run as the `postgres`
+    /// user when the tests run as root (PostgreSQL refuses root).
+    fn server_tool(&self, tool: &str) -> Command {
         let program = self.bin.join(tool);
-        let mut command = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&program);
-            c
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
         } else {
-            Command::new(&program)
-        };
-        let out = command
+            Command::new(program)
+        }
+    }
+
+    /// How a client tool reaches the server: loopback, its port, user `veil`.
+    fn client_args(&self) -> [String; 6] {
+        [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "veil",
+        ]
+        .map(str::to_owned)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self
+            .server_tool(tool)
             .args(args)
             .current_dir(self.dir.path())
             .output()
-            .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+            .unwrap_or_else(|e| panic!("running {tool}: {e}"));
         assert!(
             out.status.success(),
             "{tool} {args:?} failed:\n{}{}{}",
@@ -177,17 +196,11 @@ impl TempPostgres {
 
     /// Creates database `name` (a fresh schema for one test).
     pub fn create_database(&self, name: &str) {
+        let mut args = self.client_args().to_vec();
+        args.push(name.to_owned());
         self.run(
             "createdb",
-            &[
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "veil",
-                name,
-            ],
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
         );
     }
 
@@ -195,14 +208,7 @@ impl TempPostgres {
     /// tuples-only output (one row a line, columns split by `|`).
     pub fn query(&self, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "veil",
-            ])
+            .args(self.client_args())
             .args([
                 "-d",
                 "postgres",
@@ -234,17 +240,10 @@ impl Drop for TempPostgres {
     fn drop(&mut self) {
         let data = self.data();
         let data = data.to_string_lossy();
-        let args = ["-D", data.as_ref(), "-m", "immediate", "-w", "stop"];
-        let program = self.bin.join("pg_ctl");
-        let _ = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&program).args(args).output()
-        };
+        let _ = self
+            .server_tool("pg_ctl")
+            .args(["-D", data.as_ref(), "-m", "immediate", "-w", "stop"])
+            .output();
     }
 }
 
