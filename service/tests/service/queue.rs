@@ -51,6 +51,19 @@ fn new_job(n: usize, owner: &str, request_id: &str) -> NewJob {
     }
 }
 
+/// Claims the next job, which the case has just queued.
+async fn claim_one(
+    store: &Arc<dyn JobStore>,
+    worker: &str,
+    lease: Duration,
+) -> veil_service::store::Claimed {
+    store
+        .claim(worker, lease, LIMITS)
+        .await
+        .expect("claim")
+        .expect("a queued job")
+}
+
 fn proved() -> Outcome {
     Outcome::Proved {
         proof: pb::Proof {
@@ -73,11 +86,7 @@ async fn claims_in_order_and_finishes(e: Engine) {
         s.submit(new_job(n, "a", ""), LIMITS).await.expect("submit");
     }
     assert_eq!(s.queued().await.expect("queued"), 3);
-    let first = s
-        .claim("w", LEASE, LIMITS)
-        .await
-        .expect("claim")
-        .expect("a job");
+    let first = claim_one(s, "w", LEASE).await;
     assert_eq!(first.lease.job_id, format!("{:032x}", 0));
     assert_eq!(first.owner, "a");
     assert_eq!(first.request, request(0, ""));
@@ -107,11 +116,7 @@ async fn claims_in_order_and_finishes(e: Engine) {
         .await
         .expect("finish")
         .is_none());
-    let second = s
-        .claim("w", LEASE, LIMITS)
-        .await
-        .expect("claim")
-        .expect("a job");
+    let second = claim_one(s, "w", LEASE).await;
     assert_eq!(second.lease.job_id, format!("{:032x}", 1));
     let failed = s
         .finish(&second.lease, Outcome::Failed("risk score too high".into()))
@@ -132,11 +137,7 @@ async fn claims_in_order_and_finishes(e: Engine) {
 async fn only_the_current_lease_finishes(e: Engine) {
     let s = &e.store;
     s.submit(new_job(0, "a", ""), LIMITS).await.expect("submit");
-    let stale = s
-        .claim("w1", SHORT, LIMITS)
-        .await
-        .expect("claim")
-        .expect("job");
+    let stale = claim_one(s, "w1", SHORT).await;
     tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
     let reaped = s.reap(LIMITS, 5_000).await.expect("reap");
     assert_eq!((reaped.requeued, reaped.parked), (1, 0));
@@ -148,11 +149,7 @@ async fn only_the_current_lease_finishes(e: Engine) {
         Some(other) => other,
         None => s.clone(),
     };
-    let current = other
-        .claim("w2", LEASE, LIMITS)
-        .await
-        .expect("claim")
-        .expect("job");
+    let current = claim_one(&other, "w2", LEASE).await;
     assert_eq!(current.lease.job_id, stale.lease.job_id);
     assert_ne!(current.lease.token, stale.lease.token);
     assert_eq!(current.job.attempts, 2);
@@ -179,11 +176,7 @@ async fn only_the_current_lease_finishes(e: Engine) {
 async fn renewing_keeps_the_lease(e: Engine) {
     let s = &e.store;
     s.submit(new_job(0, "a", ""), LIMITS).await.expect("submit");
-    let claimed = s
-        .claim("w", SHORT, LIMITS)
-        .await
-        .expect("claim")
-        .expect("job");
+    let claimed = claim_one(s, "w", SHORT).await;
     for _ in 0..6 {
         tokio::time::sleep(SHORT / 3).await;
         assert!(s.renew(&claimed.lease, SHORT).await.expect("renew"));
@@ -252,11 +245,7 @@ async fn request_ids_make_submission_idempotent(e: Engine) {
     assert!(matches!(other_owner, Submitted::New(_)));
     assert_eq!(s.queued().await.expect("queued"), 2);
     // After the job finished, a retry still answers it (with its proof).
-    let claimed = s
-        .claim("w", LEASE, LIMITS)
-        .await
-        .expect("claim")
-        .expect("job");
+    let claimed = claim_one(s, "w", LEASE).await;
     s.finish(&claimed.lease, proved()).await.expect("finish");
     let mut late = new_job(5, "a", "order-1");
     late.request = request(1, "order-1");
@@ -371,11 +360,7 @@ async fn finished_jobs_expire(e: Engine) {
         .await
         .expect("submit");
     s.submit(new_job(1, "a", ""), LIMITS).await.expect("submit");
-    let claimed = s
-        .claim("w", LEASE, LIMITS)
-        .await
-        .expect("claim")
-        .expect("job");
+    let claimed = claim_one(s, "w", LEASE).await;
     s.finish(&claimed.lease, proved()).await.expect("finish");
     let cutoff = veil_service::jobs::now_ms() + 1_000;
     assert_eq!(s.expire(cutoff).await.expect("expire"), 1);
