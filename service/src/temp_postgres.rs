@@ -7,6 +7,7 @@
 //! `VEIL_REQUIRE_POSTGRES=1`, so a missing server fails the tests there
 //! instead of skipping them.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -82,7 +83,7 @@ impl TempPostgres {
         };
         server.run(
             "initdb",
-            &[
+            [
                 "-D",
                 &server.data().to_string_lossy(),
                 "-U",
@@ -127,10 +128,11 @@ impl TempPostgres {
         .map(str::to_owned)
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    fn run<S: AsRef<OsStr>>(&self, tool: &str, args: impl IntoIterator<Item = S>) {
+        let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().into()).collect();
         let out = self
             .server_tool(tool)
-            .args(args)
+            .args(&args)
             .current_dir(self.dir.path())
             .output()
             .unwrap_or_else(|e| panic!("running {tool}: {e}"));
@@ -153,7 +155,7 @@ impl TempPostgres {
         );
         self.run(
             "pg_ctl",
-            &[
+            [
                 "-D",
                 &self.data().to_string_lossy(),
                 "-l",
@@ -173,7 +175,7 @@ impl TempPostgres {
     pub fn stop(&self) {
         self.run(
             "pg_ctl",
-            &[
+            [
                 "-D",
                 &self.data().to_string_lossy(),
                 "-m",
@@ -196,12 +198,8 @@ impl TempPostgres {
 
     /// Creates database `name` (a fresh schema for one test).
     pub fn create_database(&self, name: &str) {
-        let mut args = self.client_args().to_vec();
-        args.push(name.to_owned());
-        self.run(
-            "createdb",
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        let client = self.client_args();
+        self.run("createdb", client.iter().map(String::as_str).chain([name]));
     }
 
     /// Runs `sql` with psql on database `postgres`; its unaligned,
