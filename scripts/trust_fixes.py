@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Shows that each trust fix's test fails without the fix (issue 23's review).
+"""Shows that each trust fix's test fails without the fix: issue 23's review
+(findings 1-12) and the second review, issue 42 (findings r2-1 ... r2-17).
 
 For each finding, the fix is reverted in the working tree (the lines that make
 it, written back as v1 had them), the finding's tests are run and must FAIL,
@@ -8,7 +9,7 @@ reverted by a few lines: its registry test runs on the code before the
 redesign (commit 665b3bd) in a scratch worktree.
 
     python3 scripts/trust_fixes.py            # every finding
-    python3 scripts/trust_fixes.py 1 9        # some
+    python3 scripts/trust_fixes.py 1 9 r2-4   # some
 
 It rebuilds the crates it touches once per finding (11 minutes for all on 2
 cores with a warm target directory, 2026-12-02), so it is not part of `.ci/run`. The
@@ -27,6 +28,7 @@ GUARD = "service/src/guard.rs"
 VERIFIER_RPC = "service/src/rpc/verifier.rs"
 AUDIT = "verifier/audit/src/audit.rs"
 HALO2 = "circuits/halo2/src/statement.rs"
+AUDIT_LOG = "service/src/audit_log.rs"
 R1CS = "circuits/src/statement/circuit.rs"
 
 # finding -> (what v1 did, [(file, fixed text, v1 text)], cargo test arguments)
@@ -46,8 +48,8 @@ REVERTS = {
             (GUARD, "                    keyed: Arc::new(Semaphore::new(keyed.max(1))),\n"
                     "                    anonymous: Arc::new(Semaphore::new(anonymous.max(1))),",
              "                    keyed: shared.clone(),\n                    anonymous: shared.clone(),"),
-            (GUARD, "let permit = match self.budgets.get(service_of(&method)) {",
-             "let permit = match self.budgets.get(service_of(&method))"
+            (GUARD, "let permits = match self.budgets.get(budget) {",
+             "let permits = match self.budgets.get(budget)"
              ".or_else(|| self.budgets.values().next()) {"),
             (VERIFIER_RPC, ".try_acquire_n(caller.label(), items.len().saturating_sub(1))",
              ".try_acquire_n(caller.label(), 0)"),
@@ -71,7 +73,7 @@ REVERTS = {
     ),
     "6": (
         "a second key under a taken id is stored",
-        [("service/src/store.rs",
+        [("service/src/store/rocks.rs",
           "if self.api_keys()?.iter().any(|(_, r)| r.id == record.id) {",
           "if self.api_keys()?.iter().any(|(_, r)| r.id == record.id && r.name == record.name) {")],
         ["--lib", "--", "finding_6_"],
@@ -121,9 +123,8 @@ REVERTS = {
     ),
     "10": (
         "every verification logged as groth16",
-        [("service/src/audit_log.rs",
-          "        system: request\n            .proof\n            .as_ref()\n"
-          "            .and_then(|p| veil_client::proof::system_of(p.system).ok())\n"
+        [(AUDIT_LOG,
+          "        system: veil_client::proof::system_of(proof.system)\n"
           "            .unwrap_or(veil_prover::ProvingSystem::Groth16)\n            .name()\n"
           "            .into(),",
           "        system: \"groth16\".into(),")],
@@ -154,6 +155,114 @@ REVERTS = {
         ["--test", "onchain", "--test", "halo2", "--", "finding_12_"],
     ),
 }
+
+# The second review (issue 42).
+REVERTS.update({
+    "r2-1": (
+        "ssi verifies a W3C proof against whatever key it names: not bound to the issuer",
+        [("did/src/vc.rs", "    check_proofs_are_issuers(&vc, issuer, &doc)?;\n", "")],
+        ["--test", "cli", "--", "r2_finding_1_"],
+    ),
+    "r2-2": (
+        "the caller's proof_json logged verbatim; GetEntries pages by count only",
+        [
+            (AUDIT_LOG,
+             "    let proof = veil_client::proof::canonical(request.proof.as_ref()).unwrap_or_default();",
+             "    let proof = request.proof.clone().unwrap_or_default();"),
+            ("service/src/rpc/audit.rs", ".entries_page(start, end, veil_client::MAX_PAGE_BYTES)",
+             ".entries_page(start, end, usize::MAX)"),
+        ],
+        ["--test", "service", "--", "r2_finding_2_"],
+    ),
+    "r2-4": (
+        "an entry logged valid with no proof, or of a system without a key, is only a note",
+        [
+            (AUDIT, "                    finding = Some(Failure::VerdictNotCheckable {\n"
+                    "                        index,\n"
+                    "                        message: \"no proof logged\".into(),\n"
+                    "                    });\n", ""),
+            (AUDIT, "                            finding = Some(Failure::VerdictNotCheckable {\n"
+                    "                                index,\n"
+                    "                                message: why.clone(),\n"
+                    "                            });\n", ""),
+        ],
+        ["--test", "audit", "--", "r2_finding_4_"],
+    ),
+    "r2-5": (
+        "each raw request path is a metrics label",
+        [(GUARD, "let method = if self.known.contains(path) {", "let method = if !path.is_empty() {")],
+        ["--test", "service", "--", "r2_finding_5_"],
+    ),
+    "r2-7": (
+        "did:web resolution reaches loopback and private hosts, with detailed errors",
+        [("did/src/remote.rs", "BoundedClient::new(options, !options.allow_private_hosts)",
+          "BoundedClient::new(options, options.allow_private_hosts)")],
+        ["--test", "did", "--", "r2_finding_7_"],
+    ),
+    "r2-8": (
+        "Verify answers valid for a proof against roots that are not current",
+        [("service/src/engine.rs", "if response.reason.is_empty() && !request.accept_stale_roots {",
+          "if response.reason.is_empty() && request.accept_stale_roots {")],
+        ["--test", "service", "--", "r2_finding_8_"],
+    ),
+    "r2-9": (
+        "no per-key in-flight limit; WatchProofJob streams unbounded",
+        [
+            (GUARD, "                let key_permit = match key {\n                    None => None,",
+             "                let key_permit = match key.filter(|_| false) {\n                    None => None,"),
+            ("service/src/rpc/prover.rs", "        let slot = self.watchers.admit(&owner)?;",
+             "        let slot = self.watchers.admit(&owner).ok();"),
+        ],
+        ["--test", "service", "--", "r2_finding_9_"],
+    ),
+    "r2-10": (
+        "the HTTP listeners hold any number of connections, with no header timeout",
+        [
+            ("service/src/http.rs", "pub const MAX_CONNECTIONS: usize = 128;",
+             "pub const MAX_CONNECTIONS: usize = 1 << 20;"),
+            ("service/src/http.rs", "        .header_read_timeout(HEADER_TIMEOUT)\n", ""),
+        ],
+        ["--test", "cli", "--", "r2_finding_10_"],
+    ),
+    "r2-12": (
+        "the API-key snapshot decodes all rows or none and never expires",
+        [
+            ("service/src/store/postgres.rs", "        if age > self.max_staleness {",
+             "        if age > self.max_staleness && age.is_zero() {"),
+            ("service/src/store/postgres.rs", "            .api_key_rows()\n            .await?\n            .into_iter()\n            .flatten()\n",
+             "            .api_keys()\n            .await?\n            .into_iter()\n"),
+        ],
+        ["--test", "service", "--", "r2_finding_12_"],
+    ),
+    "r2-13": (
+        "a status list is accepted whenever it was signed",
+        [("did/src/vc.rs", "    if now < from || now >= until {", "    if now < from && now >= until {")],
+        ["--test", "did", "--", "r2_finding_13_"],
+    ),
+    "r2-14": (
+        "a saved local halo2 SRS loads as a pinned file: its insecurity forgotten",
+        [("system/src/keys_dir.rs", "                Ok(seed) => Ok(params.generated_from_seed(seed)),",
+          "                Ok(seed) => Ok({\n                    let _: u64 = seed;\n                    params\n                }),")],
+        ["--test", "cli", "--", "r2_finding_14_"],
+    ),
+    "r2-15": (
+        "audit reads share the verifiers' rate buckets; RemoteLog fails on ResourceExhausted",
+        [
+            ("service/src/server.rs",
+             "Authenticator::new(stores.keys.clone(), audit_limiter, Access::KeyOptional)",
+             "Authenticator::new(stores.keys.clone(), limiter.clone(), Access::KeyOptional)"),
+            ("service/client/src/client.rs",
+             "                        && retries < RATE_RETRIES =>",
+             "                        && retries > RATE_RETRIES =>"),
+        ],
+        ["--test", "service", "--", "r2_finding_15_"],
+    ),
+    "r2-17": (
+        "proof.json must name its curve (rapidsnark's does not)",
+        [("system/src/snarkjs.rs", "    #[serde(default = \"default_curve\")]\n", "")],
+        ["--test", "verifier", "--", "r2_finding_17_"],
+    ),
+})
 
 FINDING_2_BEFORE = "665b3bd"
 FINDING_2_TEST = "finding_2_ids_sharing_low_bits_neither_block_the_list_nor_let_a_revoked_id_prove"
@@ -215,15 +324,19 @@ def finding_2():
 def main():
     if sh(["git", "status", "--porcelain", "--untracked-files=no"]).stdout.strip():
         sys.exit("trust_fixes.py: commit or stash your changes first (it restores files with git checkout)")
-    wanted = sys.argv[1:] or ["1", "2", *REVERTS.keys() - {"1"}]
-    wanted = sorted(set(wanted), key=int)
+    order = ["1", "2", *[k for k in REVERTS if k != "1"]]
+    wanted = [k for k in order if k in (sys.argv[1:] or order)]
+    unknown = set(sys.argv[1:]) - set(order)
+    if unknown:
+        sys.exit(f"trust_fixes.py: no finding {', '.join(sorted(unknown))}; known: {' '.join(order)}")
     results = [finding_2() if n == "2" else revert(n) for n in wanted]
     print("\n".join(results))
     if any("not demonstrated" in r or "update this script" in r for r in results):
         sys.exit(1)
     # And with every fix in place, every finding's test passes.
     passed, failed, first = cargo_test(["--lib", "--test", "onchain", "--test", "service", "--test", "audit",
-                                        "--test", "circuits", "--test", "halo2", "--", "finding_"])
+                                        "--test", "circuits", "--test", "halo2", "--test", "cli",
+                                        "--test", "verifier", "--", "finding_"])
     print("with the fixes: every finding_ test passed" if passed else f"with the fixes: FAILED {failed}: {first}")
     sys.exit(0 if passed else 1)
 

@@ -476,7 +476,7 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         log_id: log.log_id(),
         head: None,
     };
-    let checker = veil_regulator::audit::KeyChecker(&key);
+    let checker = veil_regulator::audit::KeyChecker(std::slice::from_ref(&key));
     let options = AuditOptions {
         decryptor: Some(&decryptor),
         checker: Some(&checker),

@@ -578,6 +578,11 @@ pub struct DbArg {
     /// resolving over HTTPS (did:web hosts, --resolver endpoints).
     #[arg(long, global = true)]
     tls_ca: Option<PathBuf>,
+    /// Let did:web resolution reach loopback, private, link-local and CGNAT
+    /// addresses (refused by default: a credential names the host the
+    /// verifier fetches from). For a private deployment or a test.
+    #[arg(long, global = true)]
+    allow_private_hosts: bool,
 }
 
 impl DbArg {
@@ -592,6 +597,7 @@ impl DbArg {
         Identity {
             site: self.site.clone().unwrap_or_else(|| db.join("web")),
             tls_ca: self.tls_ca.clone(),
+            allow_private_hosts: self.allow_private_hosts,
             db,
         }
     }
@@ -603,6 +609,7 @@ pub struct Identity {
     db: PathBuf,
     site: PathBuf,
     tls_ca: Option<PathBuf>,
+    allow_private_hosts: bool,
 }
 
 /// Whose documents a resolver reads.
@@ -618,7 +625,10 @@ enum Resolving<'a> {
 
 impl Identity {
     fn client_options(&self) -> Result<veil_did::remote::ClientOptions> {
-        let mut options = veil_did::remote::ClientOptions::default();
+        let mut options = veil_did::remote::ClientOptions {
+            allow_private_hosts: self.allow_private_hosts,
+            ..Default::default()
+        };
         if let Some(ca) = &self.tls_ca {
             options
                 .extra_roots_pem

@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// wrote into this directory (SRS checked against its pinned BLAKE3).
     #[arg(long)]
     halo2_keys: Option<PathBuf>,
+    /// Serve --halo2-keys whose universal parameters were generated locally
+    /// (`veil setup --system halo2` without --srs): their toxic waste is
+    /// known, so anyone who has it can forge proofs. Tests and demos only;
+    /// without this flag such keys are refused.
+    #[arg(long)]
+    insecure: bool,
     /// Trusted issuer list ({"issuers": [...]}); default: none trusted.
     #[arg(long)]
     issuers: Option<PathBuf>,
@@ -75,6 +81,12 @@ pub struct ServeArgs {
     /// Requests in flight at most per service from anonymous callers.
     #[arg(long, default_value_t = 64)]
     max_anonymous_in_flight: usize,
+    /// Requests in flight at most from any one API key, across services.
+    #[arg(long, default_value_t = 32)]
+    max_in_flight_per_key: usize,
+    /// WatchProofJob streams open at most per API key.
+    #[arg(long, default_value_t = 16)]
+    max_watchers_per_key: usize,
     /// Items one anonymous VerifyBatch may carry (with a key: 1024).
     #[arg(long, default_value_t = 64)]
     max_anonymous_batch: usize,
@@ -334,6 +346,19 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
     if let Some(dir) = &args.halo2_keys {
         let keys = KeysDir::new(dir);
         let system = ProvingSystem::Halo2Kzg;
+        let params = keys
+            .halo2_params()
+            .with_context(|| format!("the halo2 parameters in {}", dir.display()))?;
+        if params.is_insecure() && !args.insecure {
+            bail!(
+                "{}: the halo2 universal parameters were generated locally (insecure: anyone \
+                 with their toxic waste can forge proofs); set them up from a published SRS \
+                 (veil setup --system halo2 --srs FILE --srs-blake3 HEX), or pass --insecure \
+                 for a test",
+                dir.display()
+            );
+        }
+        drop(params);
         let prover = SystemProver::load(&keys, system)
             .with_context(|| format!("loading the halo2 keys in {}", dir.display()))?;
         engine = engine.with_system(prover, SystemKey::from_keys(keys.load_verifier(system)?)?);
@@ -353,6 +378,8 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
         },
         max_in_flight: args.max_in_flight,
         max_anonymous_in_flight: args.max_anonymous_in_flight,
+        max_in_flight_per_key: args.max_in_flight_per_key,
+        max_watchers_per_key: args.max_watchers_per_key,
         max_anonymous_batch: args.max_anonymous_batch,
         rate_per_second: args.rate_limit,
         burst: args.burst,
@@ -597,6 +624,7 @@ async fn remote_verify(clients: &mut Clients, check: crate::files::ProofToCheck)
             .map(read_text)
             .transpose()?
             .unwrap_or_default(),
+        ..Default::default()
     };
     let verdict = clients
         .verifier

@@ -8,6 +8,9 @@
 //   node bazaar.mjs keygen <did> <key.json>         -> a key for <did> (did:key: generated, "did:key")
 //                                                      written to key.json; its DID document on stdout
 //   node bazaar.mjs issue <key.json> <credential.json>  -> the credential signed by that key
+//   node bazaar.mjs forge <key.json> <credential.json>  -> signed by that key, keeping the
+//                                                      credential's own issuer (a forgery veil
+//                                                      and Digital Bazaar must both refuse)
 //
 // did:web documents are fetched from https://host[:port]/... (Node's fetch;
 // NODE_EXTRA_CA_CERTS adds a test CA) and must name the DID asked.
@@ -95,19 +98,26 @@ async function keygen(did, out) {
   }, null, 2));
 }
 
-async function issue(keyPath, credentialPath) {
+async function issue(keyPath, credentialPath, {keepIssuer = false} = {}) {
   const key = await Ed25519Multikey.from(JSON.parse(fs.readFileSync(keyPath, 'utf8')));
   const credential = JSON.parse(fs.readFileSync(credentialPath, 'utf8'));
-  credential.issuer = key.controller;
+  if (!keepIssuer) {
+    credential.issuer = key.controller;
+  }
   const suite = new DataIntegrityProof({signer: key.signer(), cryptosuite: eddsaRdfc2022});
   const signed = await vc.issue({credential, suite, documentLoader: documentLoader()});
   process.stdout.write(JSON.stringify(signed, null, 2));
 }
 
 const [cmd, a, b] = process.argv.slice(2);
-const commands = {verify: () => verify(a), keygen: () => keygen(a, b), issue: () => issue(a, b)};
+const commands = {
+  verify: () => verify(a),
+  keygen: () => keygen(a, b),
+  issue: () => issue(a, b),
+  forge: () => issue(a, b, {keepIssuer: true}),
+};
 if (!commands[cmd]) {
-  console.error('usage: bazaar.mjs verify|keygen|issue ...');
+  console.error('usage: bazaar.mjs verify|keygen|issue|forge ...');
   process.exit(2);
 }
 commands[cmd]().catch((e) => {

@@ -31,6 +31,11 @@ pub struct ClientOptions {
     /// CA certificates (PEM) trusted beside the system's roots: a private
     /// deployment's CA, or a test's.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// Let did:web resolution reach loopback, private, link-local and
+    /// shared (CGNAT) addresses. Off by default: a did:web comes from the
+    /// credential, so its sender would choose which internal host the
+    /// verifier fetches from. For a private deployment, or a test.
+    pub allow_private_hosts: bool,
 }
 
 impl Default for ClientOptions {
@@ -39,7 +44,67 @@ impl Default for ClientOptions {
             timeout: DEFAULT_TIMEOUT,
             max_bytes: DEFAULT_MAX_BYTES,
             extra_roots_pem: Vec::new(),
+            allow_private_hosts: false,
         }
+    }
+}
+
+/// Whether `ip` is an address on the public Internet: not unspecified,
+/// loopback, private (RFC 1918, IPv6 unique-local), link-local, shared
+/// (CGNAT, 100.64.0.0/10), benchmarking, documentation, multicast or
+/// broadcast, nor an IPv4-mapped or -compatible form of one of those.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(v4.is_unspecified()
+                || v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// A DNS resolver that answers only public addresses: the address a
+/// connection is made to is the checked one, so a name that resolves to a
+/// public address once and an internal one the next time (DNS rebinding)
+/// cannot lead a resolution inside.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| is_public(a.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -51,6 +116,8 @@ struct BoundedClient {
     client: reqwest::Client,
     timeout: Duration,
     max_bytes: usize,
+    /// Only public addresses, and errors without the network's details.
+    public_only: bool,
 }
 
 /// What a server sent: status and body.
@@ -60,7 +127,9 @@ struct Fetched {
 }
 
 impl BoundedClient {
-    fn new(options: &ClientOptions) -> Result<Self, String> {
+    /// A client with `options`' bounds; `public_only` when the host comes
+    /// from outside (a did:web) and private hosts are not allowed.
+    fn new(options: &ClientOptions, public_only: bool) -> Result<Self, String> {
         let mut roots = Vec::new();
         for pem in &options.extra_roots_pem {
             roots.extend(
@@ -68,16 +137,19 @@ impl BoundedClient {
                     .map_err(|e| format!("CA certificate: {e}"))?,
             );
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .tls_certs_merge(roots)
-            .build()
-            .map_err(|e| e.to_string())?;
+            .tls_certs_merge(roots);
+        if public_only {
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| e.to_string())?;
         Ok(BoundedClient {
             client,
             timeout: options.timeout,
             max_bytes: options.max_bytes,
+            public_only,
         })
     }
 
@@ -100,10 +172,29 @@ impl BoundedClient {
             } else {
                 RemoteError::Unreachable {
                     url: url.into(),
-                    reason: error_chain(&e),
+                    // A host from outside learns nothing of the network
+                    // from the error (which port is closed, which name
+                    // resolves inside).
+                    reason: if self.public_only {
+                        "no public HTTPS answer".into()
+                    } else {
+                        error_chain(&e)
+                    },
                 }
             }
         };
+        if self.public_only {
+            let literal = reqwest::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_owned()))
+                .and_then(|h| h.parse::<std::net::IpAddr>().ok());
+            if literal.is_some_and(|ip| !is_public(ip)) {
+                return Err(RemoteError::Unreachable {
+                    url: url.into(),
+                    reason: "not a public address (private hosts are not allowed)".into(),
+                });
+            }
+        }
         let too_large = || RemoteError::TooLarge {
             url: url.into(),
             limit: self.max_bytes,
@@ -115,6 +206,13 @@ impl BoundedClient {
             .send()
             .await
             .map_err(unreachable)?;
+        // The peer actually connected to (an IP literal skips the resolver).
+        if self.public_only && response.remote_addr().is_some_and(|a| !is_public(a.ip())) {
+            return Err(RemoteError::Unreachable {
+                url: url.into(),
+                reason: "not a public address (private hosts are not allowed)".into(),
+            });
+        }
         if response
             .content_length()
             .is_some_and(|n| n > self.max_bytes as u64)
@@ -189,7 +287,8 @@ impl RemoteResolver {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(bad("not an http(s) URL with a host"));
         }
-        let client = BoundedClient::new(options).map_err(|e| bad(&e))?;
+        // The endpoint is the operator's choice, not a credential's.
+        let client = BoundedClient::new(options, false).map_err(|e| bad(&e))?;
         Ok(RemoteResolver {
             base: base.into(),
             client,
@@ -235,14 +334,16 @@ pub struct WebResolver {
 }
 
 impl WebResolver {
-    /// A resolver with `options`' bounds and extra CAs.
+    /// A resolver with `options`' bounds and extra CAs; it reaches only
+    /// public addresses unless `options.allow_private_hosts`.
     pub fn new(options: &ClientOptions) -> Result<Self, ResolutionError> {
-        let client = BoundedClient::new(options).map_err(|reason| {
-            ResolutionError::Remote(RemoteError::BadEndpoint {
-                url: "did:web".into(),
-                reason,
-            })
-        })?;
+        let client =
+            BoundedClient::new(options, !options.allow_private_hosts).map_err(|reason| {
+                ResolutionError::Remote(RemoteError::BadEndpoint {
+                    url: "did:web".into(),
+                    reason,
+                })
+            })?;
         Ok(WebResolver { client })
     }
 

@@ -49,9 +49,15 @@ impl StatusEntry {
     }
 }
 
+/// How long a signed status list is valid: the issuer re-publishes it at
+/// least this often, and a verifier refuses an older one, so a list from
+/// before a revocation cannot be replayed for longer than this.
+pub const STATUS_LIST_TTL_HOURS: i64 = 24;
+
 /// A status list (its encoded bits) as a signed
 /// `BitstringStatusListCredential` (VC 2.0, `eddsa-rdfc-2022`), published at
-/// `url` by `issuer_did` with the key `key_fragment` names.
+/// `url` by `issuer_did` with the key `key_fragment` names, valid from now
+/// for [`STATUS_LIST_TTL_HOURS`].
 pub async fn sign_list(
     resolver: &VeilResolver,
     issuer_did: &str,
@@ -60,12 +66,17 @@ pub async fn sign_list(
     url: &str,
     encoded: EncodedList,
 ) -> Result<serde_json::Value, VcError> {
+    let now = chrono::Utc::now();
+    let until = now + chrono::Duration::hours(STATUS_LIST_TTL_HOURS);
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let vc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_did,
-        "validFrom": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "validFrom": stamp(now),
+        "validUntil": stamp(until),
         "credentialSubject": {
             "id": format!("{url}#list"),
             "type": "BitstringStatusList",

@@ -249,20 +249,78 @@ async fn issuer_document(resolver: &VeilResolver, did: &str) -> Result<Value, Vc
     serde_json::from_slice(&output.document).map_err(|e| VcError::Issuer(e.to_string()))
 }
 
-/// The DIDs whose keys made a credential's proofs (each
-/// `proof.verificationMethod` without its fragment).
-fn proof_dids(vc: &Value) -> Vec<&str> {
-    let proofs = match vc.get("proof") {
+/// Most Data Integrity proofs one credential may carry: each is checked
+/// against the issuer's document, so the count bounds a verification's work.
+pub const MAX_PROOFS: usize = 4;
+
+/// The credential's Data Integrity proofs (one object or an array of at most
+/// [`MAX_PROOFS`]).
+fn proofs_of(vc: &Value) -> Result<Vec<&Value>, VcError> {
+    let proofs: Vec<&Value> = match vc.get("proof") {
         Some(Value::Array(all)) => all.iter().collect(),
         Some(one) => vec![one],
-        None => Vec::new(),
+        None => return Err(VcError::Proof("missing".into())),
     };
-    proofs
-        .into_iter()
-        .filter_map(|p| p.get("verificationMethod").and_then(Value::as_str))
-        .map(|m| m.split('#').next().unwrap_or(m))
-        .filter(|d| d.starts_with("did:"))
-        .collect()
+    if proofs.is_empty() {
+        return Err(VcError::Proof("missing".into()));
+    }
+    if proofs.len() > MAX_PROOFS {
+        return Err(VcError::Proof(format!(
+            "{} proofs; at most {MAX_PROOFS} are checked",
+            proofs.len()
+        )));
+    }
+    Ok(proofs)
+}
+
+/// Whether `doc` lists `method` (an absolute `did#fragment`) under
+/// `assertionMethod`, by reference (absolute or `#fragment`) or embedded.
+fn lists_assertion_method(doc: &Value, did: &str, method: &str) -> bool {
+    let fragment = method.strip_prefix(did).filter(|f| f.starts_with('#'));
+    let names = |id: &str| id == method || Some(id) == fragment;
+    doc.get("assertionMethod")
+        .and_then(Value::as_array)
+        .is_some_and(|all| {
+            all.iter().any(|m| match m {
+                Value::String(id) => names(id),
+                embedded => embedded
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(names),
+            })
+        })
+}
+
+/// Binds every proof to the credential's issuer: made for `assertionMethod`,
+/// by a verification method of the issuer's own DID that the issuer's
+/// document (`doc`) lists as an assertion method. ssi verifies a proof
+/// against whatever key it names; without this, anyone's key signs "as" any
+/// issuer.
+fn check_proofs_are_issuers(vc: &Value, issuer: &str, doc: &Value) -> Result<(), VcError> {
+    for (i, proof) in proofs_of(vc)?.into_iter().enumerate() {
+        let purpose = proof.get("proofPurpose").and_then(Value::as_str);
+        if purpose != Some("assertionMethod") {
+            return Err(VcError::Proof(format!(
+                "proof {i}: proofPurpose is {}, not assertionMethod",
+                purpose.unwrap_or("missing")
+            )));
+        }
+        let method = proof
+            .get("verificationMethod")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VcError::Proof(format!("proof {i}: no verificationMethod")))?;
+        if method.split('#').next() != Some(issuer) || !method.contains('#') {
+            return Err(VcError::Proof(format!(
+                "proof {i}: made by {method}, not by a key of the issuer {issuer}"
+            )));
+        }
+        if !lists_assertion_method(doc, issuer, method) {
+            return Err(VcError::Proof(format!(
+                "proof {i}: {method} is not an assertion method of the issuer"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The issuer of any credential: `issuer` as a string or `issuer.id`.
@@ -306,26 +364,26 @@ fn zk_key(doc: &Value, method: &str) -> Result<PointJson, VcError> {
 
 /// Verifies the Data Integrity proof of any credential (VC 1.1 or 2.0,
 /// any suite ssi knows) against its issuer's DID: what a classic verifier
-/// checks, and the first step of [`verify`].
+/// checks, and the first step of [`verify`]. Every proof must be the
+/// issuer's own (an assertion method of the issuer's live DID document).
 pub async fn verify_proof(resolver: &VeilResolver, json: &str) -> Result<(), VcError> {
-    verify_proof_at(resolver, json, None).await
+    verify_proof_at(resolver, json, None).await.map(|_| ())
 }
 
 /// [`verify_proof`] as of `at` (ssi also checks the credential's validity
-/// period at that time; `None` is now).
+/// period at that time; `None` is now). Returns the issuer's DID document,
+/// resolved once for the whole verification.
 pub async fn verify_proof_at(
     resolver: &VeilResolver,
     json: &str,
     at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<(), VcError> {
+) -> Result<Value, VcError> {
     let vc: Value = serde_json::from_str(json).map_err(|e| VcError::Json(e.to_string()))?;
-    if vc.get("proof").is_none() {
-        return Err(VcError::Proof("missing".into()));
-    }
-    // ssi checks the keys; a deactivated signer is refused here first.
-    for did in proof_dids(&vc) {
-        issuer_document(resolver, did).await?;
-    }
+    proofs_of(&vc)?;
+    let issuer = issuer_of(&vc)?;
+    // A deactivated issuer is refused here, before any key is used.
+    let doc = issuer_document(resolver, issuer).await?;
+    check_proofs_are_issuers(&vc, issuer, &doc)?;
     let signed = ssi::claims::data_integrity::from_json_str::<AnyJsonCredential, AnySuite>(json)
         .map_err(|e| VcError::Json(e.to_string()))?;
     let mut params = VerificationParameters::from_resolver(crate::resolver::vm_resolver(resolver));
@@ -333,7 +391,7 @@ pub async fn verify_proof_at(
         params = params.with_date_time(at);
     }
     match signed.verify(params).await {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(())) => Ok(doc),
         Ok(Err(invalid)) => Err(VcError::Proof(invalid.to_string())),
         Err(e) => Err(VcError::Proof(e.to_string())),
     }
@@ -471,8 +529,7 @@ pub async fn verify(resolver: &VeilResolver, json: &str, today: u32) -> Result<V
         return Err(VcError::Validity { today, from, until });
     }
     let noon = chrono::DateTime::from_timestamp(i64::from(today) * 86_400 + 43_200, 0);
-    verify_proof_at(resolver, json, noon).await?;
-    let doc = issuer_document(resolver, &parsed.issuer).await?;
+    let doc = verify_proof_at(resolver, json, noon).await?;
     let key = zk_key(&doc, &parsed.zk.verification_method)?;
     let credential = Credential {
         claims: parsed.claims,
@@ -495,34 +552,71 @@ pub async fn verify(resolver: &VeilResolver, json: &str, today: u32) -> Result<V
     })
 }
 
-/// Verifies a `BitstringStatusListCredential` from `issuer` (its proof
-/// against the issuer's DID) and returns it for [`crate::status_list::is_set`].
+/// Verifies a `BitstringStatusListCredential` from `issuer` as of now (its
+/// proof against the issuer's DID, and its freshness) and returns it for
+/// [`crate::status_list::is_set`].
 pub async fn verify_status_list(
     resolver: &VeilResolver,
     json: &str,
     issuer: &str,
 ) -> Result<Value, VcError> {
+    verify_status_list_at(resolver, json, issuer, chrono::Utc::now()).await
+}
+
+/// [`verify_status_list`] as of `now`. A list must say until when it is
+/// valid (`validUntil`) and be valid at `now`: an old list, from before a
+/// revocation, is refused once it expires.
+pub async fn verify_status_list_at(
+    resolver: &VeilResolver,
+    json: &str,
+    issuer: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Value, VcError> {
     let list: Value = serde_json::from_str(json).map_err(|e| VcError::Json(e.to_string()))?;
-    if text(&list, "issuer")? != issuer {
+    if issuer_of(&list)? != issuer {
         return Err(VcError::field(
             "issuer",
             "the status list is not the credential issuer's",
         ));
     }
-    verify_proof(resolver, json).await?;
+    let time = |field: &'static str| -> Result<chrono::DateTime<chrono::Utc>, VcError> {
+        let text = text(&list, field)?;
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|e| VcError::field(field, e.to_string()))
+    };
+    let (from, until) = (time("validFrom")?, time("validUntil")?);
+    if now < from || now >= until {
+        return Err(VcError::field(
+            "validUntil",
+            format!("the status list is valid from {from} until {until}, not at {now}: fetch the current one"),
+        ));
+    }
+    verify_proof_at(resolver, json, Some(now)).await?;
     Ok(list)
 }
 
-/// Checks a verified credential against its issuer's status list.
+/// Checks a verified credential against its issuer's status list (which
+/// must be current).
 pub async fn check_status(
     resolver: &VeilResolver,
     verified: &Verified,
     status_list_json: &str,
 ) -> Result<(), VcError> {
+    check_status_at(resolver, verified, status_list_json, chrono::Utc::now()).await
+}
+
+/// [`check_status`] as of `now`.
+pub async fn check_status_at(
+    resolver: &VeilResolver,
+    verified: &Verified,
+    status_list_json: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), VcError> {
     let Some(entry) = &verified.status else {
         return Ok(());
     };
-    let list = verify_status_list(resolver, status_list_json, &verified.issuer).await?;
+    let list = verify_status_list_at(resolver, status_list_json, &verified.issuer, now).await?;
     if list.get("id").and_then(Value::as_str) != Some(entry.status_list_credential.as_str()) {
         return Err(VcError::field(
             "credentialStatus.statusListCredential",

@@ -137,23 +137,27 @@ pub struct AuditArgs {
     #[arg(long)]
     json: Option<PathBuf>,
     /// Re-verify every entry logged valid from the proof it carries, with
-    /// this verifying key (a Groth16 key file, or a halo2 keys directory).
+    /// this verifying key (a Groth16 key file, or a halo2 keys directory);
+    /// repeat it, one key per proving system the log holds. An entry logged
+    /// valid that no key given can re-verify (or that carries no proof) is a
+    /// finding.
     #[arg(long)]
-    vk: Option<PathBuf>,
+    vk: Vec<PathBuf>,
     /// The oldest signed head accepted, in hours (0: any age, for an
     /// archived copy of a log). The service re-signs an idle log hourly.
     #[arg(long, default_value_t = 24)]
     max_head_age_hours: u64,
 }
 
-/// Re-verifies logged proofs with one system's verifying key.
-pub struct KeyChecker<'a>(pub &'a SystemKey);
+/// Re-verifies logged proofs with the regulator's verifying keys, one per
+/// proving system.
+pub struct KeyChecker<'a>(pub &'a [SystemKey]);
 
 impl VerdictChecker for KeyChecker<'_> {
     fn recheck(&self, record: &VerificationRecord) -> Recheck {
-        if record.system != self.0.system().name() {
+        let Some(key) = self.0.iter().find(|k| k.system().name() == record.system) else {
             return Recheck::Unchecked(format!("no {} key given", record.system));
-        }
+        };
         let proof = match veil_system::proof_from_json(&record.proof) {
             Ok(p) => p,
             Err(e) => return Recheck::Failed(format!("logged proof: {e:#}")),
@@ -162,7 +166,7 @@ impl VerdictChecker for KeyChecker<'_> {
             Ok(p) => p,
             Err(e) => return Recheck::Failed(format!("logged public inputs: {e}")),
         };
-        match self.0.verify_statement(&proof, &public) {
+        match key.verify_statement(&proof, &public) {
             Ok(()) => Recheck::Verified,
             Err(e) => Recheck::Failed(e.to_string()),
         }
@@ -194,8 +198,12 @@ pub fn audit_cmd(args: AuditArgs) -> Result<()> {
             state.log_id
         );
     }
-    let key = args.vk.as_deref().map(load_key).transpose()?;
-    let checker = key.as_ref().map(KeyChecker);
+    let keys = args
+        .vk
+        .iter()
+        .map(|vk| load_key(vk))
+        .collect::<Result<Vec<_>>>()?;
+    let checker = (!keys.is_empty()).then_some(KeyChecker(&keys));
     let options = AuditOptions {
         decryptor: decryptor.as_ref(),
         policies: policies(&args.keys.policy)?,

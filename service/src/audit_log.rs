@@ -176,6 +176,18 @@ impl AuditLog {
     pub async fn record(&self, entries: Vec<Entry>) -> Result<Logged, Status> {
         let (done, result) = oneshot::channel();
         let bytes: Vec<Vec<u8>> = entries.iter().map(Entry::to_bytes).collect();
+        // Refused here, not in the writer's group, where it would fail the
+        // other callers' entries with it.
+        if let Some(big) = bytes
+            .iter()
+            .find(|b| b.len() > veil_audit::log::MAX_ENTRY_BYTES)
+        {
+            return Err(Status::invalid_argument(format!(
+                "the verification's log entry would be {} bytes; at most {}",
+                big.len(),
+                veil_audit::log::MAX_ENTRY_BYTES
+            )));
+        }
         let pending = Pending {
             entries: bytes.clone(),
             done,
@@ -218,10 +230,24 @@ impl AuditLog {
     }
 }
 
+/// The most bytes of a verdict's reason a log entry keeps.
+pub const MAX_REASON_BYTES: usize = 1024;
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+fn bounded(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
 /// The log entry of one answered verification: the proof's system, the
-/// proof itself and its public inputs (so a regulator can re-verify the
-/// verdict), the verdict, the caller, and the regulator key of the policy it
-/// was checked against (when the request named one).
+/// proof itself and its public inputs in their canonical encoding (so a
+/// regulator can re-verify the verdict, and an entry is as large as a
+/// proof, never as large as a request), the verdict, the caller, and the
+/// regulator key of the policy it was checked against (when the request
+/// named one that decodes).
 pub fn verification_entry(
     request: &crate::pb::VerifyRequest,
     response: &crate::pb::VerifyResponse,
@@ -232,30 +258,23 @@ pub fn verification_entry(
     } else {
         serde_json::from_str::<veil_circuits::statement::files::PolicyJson>(&request.policy_json)
             .ok()
-            .map(|p| p.regulator_key)
+            .and_then(|p| p.regulator_key.to_key("regulator_key").ok())
+            .map(|key| veil_circuits::statement::files::PointJson::from_key(&key))
     };
+    // The engine answered, so the proof decodes; an entry without one is
+    // what an auditor treats as a finding.
+    let proof = veil_client::proof::canonical(request.proof.as_ref()).unwrap_or_default();
     Entry::Verification(veil_audit::VerificationRecord {
         time_unix_ms: veil_audit::entry::now_unix_ms(),
-        system: request
-            .proof
-            .as_ref()
-            .and_then(|p| veil_client::proof::system_of(p.system).ok())
+        system: veil_client::proof::system_of(proof.system)
             .unwrap_or(veil_prover::ProvingSystem::Groth16)
             .name()
             .into(),
-        proof: request
-            .proof
-            .as_ref()
-            .map(|p| p.proof_json.clone())
-            .unwrap_or_default(),
-        public_inputs: request
-            .proof
-            .as_ref()
-            .map(|p| p.public_inputs.clone())
-            .unwrap_or_default(),
+        proof: proof.proof_json,
+        public_inputs: proof.public_inputs,
         valid: response.valid,
-        reason: response.reason.clone(),
-        caller: caller.to_string(),
+        reason: bounded(&response.reason, MAX_REASON_BYTES),
+        caller: bounded(caller, MAX_REASON_BYTES),
         regulator_key,
     })
 }

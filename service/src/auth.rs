@@ -177,7 +177,10 @@ impl Authenticator {
         let record = self
             .store
             .lookup(&key_hash(&key))
-            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| match e {
+                crate::store::StoreError::Unavailable(_) => Status::unavailable(e.to_string()),
+                e => Status::internal(e.to_string()),
+            })?
             .ok_or_else(|| Status::unauthenticated("unknown API key"))?;
         if record.revoked {
             return Err(Status::unauthenticated(format!(

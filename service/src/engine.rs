@@ -210,7 +210,7 @@ impl Engine {
         request: &pb::VerifyRequest,
     ) -> Result<(SystemProof, PublicInputs, pb::VerifyResponse), RequestError> {
         let (proof, public) = parse_proof(request.proof.as_ref())?;
-        let response = pb::VerifyResponse {
+        let mut response = pb::VerifyResponse {
             valid: false,
             reason: binding_mismatch(request, &public)?.unwrap_or_default(),
             nullifier: field_to_decimal(&public.nullifier),
@@ -218,6 +218,9 @@ impl Engine {
             revocation_root_current: public.revocation_root == self.registry.revocation_root(),
             ..Default::default()
         };
+        if response.reason.is_empty() && !request.accept_stale_roots {
+            response.reason = stale_roots(&response).unwrap_or_default();
+        }
         Ok((proof, public, response))
     }
 }
@@ -245,6 +248,25 @@ pub fn proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
     // system can always be encoded.
     message.calldata = veil_verifier::evm::calldata_text(proof, public).unwrap_or_default();
     message
+}
+
+/// Why a proof is not acceptable now: its issuer or revocation root is not
+/// this service's current one (a stale root, or a tree the prover made).
+fn stale_roots(response: &pb::VerifyResponse) -> Option<String> {
+    let stale: Vec<&str> = [
+        (!response.issuers_root_current).then_some("trusted-issuer"),
+        (!response.revocation_root_current).then_some("revocation"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!stale.is_empty()).then(|| {
+        format!(
+            "the proof's {} root is not this service's current one \
+             (set accept_stale_roots to check the proof alone)",
+            stale.join(" and ")
+        )
+    })
 }
 
 /// Whether the proof is for another policy or payment than the request names.

@@ -1,6 +1,12 @@
 //! The service's plain HTTP/1.1 listeners (metrics, DID resolution, did:web
 //! documents): one accept loop, one connection task each, answers from a
 //! synchronous function of the request; HTTPS when given a TLS acceptor.
+//!
+//! Each listener holds at most [`MAX_CONNECTIONS`] connections (one more is
+//! closed at once, so a flood of one listener cannot use up the process's
+//! file descriptors and starve gRPC or the others), a request's headers must
+//! arrive within [`HEADER_TIMEOUT`], and no connection lives longer than
+//! [`CONNECTION_LIFETIME`].
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -11,6 +17,13 @@ use tokio_rustls::rustls;
 
 /// How long a client may take over its TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections one listener holds at most.
+pub const MAX_CONNECTIONS: usize = 128;
+/// How long a request's headers may take to arrive (also the longest a
+/// kept-alive connection may sit idle before its next request).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest any one connection is served.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 
 /// A response with a body and its media type.
 pub fn response(status: u16, content_type: &str, body: Vec<u8>) -> http::Response<Full<Bytes>> {
@@ -57,13 +70,22 @@ pub async fn serve<F>(
         + 'static,
 {
     let respond = Arc::new(respond);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, say: do not spin on the error.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::debug!("{what}: {MAX_CONNECTIONS} connections open; closing a new one");
+            drop(stream);
             continue;
         };
         let respond = respond.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             match tls {
                 None => connection(stream, what, respond).await,
                 Some(acceptor) => {
@@ -91,10 +113,14 @@ where
         async move { Ok::<_, std::convert::Infallible>(answer) }
     });
     let io = hyper_util::rt::TokioIo::new(stream);
-    if let Err(e) = hyper::server::conn::http1::Builder::new()
-        .serve_connection(io, service)
-        .await
-    {
-        tracing::debug!("{what} connection: {e}");
+    let served = hyper::server::conn::http1::Builder::new()
+        // hyper 1.x has no header timeout without a timer.
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(io, service);
+    match tokio::time::timeout(CONNECTION_LIFETIME, served).await {
+        Ok(Err(e)) => tracing::debug!("{what} connection: {e}"),
+        Err(_) => tracing::debug!("{what} connection: served for its whole lifetime; closed"),
+        Ok(Ok(())) => {}
     }
 }

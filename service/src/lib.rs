@@ -37,6 +37,7 @@ pub mod store;
 /// A throwaway PostgreSQL server for tests (feature `test-support`).
 #[cfg(feature = "test-support")]
 pub mod temp_postgres;
+pub mod watchers;
 
 pub use veil_client as client;
 

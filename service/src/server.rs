@@ -88,6 +88,10 @@ pub struct ServeConfig {
     pub max_in_flight: usize,
     /// Requests in flight at most per service from anonymous callers.
     pub max_anonymous_in_flight: usize,
+    /// Requests in flight at most from any one API key, across services.
+    pub max_in_flight_per_key: usize,
+    /// `WatchProofJob` streams open at most per API key.
+    pub max_watchers_per_key: usize,
     /// Items one anonymous `VerifyBatch` may carry (keyed callers:
     /// [`MAX_BATCH`]). Every item is charged to the caller's rate limit.
     pub max_anonymous_batch: usize,
@@ -124,6 +128,8 @@ impl ServeConfig {
             queue: QueueConfig::default(),
             max_in_flight: 256,
             max_anonymous_in_flight: 64,
+            max_in_flight_per_key: 32,
+            max_watchers_per_key: 16,
             max_anonymous_batch: 64,
             rate_per_second: 50.0,
             burst: 100.0,
@@ -342,12 +348,20 @@ async fn run_server(
     )));
 
     let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
+    // Audit-log reads have buckets of their own: a flood of anonymous
+    // verifications cannot lock an anonymous auditor out of the log.
+    let audit_limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst));
     let auth = |access| Authenticator::new(stores.keys.clone(), limiter.clone(), access);
     let size = config.max_message_bytes;
     let slots = crate::rpc::cpu_slots();
-    let prover = ProverServer::new(ProverService::new(engine.clone(), queue, slots.clone()))
-        .max_decoding_message_size(size)
-        .max_encoding_message_size(size);
+    let prover = ProverServer::new(ProverService::new(
+        engine.clone(),
+        queue,
+        slots.clone(),
+        config.max_watchers_per_key,
+    ))
+    .max_decoding_message_size(size)
+    .max_encoding_message_size(size);
     let verifier = VerifierServer::new(VerifierService::new(
         engine.clone(),
         slots,
@@ -403,8 +417,15 @@ async fn run_server(
     let mut router = builder
         .layer(GuardLayer::new(
             &LIMITED_SERVICES,
-            config.max_in_flight,
-            config.max_anonymous_in_flight,
+            crate::guard::known_methods(&[
+                pb::FILE_DESCRIPTOR_SET,
+                tonic_health::pb::FILE_DESCRIPTOR_SET,
+            ]),
+            (
+                config.max_in_flight,
+                config.max_anonymous_in_flight,
+                config.max_in_flight_per_key,
+            ),
             metrics,
         ))
         .add_service(health_service)
@@ -419,7 +440,10 @@ async fn run_server(
         .add_service(InterceptedService::new(prover, auth(Access::KeyRequired)))
         .add_service(InterceptedService::new(verifier, auth(Access::KeyOptional)))
         .add_service(InterceptedService::new(registry, auth(Access::KeyOptional)))
-        .add_service(InterceptedService::new(audit, auth(Access::KeyOptional)));
+        .add_service(InterceptedService::new(
+            audit,
+            Authenticator::new(stores.keys.clone(), audit_limiter, Access::KeyOptional),
+        ));
     router
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;

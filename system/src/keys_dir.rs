@@ -31,6 +31,10 @@ pub const HALO2_SRS: &str = "halo2.srs";
 pub const HALO2_SRS_PIN: &str = "halo2.srs.blake3";
 /// The halo2 verifying key.
 pub const HALO2_VK: &str = "halo2.vk";
+/// Where the halo2 parameters came from, kept beside them so that locally
+/// generated (insecure) parameters stay marked as such once saved:
+/// `insecure-local <seed>` or `file`.
+pub const HALO2_SRS_ORIGIN: &str = "halo2.srs.origin";
 
 /// Why keys could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +201,13 @@ impl KeysDir {
         write(&self.file(HALO2_SRS), &srs)?;
         let pin = format!("{}\n", blake3::hash(&srs).to_hex());
         write(&self.file(HALO2_SRS_PIN), pin.as_bytes())?;
+        let origin = match params.origin() {
+            veil_halo2::params::ParamsOrigin::InsecureLocal { seed } => {
+                format!("insecure-local {seed}\n")
+            }
+            veil_halo2::params::ParamsOrigin::File { .. } => "file\n".to_owned(),
+        };
+        write(&self.file(HALO2_SRS_ORIGIN), origin.as_bytes())?;
         write(&self.file(HALO2_VK), &keys.verifying_key().to_bytes())
     }
 
@@ -209,10 +220,31 @@ impl KeysDir {
             reason: "the pin is not text".into(),
         })?;
         let path = self.file(HALO2_SRS);
-        veil_halo2::UniversalParams::load(&read(&path)?, &pin).map_err(|e| KeysError::Halo2 {
-            path,
-            reason: e.to_string(),
-        })
+        let params = veil_halo2::UniversalParams::load(&read(&path)?, &pin).map_err(|e| {
+            KeysError::Halo2 {
+                path,
+                reason: e.to_string(),
+            }
+        })?;
+        let origin_path = self.file(HALO2_SRS_ORIGIN);
+        if !origin_path.exists() {
+            return Ok(params);
+        }
+        let origin = String::from_utf8(read(&origin_path)?).unwrap_or_default();
+        match origin.split_whitespace().collect::<Vec<_>>()[..] {
+            ["file"] => Ok(params),
+            ["insecure-local", seed] => match seed.parse() {
+                Ok(seed) => Ok(params.generated_from_seed(seed)),
+                Err(_) => Err(KeysError::Halo2 {
+                    path: origin_path,
+                    reason: format!("not a seed: {seed}"),
+                }),
+            },
+            _ => Err(KeysError::Halo2 {
+                path: origin_path,
+                reason: "neither `file` nor `insecure-local <seed>`".into(),
+            }),
+        }
     }
 
     /// The halo2 verifying key.

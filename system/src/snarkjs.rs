@@ -26,7 +26,10 @@ pub type G1Json = [String; 3];
 /// A G2 point as snarkjs writes it.
 pub type G2Json = [[String; 2]; 3];
 
-/// `proof.json`.
+/// `proof.json`. snarkjs writes `protocol` and `curve`, rapidsnark (iden3's
+/// native prover, which mobile wallets use) `protocol` only, and snarkjs's
+/// verifier reads neither: a missing one is accepted, as snarkjs does, and
+/// one that names another protocol or curve is refused. veil writes both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofJson {
     /// A.
@@ -35,10 +38,20 @@ pub struct ProofJson {
     pub pi_b: G2Json,
     /// C.
     pub pi_c: G1Json,
-    /// Always `groth16`.
+    /// `groth16` (may be absent).
+    #[serde(default = "default_protocol")]
     pub protocol: String,
-    /// Always `bn128`.
+    /// `bn128` (absent in rapidsnark's files).
+    #[serde(default = "default_curve")]
     pub curve: String,
+}
+
+fn default_protocol() -> String {
+    PROTOCOL.into()
+}
+
+fn default_curve() -> String {
+    CURVE.into()
 }
 
 /// `verification_key.json`.

@@ -143,6 +143,15 @@ impl UniversalParams {
         self.params.k()
     }
 
+    /// Parameters read from a file that were generated locally from `seed`
+    /// (a keys directory records it beside the file): their toxic waste is
+    /// known however they were stored, and [`Self::is_insecure`] keeps
+    /// saying so.
+    pub fn generated_from_seed(mut self, seed: u64) -> Self {
+        self.origin = ParamsOrigin::InsecureLocal { seed };
+        self
+    }
+
     /// Whether the toxic waste of these parameters is known.
     pub fn is_insecure(&self) -> bool {
         matches!(self.origin, ParamsOrigin::InsecureLocal { .. })

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// `veil holder keygen` into holder.json, then `veil issue` of a fixed
 /// credential to its commitment into credential.json (`extra` flags added).
-fn holder_and_credential(d: &Path, extra: &[&str]) {
+pub fn holder_and_credential(d: &Path, extra: &[&str]) {
     let holder_out = ok(&["holder", "keygen", "--out", "holder.json"], d);
     let commitment = holder_out.lines().last().unwrap().trim().to_string();
     let mut args = crate::common::with_claims(

@@ -245,6 +245,7 @@ async fn a_fleet_proves_every_job_once_through_kills_and_a_postgres_restart() {
                 proof: job.proof.clone(),
                 policy_json: sample.request.policy_json.clone(),
                 context_json: sample.request.context_json.clone(),
+                ..Default::default()
             })
             .await
             .expect("verify")

@@ -8,4 +8,5 @@ mod common;
 mod fleet;
 mod issuers;
 mod serve;
+mod trust;
 mod web;

@@ -187,7 +187,7 @@ async fn acknowledged_jobs_survive_sigkill_mid_proof() {
 /// with `--system halo2`, verify the halo2 proof files locally and on the
 /// server, submit a halo2 job and save its proof with `job --out`.
 #[tokio::test(flavor = "multi_thread")]
-async fn remote_halo2_prove_verify_and_job() {
+async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
     let (tmp, _sample) = prepared_dir(13);
     let dir = tmp.path();
     run_ok(
@@ -207,8 +207,29 @@ async fn remote_halo2_prove_verify_and_job() {
     )
     .trim()
     .to_owned();
+    // Review 2, finding 14: locally generated parameters keep their
+    // provenance once saved, and serving them needs --insecure.
+    let refused = veil()
+        .args([
+            "serve",
+            "--db",
+            "db",
+            "--keys",
+            "keys",
+            "--halo2-keys",
+            "halo2-keys",
+        ])
+        .args(["--listen", "127.0.0.1:0", "--no-metrics"])
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && err.contains("--insecure"),
+        "{err}"
+    );
     let port = free_port();
-    let mut server = start_server_with(dir, port, &["--halo2-keys", "halo2-keys"]);
+    let mut server = start_server_with(dir, port, &["--halo2-keys", "halo2-keys", "--insecure"]);
     let _ = wait_for_server(port, &key).await;
     let url = format!("http://127.0.0.1:{port}");
     let remote = |args: &[&str]| {
@@ -831,4 +852,99 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
 
     server.kill().ok();
     server.wait().ok();
+}
+
+/// Review 2, finding 10, reproduced from outside: a `veil serve` at the
+/// common open-file limit (1,024) with 1,100 connections to its metrics
+/// port, each a half-sent request, still answers a new gRPC client's
+/// `Verify`; the metrics listener holds a bounded number of them and closes
+/// the rest, and those it held are closed once their headers time out.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_10_idle_metrics_connections_cannot_starve_grpc() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (tmp, sample) = prepared_dir(17);
+    let dir = tmp.path();
+    let key = run_ok(
+        &["admin", "key", "create", "--db", "db", "--name", "flood"],
+        dir,
+    )
+    .trim()
+    .to_owned();
+    let (port, metrics) = (free_port(), free_port());
+    let _server = KillOnDrop(
+        Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 1024 && exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_veil"))
+            .args([
+                "serve",
+                "--db",
+                "db",
+                "--keys",
+                "keys",
+                "--issuers",
+                "issuers.json",
+            ])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--metrics", &format!("127.0.0.1:{metrics}")])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn veil serve"),
+    );
+    let mut c = wait_for_server(port, &key).await;
+    let proof = c
+        .prover
+        .prove(sample.request.clone())
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    let mut held = Vec::new();
+    for _ in 0..1100 {
+        let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", metrics)).await else {
+            break;
+        };
+        let _ = stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            .await;
+        held.push(stream);
+    }
+    assert!(held.len() > 1024, "{} connections", held.len());
+    let fresh = async {
+        let mut c = connect(
+            &format!("http://127.0.0.1:{port}"),
+            Some(&key),
+            None,
+            16 << 20,
+        )
+        .await
+        .expect("connect");
+        c.verifier
+            .verify(pb::VerifyRequest {
+                proof: Some(proof.clone()),
+                ..Default::default()
+            })
+            .await
+            .expect("verify")
+            .into_inner()
+    };
+    let verdict = tokio::time::timeout(Duration::from_secs(15), fresh)
+        .await
+        .expect("a new gRPC client is answered while the metrics port is flooded");
+    assert!(verdict.valid, "{}", verdict.reason);
+    tokio::time::sleep(veil_service::http::HEADER_TIMEOUT + Duration::from_secs(2)).await;
+    let mut still_open = 0;
+    let mut buffer = [0u8; 256];
+    for stream in &mut held {
+        if tokio::time::timeout(Duration::from_millis(50), stream.read(&mut buffer))
+            .await
+            .is_err()
+        {
+            still_open += 1;
+        }
+    }
+    assert_eq!(still_open, 0, "idle half-sent requests still held");
 }

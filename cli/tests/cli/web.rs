@@ -13,14 +13,11 @@
 //! of a random loopback address (127.0.0.x): the test needs root (CI is)
 //! and skips otherwise unless `VEIL_REQUIRE_DIDKIT=1`.
 
+use crate::common::interop::{bazaar_verify, didkit_errors, interop_dir, node, write_json};
 use crate::common::{fails, ok, veil};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../did/interop")
-}
 
 /// A test CA (`ca.pem`) and a certificate it signed for `ip` (`tls.crt`,
 /// `tls.key`), written into `dir`.
@@ -43,51 +40,6 @@ fn write_test_ca(dir: &Path, ip: &str) {
     std::fs::write(dir.join("tls.key"), key.serialize_pem()).expect("write");
 }
 
-/// didkit's verdict on `vc` (its `errors`), trusting the test CA.
-fn didkit_errors(dir: &Path, vc: &str) -> Vec<serde_json::Value> {
-    let out = Command::new("node")
-        .arg(interop_dir().join("didkit.js"))
-        .args(["verify", vc])
-        .env("NODE_EXTRA_CA_CERTS", dir.join("ca.pem"))
-        .current_dir(dir)
-        .output()
-        .expect("run node");
-    if !out.status.success() {
-        return vec![serde_json::Value::String(
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )];
-    }
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).expect("didkit's JSON");
-    result["errors"].as_array().cloned().unwrap_or_default()
-}
-
-/// `node did/interop/SCRIPT ARGS` in `dir`, trusting the test CA; its
-/// stdout, or its stderr as the error.
-fn node(dir: &Path, script: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("node")
-        .arg(interop_dir().join(script))
-        .args(args)
-        .env("NODE_EXTRA_CA_CERTS", dir.join("ca.pem"))
-        .current_dir(dir)
-        .output()
-        .expect("run node");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-/// Digital Bazaar's verdict on `vc`: `Ok(())` or its error.
-fn bazaar_verify(dir: &Path, vc: &str) -> Result<(), String> {
-    let out = node(dir, "bazaar.mjs", &["verify", vc])?;
-    let result: serde_json::Value = serde_json::from_str(&out).expect("bazaar's JSON");
-    match result["verified"].as_bool() {
-        Some(true) => Ok(()),
-        _ => Err(result["error"].to_string()),
-    }
-}
-
 /// A generic credential (not KYC) in `version` 1 or 2 of the data model.
 fn membership(version: u8) -> serde_json::Value {
     let (context, date) = match version {
@@ -100,10 +52,6 @@ fn membership(version: u8) -> serde_json::Value {
         date: "2026-01-01T00:00:00Z",
         "credentialSubject": {"id": "did:example:alice", "memberOf": "Example Club"},
     })
-}
-
-fn write_json(dir: &Path, name: &str, value: &serde_json::Value) {
-    std::fs::write(dir.join(name), value.to_string()).expect("write");
 }
 
 /// A loopback address port 443 can be bound on, or `None` (not root).
@@ -218,7 +166,13 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
             .expect("spawn veil serve"),
     );
     // Another machine: an empty database, the test CA trusted.
-    let elsewhere = ["--db", "elsewhere", "--tls-ca", "ca.pem"];
+    let elsewhere = [
+        "--db",
+        "elsewhere",
+        "--tls-ca",
+        "ca.pem",
+        "--allow-private-hosts",
+    ];
     let deadline = Instant::now() + Duration::from_secs(120);
     let resolved = loop {
         let out = veil(&[&["did", "resolve", &did][..], &elsewhere].concat(), d);

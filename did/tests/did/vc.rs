@@ -366,3 +366,27 @@ fn crash_status_writer_child_process() {
         let _ = stdout.lock().flush();
     }
 }
+
+/// Review 2, finding 13: a status list says until when it is valid and is
+/// refused after that, so a list from before a revocation cannot be
+/// replayed past its lifetime.
+#[tokio::test(flavor = "current_thread")]
+async fn r2_finding_13_a_status_list_past_its_validity_is_refused() {
+    let w = world();
+    let (_, text) = w.issue(Format::V2).await;
+    let verified = vc::verify(&w.resolver, &text, w.today()).await.unwrap();
+    let list = w.status_list().await;
+    let parsed: Value = serde_json::from_str(&list).unwrap();
+    assert!(parsed.get("validUntil").is_some(), "{parsed}");
+    let now = chrono::Utc::now();
+    vc::check_status_at(&w.resolver, &verified, &list, now)
+        .await
+        .expect("a current list");
+    let hours = veil_did::status_list::STATUS_LIST_TTL_HOURS;
+    let later = now + chrono::Duration::hours(hours + 1);
+    let stale = vc::check_status_at(&w.resolver, &verified, &list, later).await;
+    assert!(
+        matches!(&stale, Err(VcError::Field { field, .. }) if field == "validUntil"),
+        "{stale:?}"
+    );
+}

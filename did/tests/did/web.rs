@@ -119,9 +119,54 @@ fn trusting(ca: &TestCa, timeout: Duration) -> WebResolver {
     WebResolver::new(&ClientOptions {
         timeout,
         extra_roots_pem: vec![ca.ca_pem.clone().into_bytes()],
+        // The test's hosts are on loopback.
+        allow_private_hosts: true,
         ..ClientOptions::default()
     })
     .unwrap()
+}
+
+/// Review 2, finding 7: a did:web names the host the verifier fetches
+/// from, so by default resolution reaches public addresses only: an IP
+/// literal on loopback and a name that resolves to loopback are refused
+/// before any connection (the listener sees none), with an error that says
+/// nothing of the network; the opt-in reaches them.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_7_did_web_does_not_reach_internal_hosts_by_default() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let default = WebResolver::new(&ClientOptions::default()).unwrap();
+    for did in [
+        format!("did:web:127.0.0.1%3A{port}"),
+        format!("did:web:localhost%3A{port}"),
+    ] {
+        let refused = default.resolve(&did).await;
+        let Err(ResolutionError::Remote(RemoteError::Unreachable { reason, .. })) = &refused else {
+            panic!("{did}: {refused:?}");
+        };
+        assert!(
+            !reason.contains("refused") && !reason.contains("os error"),
+            "{reason}"
+        );
+    }
+    assert!(
+        listener.accept().is_err(),
+        "a connection reached the internal host"
+    );
+    let allowed = WebResolver::new(&ClientOptions {
+        timeout: Duration::from_secs(2),
+        allow_private_hosts: true,
+        ..ClientOptions::default()
+    })
+    .unwrap();
+    let _ = allowed
+        .resolve(&format!("did:web:127.0.0.1%3A{port}"))
+        .await;
+    assert!(
+        listener.accept().is_ok(),
+        "with the opt-in the host is reached"
+    );
 }
 
 fn runtime() -> tokio::runtime::Runtime {

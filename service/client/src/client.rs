@@ -112,11 +112,21 @@ pub async fn connect(
 
 /// A service's audit log as a [`veil_audit::LogSource`], for a regulator's
 /// audit from outside: blocking calls on a runtime of its own (make it
-/// outside any async context).
+/// outside any async context). A call the service answers with
+/// `ResourceExhausted` (its rate limit) is retried with exponential backoff,
+/// so a long audit slows down instead of failing.
 pub struct RemoteLog {
     runtime: tokio::runtime::Runtime,
     client: AuditLogClient<InterceptedService<Channel, ApiKey>>,
 }
+
+type AuditClient = AuditLogClient<InterceptedService<Channel, ApiKey>>;
+
+/// Retries of one call refused with `ResourceExhausted`, and the first and
+/// longest waits between them (about 25 s in all).
+const RATE_RETRIES: u32 = 10;
+const FIRST_BACKOFF: std::time::Duration = std::time::Duration::from_millis(50);
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl RemoteLog {
     /// Connects as [`connect`] does.
@@ -139,16 +149,41 @@ impl RemoteLog {
         })
     }
 
+    /// One call, retried with backoff while the service answers
+    /// `ResourceExhausted`.
+    fn call<T, F, Fut>(&self, mut call: F) -> Result<T, Status>
+    where
+        F: FnMut(AuditClient) -> Fut,
+        Fut: std::future::Future<Output = Result<tonic::Response<T>, Status>>,
+    {
+        let mut wait = FIRST_BACKOFF;
+        let mut retries = 0;
+        loop {
+            match self.runtime.block_on(call(self.client.clone())) {
+                Err(status)
+                    if status.code() == tonic::Code::ResourceExhausted
+                        && retries < RATE_RETRIES =>
+                {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(MAX_BACKOFF);
+                    retries += 1;
+                }
+                answer => return answer.map(tonic::Response::into_inner),
+            }
+        }
+    }
+
     /// Records a disclosure (needs the regulator's API key); returns its index.
     pub fn record_disclosure(
         &self,
         request: crate::pb::RecordDisclosureRequest,
     ) -> Result<u64, SourceError> {
-        let mut client = self.client.clone();
-        self.runtime
-            .block_on(client.record_disclosure(request))
-            .map(|r| r.into_inner().index)
-            .map_err(status_error)
+        self.call(|mut c| {
+            let request = request.clone();
+            async move { c.record_disclosure(request).await }
+        })
+        .map(|r| r.index)
+        .map_err(status_error)
     }
 }
 
@@ -194,30 +229,40 @@ fn hashes(proof: crate::pb::AuditProof) -> Result<Vec<[u8; 32]>, SourceError> {
 
 impl LogSource for RemoteLog {
     fn signed_head(&self) -> Result<SignedTreeHead, SourceError> {
-        let mut client = self.client.clone();
         let head = self
-            .runtime
-            .block_on(client.get_signed_tree_head(crate::pb::GetSignedTreeHeadRequest {}))
-            .map_err(status_error)?
-            .into_inner();
+            .call(|mut c| async move {
+                c.get_signed_tree_head(crate::pb::GetSignedTreeHeadRequest {})
+                    .await
+            })
+            .map_err(status_error)?;
         head_of_message(head)
     }
 
+    /// Pages through `start..end`. A page may come back short (the server
+    /// bounds pages by bytes); an answer too large for a message
+    /// (`OutOfRange` from the transport, as older servers give for large
+    /// entries) halves the page asked for, down to one entry.
     fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, SourceError> {
         let mut out = Vec::new();
         let mut at = start;
+        let mut page = crate::MAX_ENTRIES_PER_CALL;
         while at < end {
-            let stop = end.min(at.saturating_add(crate::MAX_ENTRIES_PER_CALL));
-            let mut client = self.client.clone();
-            let got = self
-                .runtime
-                .block_on(client.get_entries(crate::pb::GetEntriesRequest {
+            let stop = end.min(at.saturating_add(page));
+            let answer = self.call(|mut c| async move {
+                c.get_entries(crate::pb::GetEntriesRequest {
                     start: at,
                     end: stop,
-                }))
-                .map_err(status_error)?
-                .into_inner()
-                .entries;
+                })
+                .await
+            });
+            let got = match answer {
+                Ok(answer) => answer.entries,
+                Err(status) if status.code() == tonic::Code::OutOfRange && page > 1 => {
+                    page /= 2;
+                    continue;
+                }
+                Err(status) => return Err(status_error(status)),
+            };
             if got.is_empty() {
                 break;
             }
@@ -228,27 +273,23 @@ impl LogSource for RemoteLog {
     }
 
     fn consistency_proof(&self, first: u64, second: u64) -> Result<Vec<[u8; 32]>, SourceError> {
-        let mut client = self.client.clone();
         let proof = self
-            .runtime
-            .block_on(
-                client
-                    .get_consistency_proof(crate::pb::GetConsistencyProofRequest { first, second }),
-            )
+            .call(|mut c| async move {
+                c.get_consistency_proof(crate::pb::GetConsistencyProofRequest { first, second })
+                    .await
+            })
             .map_err(status_error)?;
-        hashes(proof.into_inner())
+        hashes(proof)
     }
 
     fn inclusion_proof(&self, index: u64, tree_size: u64) -> Result<Vec<[u8; 32]>, SourceError> {
-        let mut client = self.client.clone();
         let proof = self
-            .runtime
-            .block_on(
-                client
-                    .get_inclusion_proof(crate::pb::GetInclusionProofRequest { index, tree_size }),
-            )
+            .call(|mut c| async move {
+                c.get_inclusion_proof(crate::pb::GetInclusionProofRequest { index, tree_size })
+                    .await
+            })
             .map_err(status_error)?;
-        hashes(proof.into_inner())
+        hashes(proof)
     }
 }
 

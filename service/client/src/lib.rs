@@ -24,6 +24,12 @@ pub use proof::MessageError;
 /// [`RemoteLog`] pages by it).
 pub const MAX_ENTRIES_PER_CALL: u64 = 1024;
 
+/// Bytes of entries one `GetEntries` answer carries at most (a page may be
+/// short: the server stops before passing it, and a reader asks again from
+/// where the page ends). Well inside the default 4 MiB gRPC message, so a
+/// page of the largest entries (`veil_audit`'s 64 KiB bound) always fits.
+pub const MAX_PAGE_BYTES: usize = 1 << 20;
+
 /// The generated protobuf messages and gRPC clients (package `veil.v1`).
 #[allow(missing_docs)]
 pub mod pb {

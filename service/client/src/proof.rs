@@ -72,6 +72,15 @@ pub fn parse_proof(proof: Option<&pb::Proof>) -> Result<(SystemProof, PublicInpu
     Ok((decoded, public_inputs(message)?))
 }
 
+/// The message in its one canonical form: the decoded proof re-encoded
+/// (whitespace, key order and number spellings the sender chose are gone)
+/// and each input a canonical decimal. What a log keeps of a caller's proof,
+/// so its size is the proof's, not the sender's.
+pub fn canonical(proof: Option<&pb::Proof>) -> Result<pb::Proof, MessageError> {
+    let (decoded, public) = parse_proof(proof)?;
+    Ok(proof_message(&decoded, &public))
+}
+
 /// The statement's public inputs of a `Proof` message.
 fn public_inputs(proof: &pb::Proof) -> Result<PublicInputs, MessageError> {
     if proof.public_inputs.len() != NUM_PUBLIC_INPUTS {

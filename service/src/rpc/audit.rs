@@ -68,7 +68,11 @@ impl AuditLogRpc for AuditLogService {
                 "end: at most {MAX_ENTRIES_PER_CALL} entries per call"
             )));
         }
-        let entries = self.log.log().entries(start, end).map_err(status_of_log)?;
+        let entries = self
+            .log
+            .log()
+            .entries_page(start, end, veil_client::MAX_PAGE_BYTES)
+            .map_err(status_of_log)?;
         Ok(Response::new(pb::GetEntriesResponse { entries }))
     }
 

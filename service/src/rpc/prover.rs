@@ -7,6 +7,7 @@ use crate::engine::{parse_prove, Engine};
 use crate::jobs::{is_terminal, JobQueue};
 use crate::pb::prover_server::Prover;
 use crate::pb::{self, JobState, ProofJob};
+use crate::watchers::Watchers;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 use tokio_stream::wrappers::ReceiverStream;
@@ -28,13 +29,21 @@ pub struct ProverService {
     engine: Arc<Engine>,
     queue: Arc<JobQueue>,
     slots: Arc<Semaphore>,
+    watchers: Arc<Watchers>,
 }
 
 impl ProverService {
     /// Proves with `engine` through `queue`; checks run on the CPU pool's
-    /// `slots` ([`super::cpu_slots`]).
-    pub fn new(engine: Arc<Engine>, queue: Arc<JobQueue>, slots: Arc<Semaphore>) -> Self {
+    /// `slots` ([`super::cpu_slots`]); each key has at most
+    /// `watchers_per_key` `WatchProofJob` streams open.
+    pub fn new(
+        engine: Arc<Engine>,
+        queue: Arc<JobQueue>,
+        slots: Arc<Semaphore>,
+        watchers_per_key: usize,
+    ) -> Self {
         ProverService {
+            watchers: Arc::new(Watchers::new(queue.clone(), watchers_per_key)),
             engine,
             queue,
             slots,
@@ -144,17 +153,18 @@ impl Prover for ProverService {
     ) -> Result<Response<Self::WatchProofJobStream>, Status> {
         let owner = caller_of(&request).label().to_owned();
         let id = job_id(&request.get_ref().job_id)?;
+        let slot = self.watchers.admit(&owner)?;
         let mut updates = self.queue.subscribe();
         let current = self.queue.get(&id, &owner).await.map_err(status_of_job)?;
         let (sender, receiver) = mpsc::channel(16);
-        let queue = self.queue.clone();
+        let watchers = self.watchers.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let mut last = current;
             if sender.send(Ok(last.clone())).await.is_err() {
                 return;
             }
-            let mut poll = tokio::time::interval(queue.watch_poll());
-            poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut polled = watchers.poll(&id, &owner);
             while !is_terminal(&last) {
                 let job = tokio::select! {
                     _ = sender.closed() => return,
@@ -168,12 +178,21 @@ impl Prover for ProverService {
                             return;
                         }
                     },
-                    // Other nodes' changes (and any this node's broadcast dropped).
-                    _ = poll.tick() => match queue.get(&id, &owner).await {
-                        Ok(job) => job,
-                        Err(e) => {
-                            let _ = sender.send(Err(status_of_job(e))).await;
-                            return;
+                    // Other nodes' changes (and any this node's broadcast
+                    // dropped), from the job's one shared poll.
+                    changed = polled.changed() => {
+                        if changed.is_err() {
+                            polled = watchers.poll(&id, &owner);
+                            continue;
+                        }
+                        let read = polled.borrow_and_update().clone();
+                        match read {
+                            None => continue,
+                            Some(Ok(job)) => job,
+                            Some(Err((code, message))) => {
+                                let _ = sender.send(Err(Status::new(code, message))).await;
+                                return;
+                            }
                         }
                     },
                 };

@@ -31,7 +31,7 @@ use prost::Message;
 use rand::RngCore;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
@@ -172,29 +172,44 @@ impl PgStore {
 
     /// Every API key record, with its hash.
     pub async fn api_keys(&self) -> Result<Vec<([u8; 32], ApiKeyRecord)>, StoreError> {
+        self.api_key_rows().await?.into_iter().collect()
+    }
+
+    /// Every API key row, each decoded on its own: one row that does not
+    /// decode is its own error, and the others (their revocations
+    /// included) are still read.
+    pub async fn api_key_rows(&self) -> Result<Vec<ApiKeyRow>, StoreError> {
         let client = self.client().await?;
         let rows = client
             .query("SELECT hash, record FROM veil_api_keys ORDER BY id", &[])
             .await
             .map_err(pg)?;
-        rows.iter()
+        Ok(rows
+            .iter()
             .map(|row| {
                 let hash: &[u8] = row.get(0);
                 let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt {
                     key: hex::encode(hash),
                     reason: "API key hash is not 32 bytes".into(),
                 })?;
-                Ok((hash, decode_key(&hash, row.get(1))?))
+                let text: &str = row.try_get(1).map_err(|e| StoreError::Corrupt {
+                    key: hex::encode(hash),
+                    reason: e.to_string(),
+                })?;
+                Ok((hash, decode_key(&hash, text)?))
             })
-            .collect()
+            .collect())
     }
 
     /// Marks the key with public id `id` revoked.
     pub async fn revoke_api_key(&self, id: &str) -> Result<ApiKeyRecord, StoreError> {
+        // Row by row: a row that does not decode must not block revoking
+        // the others.
         let (hash, mut record) = self
-            .api_keys()
+            .api_key_rows()
             .await?
             .into_iter()
+            .flatten()
             .find(|(_, r)| r.id == id)
             .ok_or_else(|| StoreError::UnknownKey(id.to_owned()))?;
         record.revoked = true;
@@ -631,27 +646,52 @@ impl JobStore for PgStore {
 /// holds (callers keep being answered; nothing new is learned).
 pub struct KeyCache {
     store: Arc<PgStore>,
-    keys: RwLock<HashMap<[u8; 32], ApiKeyRecord>>,
+    keys: RwLock<(HashMap<[u8; 32], ApiKeyRecord>, Instant)>,
+    max_staleness: Duration,
 }
+
+/// One API key row: its hash and record, or why it does not decode.
+pub type ApiKeyRow = Result<([u8; 32], ApiKeyRecord), StoreError>;
 
 impl KeyCache {
     /// How often the snapshot is re-read.
     pub const REFRESH: Duration = Duration::from_secs(1);
+    /// How old the snapshot may grow (the store unreachable) before every
+    /// lookup fails closed: a key revoked meanwhile is refused within this.
+    pub const MAX_STALENESS: Duration = Duration::from_secs(30);
 
     /// A cache over `store`, loaded now.
     pub async fn load(store: Arc<PgStore>) -> Result<Arc<Self>, StoreError> {
+        Self::load_with_staleness(store, Self::MAX_STALENESS).await
+    }
+
+    /// [`Self::load`] with another bound on the snapshot's age.
+    pub async fn load_with_staleness(
+        store: Arc<PgStore>,
+        max_staleness: Duration,
+    ) -> Result<Arc<Self>, StoreError> {
         let cache = Arc::new(KeyCache {
             store,
-            keys: RwLock::new(HashMap::new()),
+            keys: RwLock::new((HashMap::new(), Instant::now())),
+            max_staleness,
         });
         cache.refresh().await?;
         Ok(cache)
     }
 
-    /// Re-reads every key.
+    /// Re-reads every key. A row that does not decode is left out (that
+    /// key is refused) and logged; it does not stop the others' updates.
     pub async fn refresh(&self) -> Result<(), StoreError> {
-        let keys = self.store.api_keys().await?.into_iter().collect();
-        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = keys;
+        let mut keys = HashMap::new();
+        for row in self.store.api_key_rows().await? {
+            match row {
+                Ok((hash, record)) => {
+                    keys.insert(hash, record);
+                }
+                Err(e) => tracing::error!("API key row left out: {e}"),
+            }
+        }
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = (keys, Instant::now());
         Ok(())
     }
 
@@ -670,13 +710,17 @@ impl KeyCache {
 }
 
 impl KeyLookup for KeyCache {
+    /// Fails closed once the snapshot is older than its bound.
     fn lookup(&self, hash: &[u8; 32]) -> Result<Option<ApiKeyRecord>, StoreError> {
-        Ok(self
-            .keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(hash)
-            .cloned())
+        let snapshot = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        let age = snapshot.1.elapsed();
+        if age > self.max_staleness {
+            return Err(StoreError::Unavailable(format!(
+                "the API keys were last read {age:.0?} ago (at most {:?}): refusing keyed calls until the store answers",
+                self.max_staleness
+            )));
+        }
+        Ok(snapshot.0.get(hash).cloned())
     }
 }
 

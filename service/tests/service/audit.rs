@@ -352,3 +352,157 @@ async fn finding_9_a_verify_answer_is_a_signed_receipt() {
     assert_eq!(v.system, "groth16");
     assert_eq!(v.proof, proof.proof_json);
 }
+
+/// The log audited from outside, over gRPC, with no re-verification: every
+/// entry fetched, the tree rebuilt and the heads checked.
+async fn remote_audit(server: &TestServer) -> veil_audit::AuditReport {
+    let url = format!("http://{}", server.addr);
+    tokio::task::spawn_blocking(move || {
+        let remote = RemoteLog::connect(&url, None, None).expect("connect");
+        let head = veil_audit::LogSource::signed_head(&remote).expect("head");
+        let state = AuditorState {
+            log_id: head.log_id,
+            head: None,
+        };
+        audit(&remote, &state, &AuditOptions::live(), |_, _| {}).0
+    })
+    .await
+    .expect("auditor")
+}
+
+/// Review 2, finding 2: an anonymous `Verify` whose `proof_json` is the
+/// demo proof behind 3,000,000 newlines is logged in the proof's canonical
+/// encoding (as large as the proof, not the request), so its answer and
+/// every later page of the log still fit a message and the log audits.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_2_a_padded_proof_cannot_poison_the_audit_log() {
+    let server = TestServer::start(|_| {}).await;
+    let proof = server.sample_proof().await;
+    let mut padded = proof.clone();
+    padded.proof_json = format!("{}{}", "\n".repeat(3_000_000), proof.proof_json);
+    let mut anonymous = server.clients(None).await;
+    let answer = anonymous
+        .verifier
+        .verify(verify_request(&padded))
+        .await
+        .expect("the answer fits a message")
+        .into_inner();
+    assert!(answer.valid, "{}", answer.reason);
+    let Ok(veil_audit::Entry::Verification(logged)) =
+        veil_audit::Entry::from_bytes(&answer.log_entry)
+    else {
+        panic!("not a verification entry");
+    };
+    assert_eq!(logged.proof, proof.proof_json, "the canonical encoding");
+    assert!(
+        answer.log_entry.len() < 4096,
+        "{} bytes",
+        answer.log_entry.len()
+    );
+    let entries = anonymous
+        .audit
+        .get_entries(pb::GetEntriesRequest { start: 0, end: 1 })
+        .await
+        .expect("the range stays readable")
+        .into_inner()
+        .entries;
+    assert_eq!(entries, [answer.log_entry]);
+    let report = remote_audit(&server).await;
+    assert!(report.passed(), "{:?}", report.failures);
+}
+
+/// Review 2, finding 2: 700 honest halo2 verifications (about 8 kB each;
+/// 520 of them overflowed one 1,024-entry page) are served in pages bounded
+/// by bytes, and the log audits remotely.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_2_a_log_of_700_halo2_verifications_audits_remotely() {
+    // One client verifying 700 times in a row: no rate limit.
+    let server = TestServer::start_halo2_with(|config| config.rate_per_second = 0.0).await;
+    let mut c = server.authed().await;
+    let mut request = server.sample.request.clone();
+    request.system = pb::ProofSystem::Halo2Kzg as i32;
+    let proof = c
+        .prover
+        .prove(request)
+        .await
+        .expect("prove")
+        .into_inner()
+        .proof
+        .expect("proof");
+    for _ in 0..700 {
+        let verdict = c
+            .verifier
+            .verify(verify_request(&proof))
+            .await
+            .expect("verify")
+            .into_inner();
+        assert!(verdict.valid, "{}", verdict.reason);
+    }
+    let page = c
+        .audit
+        .get_entries(pb::GetEntriesRequest { start: 0, end: 700 })
+        .await
+        .expect("a page bounded by bytes")
+        .into_inner()
+        .entries;
+    let bytes: usize = page.iter().map(Vec::len).sum();
+    assert!(
+        !page.is_empty() && page.len() < 700,
+        "{} entries",
+        page.len()
+    );
+    assert!(
+        bytes <= veil_service::client::MAX_PAGE_BYTES,
+        "{bytes} bytes"
+    );
+    let report = remote_audit(&server).await;
+    assert!(report.passed(), "{:?}", report.failures);
+    assert_eq!(report.entries, 700);
+}
+
+/// Review 2, finding 15: audit-log reads have their own rate buckets, so
+/// anonymous verifications that exhaust the anonymous bucket do not lock an
+/// anonymous auditor out; and `RemoteLog` waits out `ResourceExhausted`
+/// with backoff instead of failing the audit.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_15_auditors_have_their_own_bucket_and_remote_log_backs_off() {
+    let server = TestServer::start(|config| {
+        config.rate_per_second = 2.0;
+        config.burst = 3.0;
+    })
+    .await;
+    let mut anonymous = server.clients(None).await;
+    for _ in 0..3 {
+        let _ = anonymous
+            .verifier
+            .verify(pb::VerifyRequest::default())
+            .await;
+    }
+    assert_status(
+        anonymous
+            .verifier
+            .verify(pb::VerifyRequest::default())
+            .await,
+        Code::ResourceExhausted,
+        "rate limit",
+    );
+    anonymous
+        .audit
+        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
+        .await
+        .expect("the auditor's bucket is its own");
+    // Now exhaust the auditors' bucket too: the remote log waits for it.
+    while anonymous
+        .audit
+        .get_signed_tree_head(pb::GetSignedTreeHeadRequest {})
+        .await
+        .is_ok()
+    {}
+    let url = format!("http://{}", server.addr);
+    tokio::task::spawn_blocking(move || {
+        let remote = RemoteLog::connect(&url, None, None).expect("connect");
+        veil_audit::LogSource::signed_head(&remote).expect("retried after a backoff")
+    })
+    .await
+    .expect("auditor");
+}

@@ -78,8 +78,13 @@ impl TestServer {
     /// A server that also proves and verifies halo2-KZG (the insecure halo2
     /// demo keys).
     pub async fn start_halo2() -> Self {
+        Self::start_halo2_with(|_| {}).await
+    }
+
+    /// [`Self::start_halo2`] with the defaults changed by `configure`.
+    pub async fn start_halo2_with(configure: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        Self::start_with(dir, |_| {}, true).await
+        Self::start_with(dir, configure, true).await
     }
 
     async fn start_with(

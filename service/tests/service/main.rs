@@ -64,6 +64,7 @@ async fn prove_verify_and_batch_round_trip() {
             proof: Some(proof.clone()),
             policy_json: server.sample.request.policy_json.clone(),
             context_json: server.sample.request.context_json.clone(),
+            ..Default::default()
         })
         .await
         .expect("verify")
@@ -681,7 +682,7 @@ async fn health_reflection_and_metrics() {
     assert!(http_get(server.metrics, "/other").await.contains("404"));
 }
 
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     stream
@@ -911,4 +912,138 @@ async fn a_request_id_makes_submission_idempotent() {
         ..request
     });
     assert_ne!(other.await.expect("no id").into_inner().job_id, first);
+}
+
+/// Review 2, finding 8: `valid` means "acceptable now". A proof against an
+/// issuer tree the prover made itself (here: another registry's) verifies
+/// as a proof, but is not valid unless the caller asks for the proof alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_8_a_proof_against_roots_not_current_is_not_valid() {
+    let server = TestServer::start(|_| {}).await;
+    let other = common::sample(8);
+    let engine = veil_service::engine::Engine::new(
+        veil_prover::Prover::new(common::proving_key()).expect("prover"),
+        other.registry().expect("registry"),
+    )
+    .expect("engine");
+    let inputs = veil_service::engine::parse_prove(&other.request).expect("inputs");
+    let Ok(proved) = engine.prove(inputs) else {
+        panic!("the other registry's proof");
+    };
+    let mut c = server.authed().await;
+    let verdict = c
+        .verifier
+        .verify(verify_request(&proved.proof))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(!verdict.valid);
+    assert!(
+        verdict.reason.contains("trusted-issuer"),
+        "{}",
+        verdict.reason
+    );
+    assert!(!verdict.issuers_root_current);
+    let alone = c
+        .verifier
+        .verify(pb::VerifyRequest {
+            accept_stale_roots: true,
+            ..verify_request(&proved.proof)
+        })
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(alone.valid, "{}", alone.reason);
+    assert!(!alone.issuers_root_current);
+    // The server's own sample is valid either way.
+    let own = server.sample_proof().await;
+    let verdict = c
+        .verifier
+        .verify(verify_request(&own))
+        .await
+        .expect("verify")
+        .into_inner();
+    assert!(verdict.valid, "{}", verdict.reason);
+}
+
+/// Review 2, finding 9: one API key can hold only so many requests in
+/// flight (a unary `Prove` holds its slot for the whole proof) and so many
+/// `WatchProofJob` streams open (a stream outlives its request); other keys
+/// are not affected, and a closed stream frees its slot.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_9_one_key_cannot_hold_every_slot_or_watch_without_bound() {
+    let server = TestServer::start(|config| {
+        config.max_in_flight_per_key = 1;
+        config.max_watchers_per_key = 2;
+    })
+    .await;
+    let mut c = server.authed().await;
+    // Two jobs ahead keep the next unary Prove waiting (one worker).
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        ids.push(
+            c.prover
+                .submit_proof(server.sample.request.clone())
+                .await
+                .expect("submit")
+                .into_inner()
+                .job_id,
+        );
+    }
+    let mut waiting = c.prover.clone();
+    let request = server.sample.request.clone();
+    let prove = tokio::spawn(async move { waiting.prove(request).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_status(
+        c.verifier.verify(pb::VerifyRequest::default()).await,
+        Code::ResourceExhausted,
+        "this API key",
+    );
+    // The regulator's key is another key: answered (here: a clear error).
+    let mut other = server.clients(Some(&server.regulator_key.clone())).await;
+    assert_status(
+        other.verifier.verify(pb::VerifyRequest::default()).await,
+        Code::InvalidArgument,
+        "proof",
+    );
+    prove
+        .await
+        .expect("task")
+        .expect("the held Prove completes");
+
+    // Watchers: two open, a third refused; closing one frees its slot. The
+    // watched job waits behind two others, so it is not finished meanwhile.
+    let prover = c.prover.clone();
+    let watch = |id: String| {
+        let mut prover = prover.clone();
+        async move { prover.watch_proof_job(job_request(&id)).await }
+    };
+    let mut unfinished = String::new();
+    for _ in 0..3 {
+        unfinished = c
+            .prover
+            .submit_proof(server.sample.request.clone())
+            .await
+            .expect("submit")
+            .into_inner()
+            .job_id;
+    }
+    let first = watch(unfinished.clone()).await.expect("first watcher");
+    let second = watch(unfinished.clone()).await.expect("second watcher");
+    assert_status(
+        watch(unfinished.clone()).await,
+        Code::ResourceExhausted,
+        "watchers",
+    );
+    drop(first);
+    let mut freed = false;
+    for _ in 0..50 {
+        if watch(unfinished.clone()).await.is_ok() {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(freed, "a closed stream frees its slot");
+    drop(second);
 }

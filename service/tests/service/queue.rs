@@ -485,3 +485,51 @@ async fn a_postgres_restart_loses_nothing_and_the_store_recovers() {
         .expect("claim")
         .is_some());
 }
+
+/// Review 2, finding 12: the shared store's API-key snapshot. A row that
+/// does not decode is left out without freezing the others (a revocation
+/// after it still lands), and once the snapshot cannot be refreshed for
+/// longer than its bound, every keyed lookup fails closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_12_one_bad_key_row_freezes_nothing_and_a_stale_cache_fails_closed() {
+    use veil_service::auth::{key_hash, new_key};
+    use veil_service::store::postgres::KeyCache;
+    use veil_service::store::{KeyLookup, KeyRole, StoreError};
+    let Some(server) = TempPostgres::start() else {
+        return;
+    };
+    let store = Arc::new(PgStore::connect(&server.url(), 4).await.expect("connect"));
+    let key = new_key("wallet", KeyRole::Client);
+    let hash = key_hash(&key.key);
+    store
+        .insert_api_key(&hash, &key.record)
+        .await
+        .expect("insert");
+    let (client, connection) = tokio_postgres::connect(&server.url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+        .execute(
+            "INSERT INTO veil_api_keys (hash, id, record) VALUES ($1, 'broken', 'not JSON')",
+            &[&vec![7u8; 32]],
+        )
+        .await
+        .expect("a row that does not decode");
+    let cache = KeyCache::load_with_staleness(store.clone(), Duration::from_secs(2))
+        .await
+        .expect("the other rows load");
+    assert!(!cache.lookup(&hash).expect("fresh").expect("known").revoked);
+    store.revoke_api_key(&key.record.id).await.expect("revoke");
+    cache.refresh().await.expect("refresh past the bad row");
+    assert!(cache.lookup(&hash).expect("fresh").expect("known").revoked);
+    // The store goes away: within the bound the snapshot answers, after it
+    // every lookup is refused.
+    server.stop();
+    assert!(cache.refresh().await.is_err());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(matches!(
+        cache.lookup(&hash),
+        Err(StoreError::Unavailable(_))
+    ));
+}

@@ -155,6 +155,16 @@ pub enum Failure {
         /// What the re-verification said.
         message: String,
     },
+    /// An entry logged as valid that the regulator cannot re-verify: no
+    /// proof logged, or a proving system it holds no key for. The operator
+    /// must not choose which verdicts are checked.
+    #[error("entry {index} is logged valid but cannot be re-verified: {message}")]
+    VerdictNotCheckable {
+        /// The entry.
+        index: u64,
+        /// Why not.
+        message: String,
+    },
 }
 
 /// Failures kept in a report at most; past that they are counted only, so a
@@ -768,11 +778,21 @@ fn row(
             }
             if let (Some(checker), true) = (options.checker, v.valid) {
                 let rechecked = if v.proof.is_empty() {
-                    "no proof logged: verdict not re-verified".to_string()
+                    finding = Some(Failure::VerdictNotCheckable {
+                        index,
+                        message: "no proof logged".into(),
+                    });
+                    "logged valid without a proof".to_string()
                 } else {
                     match checker.recheck(&v) {
                         Recheck::Verified => REVERIFIED.to_string(),
-                        Recheck::Unchecked(why) => format!("not re-verified: {why}"),
+                        Recheck::Unchecked(why) => {
+                            finding = Some(Failure::VerdictNotCheckable {
+                                index,
+                                message: why.clone(),
+                            });
+                            format!("logged valid, not re-verifiable: {why}")
+                        }
                         Recheck::Failed(message) => {
                             finding = Some(Failure::VerdictNotReproduced { index, message });
                             "logged valid, proof does not verify".to_string()

@@ -54,7 +54,20 @@ pub enum LogError {
     /// The log does not exist (read-only opens do not create one).
     #[error("no log at {0}")]
     Missing(String),
+    /// An entry larger than [`MAX_ENTRY_BYTES`]: never appended, so every
+    /// entry can be served to an auditor in one message.
+    #[error("entry of {bytes} bytes; entries are at most {MAX_ENTRY_BYTES} bytes")]
+    EntryTooLarge {
+        /// Its size.
+        bytes: usize,
+    },
 }
+
+/// The largest entry the log appends. An honest entry is a few kB (a halo2
+/// proof, the largest field, is about 8 kB); the bound keeps any one entry
+/// far below a gRPC message, so no caller can make part of the log
+/// unservable to auditors.
+pub const MAX_ENTRY_BYTES: usize = 64 << 10;
 
 fn node_key(level: u32, index: u64) -> [u8; 9] {
     let mut key = [0u8; 9];
@@ -181,6 +194,9 @@ impl TransparencyLog {
     /// [`Self::append`] for entries already encoded.
     pub fn append_bytes(&self, entries: &[Vec<u8>]) -> Result<(u64, SignedTreeHead), LogError> {
         let signer = self.signer.as_ref().ok_or(LogError::ReadOnly)?;
+        if let Some(big) = entries.iter().find(|e| e.len() > MAX_ENTRY_BYTES) {
+            return Err(LogError::EntryTooLarge { bytes: big.len() });
+        }
         let mut state = self.lock();
         let first = state.frontier.size();
         let mut frontier = state.frontier.clone();
@@ -219,6 +235,19 @@ impl TransparencyLog {
 
     /// The raw bytes of entries `start..end`.
     pub fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, LogError> {
+        self.entries_page(start, end, usize::MAX)
+    }
+
+    /// The entries from `start` towards `end`, stopping before their bytes
+    /// would pass `max_bytes` (but at least one when `start < end`): a page
+    /// that fits in one message, however large the entries. A short page is
+    /// an answer, not an error; the reader asks again from where it ends.
+    pub fn entries_page(
+        &self,
+        start: u64,
+        end: u64,
+        max_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, LogError> {
         let size = self.size();
         if end > size {
             return Err(LogError::OutOfRange {
@@ -227,7 +256,8 @@ impl TransparencyLog {
                 size,
             });
         }
-        let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
         let iter = self.db.iterator_cf(
             cf(&self.db, ENTRIES),
             IteratorMode::From(&start.to_be_bytes(), rocksdb::Direction::Forward),
@@ -236,6 +266,10 @@ impl TransparencyLog {
             let (key, value) = item?;
             if key.as_ref() != expected.to_be_bytes() {
                 return Err(LogError::Corrupt(format!("entry {expected} is missing")));
+            }
+            bytes = bytes.saturating_add(value.len());
+            if bytes > max_bytes && !out.is_empty() {
+                return Ok(out);
             }
             out.push(value.to_vec());
         }

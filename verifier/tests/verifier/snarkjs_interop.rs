@@ -102,3 +102,37 @@ fn evm_calldata_matches_snarkjs_byte_for_byte() {
         Calldata::new(&proof, &public).to_snarkjs_string()
     );
 }
+
+/// Review 2, finding 17: a proof as rapidsnark writes it (no `curve`, the
+/// field snarkjs's verifier never reads) is accepted by veil as snarkjs
+/// accepts it; tampered, both refuse it; one naming another curve veil
+/// refuses (snarkjs ignores the field; veil does not take a claim of
+/// another curve as this one).
+#[test]
+fn r2_finding_17_a_rapidsnark_shaped_proof_verifies_as_in_snarkjs() {
+    let (proof, public) = first();
+    let key = &fixture().key;
+    let mut shaped: serde_json::Value =
+        serde_json::from_str(&snarkjs::proof_to_string(&proof)).unwrap();
+    shaped.as_object_mut().unwrap().remove("curve");
+    let rapidsnark = shaped.to_string();
+    let decoded = snarkjs::proof_from_str(&rapidsnark).expect("veil reads rapidsnark's proof.json");
+    assert!(key.verify(&decoded, &public).is_ok());
+    let mut other_curve = shaped.clone();
+    other_curve["curve"] = "bls12381".into();
+    assert!(snarkjs::proof_from_str(&other_curve.to_string()).is_err());
+    // A and C swapped: well-formed points, a proof of nothing.
+    let mut tampered = shaped.clone();
+    tampered["pi_a"] = shaped["pi_c"].clone();
+    tampered["pi_c"] = shaped["pi_a"].clone();
+    let tampered = tampered.to_string();
+    let bad = snarkjs::proof_from_str(&tampered).expect("well-formed");
+    assert!(key.verify(&bad, &public).is_err());
+    let Some(dir) = snarkjs_dir() else { return };
+    let vk = snarkjs::verifying_key_to_string(fixture().keys.verifying_key());
+    let inputs = snarkjs::public_to_string(&public);
+    let (ok, text) = snarkjs_verify(&dir, &vk, &inputs, &rapidsnark);
+    assert!(ok, "snarkjs refused the rapidsnark-shaped proof:\n{text}");
+    let (ok, text) = snarkjs_verify(&dir, &vk, &inputs, &tampered);
+    assert!(!ok, "snarkjs accepted a tampered proof:\n{text}");
+}

@@ -225,8 +225,48 @@ fn finding_9_an_entry_logged_valid_whose_proof_fails_is_a_finding() {
         })
         .collect();
     assert_eq!(named, [1], "{:?}", report.failures);
-    assert!(report.rows[3].note.contains("no proof logged"));
-    assert!(report.rows[4].note.contains("not re-verified"));
+    assert!(!report.passed());
+}
+
+/// Review 2, finding 4: the audited operator does not choose what gets
+/// re-verified. An entry logged valid with no proof, or of a system the
+/// regulator holds no key for, is a finding, not a note.
+#[test]
+fn r2_finding_4_a_valid_entry_the_regulator_cannot_reverify_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let op = operator();
+    let (_, key) = regulator(3);
+    let log = TransparencyLog::open(dir.path(), op).unwrap();
+    let with_proof = |i: u64, proof: &str, valid: bool| {
+        let Entry::Verification(mut v) = verification(i, &key, valid) else {
+            unreachable!()
+        };
+        v.proof = proof.into();
+        Entry::Verification(v)
+    };
+    log.append(&[
+        with_proof(0, "verifies", true),
+        with_proof(1, "", true),
+        with_proof(2, "other system", true),
+        with_proof(3, "", false),
+    ])
+    .unwrap();
+    let options = AuditOptions {
+        checker: Some(&Spelled),
+        ..AuditOptions::live()
+    };
+    let (report, _) = audit(&log, &state(&log), &options, |_, _| {});
+    let named: Vec<u64> = report
+        .failures
+        .iter()
+        .filter_map(|f| match f {
+            Failure::VerdictNotCheckable { index, .. } => Some(*index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(named, [1, 2], "{:?}", report.failures);
+    assert!(!report.passed());
+    assert_eq!(report.reverified, 1);
 }
 
 #[test]
