@@ -17,7 +17,7 @@ use veil_service::engine::Engine;
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
 use veil_service::server::{serve_on, Listeners, ServeConfig};
-use veil_service::store::postgres::PgStore;
+use veil_service::store::postgres::{PgStore, PgTls};
 use veil_service::store::Store;
 use veil_system::KeysDir;
 use veil_verifier::SystemKey;
@@ -123,6 +123,8 @@ pub struct ServeArgs {
     /// (RocksDB, this process only).
     #[arg(long)]
     queue: Option<String>,
+    #[command(flatten)]
+    queue_tls: QueueTls,
     /// What this node does: `both` (serve and prove), `api` (serve only) or
     /// `worker` (prove only; gRPC health and metrics). api and worker need
     /// --queue.
@@ -164,6 +166,30 @@ impl From<NodeRole> for veil_service::server::Role {
     }
 }
 
+/// How the shared PostgreSQL store is reached: over TLS (its certificate
+/// verified) unless it is on this machine.
+#[derive(Args, Clone, Default)]
+pub struct QueueTls {
+    /// A PEM file of CA certificates trusted for the PostgreSQL server's
+    /// certificate, beside the system's roots.
+    #[arg(long, global = true)]
+    queue_ca: Option<PathBuf>,
+    /// Accept a plaintext connection to a PostgreSQL server that is not on
+    /// this machine (job rows carry holders' secrets until their jobs
+    /// finish): for a network you trust with them.
+    #[arg(long, global = true)]
+    queue_insecure: bool,
+}
+
+impl QueueTls {
+    fn pg_tls(&self) -> PgTls {
+        PgTls {
+            ca: self.queue_ca.clone(),
+            allow_plaintext: self.queue_insecure,
+        }
+    }
+}
+
 /// `veil admin …`.
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -177,6 +203,8 @@ pub enum AdminCommand {
         /// The fleet's shared PostgreSQL store (postgres://…).
         #[arg(long, global = true)]
         queue: Option<String>,
+        #[command(flatten)]
+        queue_tls: QueueTls,
         #[command(subcommand)]
         command: KeyCommand,
     },
@@ -186,6 +214,8 @@ pub enum AdminCommand {
         /// The fleet's shared PostgreSQL store (postgres://…).
         #[arg(long)]
         queue: String,
+        #[command(flatten)]
+        queue_tls: QueueTls,
     },
 }
 
@@ -366,6 +396,7 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
     let db = args.db.unwrap_or(default_db);
     let config = ServeConfig {
         queue_url: args.queue,
+        queue_tls: args.queue_tls.pg_tls(),
         role: args.role.into(),
         node_name: args.node_name,
         queue: QueueConfig {
@@ -454,12 +485,19 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
 
 /// `veil admin key …`.
 pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
-    let (db, queue, command) = match command {
-        AdminCommand::Key { db, queue, command } => (db, queue, command),
-        AdminCommand::Nodes { queue } => return runtime()?.block_on(nodes_cmd(&queue)),
+    let (db, queue, tls, command) = match command {
+        AdminCommand::Key {
+            db,
+            queue,
+            queue_tls,
+            command,
+        } => (db, queue, queue_tls.pg_tls(), command),
+        AdminCommand::Nodes { queue, queue_tls } => {
+            return runtime()?.block_on(nodes_cmd(&queue, &queue_tls.pg_tls()))
+        }
     };
     if let Some(url) = queue {
-        return runtime()?.block_on(shared_key_cmd(&url, command));
+        return runtime()?.block_on(shared_key_cmd(&url, &tls, command));
     }
     let db = db.unwrap_or(default_db);
     std::fs::create_dir_all(&db).with_context(|| format!("creating {}", db.display()))?;
@@ -481,8 +519,8 @@ pub fn admin_cmd(command: AdminCommand, default_db: PathBuf) -> Result<()> {
 }
 
 /// `veil admin key … --queue postgres://…`.
-async fn shared_key_cmd(url: &str, command: KeyCommand) -> Result<()> {
-    let store = PgStore::connect(url, 2).await?;
+async fn shared_key_cmd(url: &str, tls: &PgTls, command: KeyCommand) -> Result<()> {
+    let store = PgStore::connect_with(url, 2, tls).await?;
     match command {
         KeyCommand::Create { name, role } => {
             let new = veil_service::auth::new_key(&name, role.into());
@@ -498,8 +536,8 @@ async fn shared_key_cmd(url: &str, command: KeyCommand) -> Result<()> {
 }
 
 /// `veil admin nodes --queue postgres://…`.
-async fn nodes_cmd(url: &str) -> Result<()> {
-    let store = PgStore::connect(url, 2).await?;
+async fn nodes_cmd(url: &str, tls: &PgTls) -> Result<()> {
+    let store = PgStore::connect_with(url, 2, tls).await?;
     let now = veil_service::jobs::now_ms();
     for (node, seen_ms) in store.nodes().await? {
         println!(

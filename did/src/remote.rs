@@ -287,6 +287,14 @@ impl RemoteResolver {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
             return Err(bad("not an http(s) URL with a host"));
         }
+        // The endpoint vouches for every issuer's keys: anyone on the path
+        // of a plain-HTTP answer could swap them. Plain HTTP only on this
+        // machine, where there is no path.
+        if parsed.scheme() == "http" && !is_loopback_host(&parsed) {
+            return Err(bad(
+                "https only (plain http is for a resolver on this machine)",
+            ));
+        }
         // The endpoint is the operator's choice, not a credential's.
         let client = BoundedClient::new(options, false).map_err(|e| bad(&e))?;
         Ok(RemoteResolver {
@@ -322,6 +330,18 @@ impl RemoteResolver {
             .map_err(ResolutionError::Remote)?;
         interpret(&url, did, version, &fetched.body)
     }
+}
+
+/// Whether `url`'s host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback_host(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// did:web resolved over HTTPS by the method's rules, bounded as every
@@ -427,6 +447,19 @@ fn interpret(
             got: resolution.did_document.id,
         }));
     }
+    // A DID's first document is made by the key the DID is the hash of: an
+    // endpoint cannot answer one for a DID that key never created.
+    if resolution.did_document_metadata.version_id == "1" {
+        let made_by = resolution
+            .did_document
+            .controller_key()
+            .map(crate::registry::did_for_key);
+        if made_by.as_deref() != Some(did) {
+            return Err(bad(format!(
+                "version 1 of {did} is not controlled by the key the DID is made from"
+            )));
+        }
+    }
     if let Some(v) = version {
         if resolution.did_document_metadata.version_id != v.to_string() {
             return Err(bad(format!(
@@ -451,6 +484,37 @@ mod tests {
         );
     }
 
+    /// Review 2, finding 11: an endpoint is trusted for every issuer's keys,
+    /// so plain HTTP is refused except on this machine; and a first version
+    /// whose controller key is not the one the DID is the hash of is refused.
+    #[test]
+    fn r2_finding_11_plain_http_endpoints_and_made_up_first_versions_are_refused() {
+        for base in ["http://resolver.example", "http://10.0.0.5:8080"] {
+            assert!(RemoteResolver::new(base).is_err(), "{base}");
+        }
+        for base in [
+            "https://resolver.example",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+        ] {
+            assert!(RemoteResolver::new(base).is_ok(), "{base}");
+        }
+        let did = crate::registry::did_for_key("z6MkSomeoneElse");
+        let made_up = serde_json::json!({
+            "didResolutionMetadata": {},
+            "didDocument": {"@context": [], "id": did,
+                "verificationMethod": [{"id": format!("{did}#controller"), "type": "Multikey",
+                    "controller": did, "publicKeyMultibase": "z6MkTheEndpoints"}],
+                "authentication": [], "capabilityInvocation": []},
+            "didDocumentMetadata": {"created": "2026-12-03T00:00:00Z", "versionId": "1"},
+        })
+        .to_string();
+        assert!(matches!(
+            interpret("u", &did, None, made_up.as_bytes()),
+            Err(ResolutionError::Remote(RemoteError::BadAnswer { .. }))
+        ));
+    }
+
     #[test]
     fn endpoints_that_are_not_http_urls_are_refused() {
         for base in ["ftp://host", "not a url", "http://"] {
@@ -471,7 +535,9 @@ mod tests {
         let doc = |id: &str, version: &str| {
             serde_json::json!({
                 "didResolutionMetadata": {},
-                "didDocument": {"@context": [], "id": id, "verificationMethod": [],
+                "didDocument": {"@context": [], "id": id,
+                    "verificationMethod": [{"id": format!("{id}#controller"), "type": "Multikey",
+                        "controller": id, "publicKeyMultibase": "z6MkTest"}],
                     "authentication": [], "capabilityInvocation": []},
                 "didDocumentMetadata": {"created": "2026-12-03T00:00:00Z", "versionId": version},
             })

@@ -75,6 +75,8 @@ pub struct ServeConfig {
     /// A shared PostgreSQL job store (`postgres://…`) for a fleet, instead
     /// of the embedded RocksDB in `<db>/jobs`.
     pub queue_url: Option<String>,
+    /// How the shared store is reached (TLS unless it is on this machine).
+    pub queue_tls: crate::store::postgres::PgTls,
     /// This node's role.
     pub role: Role,
     /// This node's name in leases, logs and `veil_nodes` (default: made
@@ -123,6 +125,7 @@ impl ServeConfig {
         ServeConfig {
             db: db.to_owned(),
             queue_url: None,
+            queue_tls: Default::default(),
             role: Role::Both,
             node_name: None,
             queue: QueueConfig::default(),
@@ -482,7 +485,7 @@ async fn open_stores(config: &ServeConfig) -> Result<Stores, ServeError> {
         Some(url) => {
             // Workers and request handlers each hold a connection briefly.
             let connections = config.queue.workers * 2 + 8;
-            let pg = Arc::new(PgStore::connect(url, connections).await?);
+            let pg = Arc::new(PgStore::connect_with(url, connections, &config.queue_tls).await?);
             let cache = KeyCache::load(pg.clone()).await?;
             Ok(Stores {
                 jobs: pg.clone(),

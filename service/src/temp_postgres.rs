@@ -228,6 +228,40 @@ impl TempPostgres {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
+    /// Turns TLS on with this certificate chain and key (PEM) and restarts
+    /// the server. Plaintext stays allowed, so a test can see which one a
+    /// client chose (`pg_stat_ssl`).
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) {
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        let data = self.data();
+        let (cert, key) = (data.join("server.crt"), data.join("server.key"));
+        std::fs::write(&cert, cert_pem).expect("write the certificate");
+        std::fs::write(&key, key_pem).expect("write the key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        if self.as_postgres {
+            let status = Command::new("chown")
+                .arg("postgres:postgres")
+                .args([&cert, &key])
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown the TLS files to postgres");
+        }
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .expect("postgresql.conf");
+        conf.write_all(b"ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+            .expect("append to postgresql.conf");
+        self.stop();
+        self.start_again();
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The data directory's parent, for logs.
     pub fn dir(&self) -> &Path {
         self.dir.path()

@@ -202,8 +202,21 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
         );
     }
     // Without the CA, the host's certificate is not trusted.
-    let untrusted = fails(&["vc", "verify", "--db", "elsewhere", "vc-v1.json"], d);
+    let untrusted = fails(
+        &[
+            "vc",
+            "verify",
+            "--db",
+            "elsewhere",
+            "--allow-private-hosts",
+            "vc-v1.json",
+        ],
+        d,
+    );
     assert!(untrusted.contains("certificate"), "{untrusted}");
+    // Without the opt-in, a host on loopback is not reached at all.
+    let private = fails(&["vc", "verify", "--db", "elsewhere", "vc-v1.json"], d);
+    assert!(private.contains("not a public address"), "{private}");
 
     // didkit resolves the issuer from its host and verifies the VC 1.1.
     assert_eq!(

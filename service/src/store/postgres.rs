@@ -32,8 +32,9 @@ use rand::RngCore;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::Row;
 
 /// The tables, created when absent. States are `veil.v1.JobState` numbers.
 const SCHEMA: &str = "
@@ -92,6 +93,67 @@ pub struct PgStore {
     pool: Pool,
 }
 
+/// How the connections to a shared PostgreSQL are secured. Job rows carry
+/// holders' secrets until their jobs finish, so a server that is not on
+/// this machine is reached over TLS (rustls, the server's certificate and
+/// name verified), whatever `sslmode` says, unless plaintext is allowed.
+#[derive(Debug, Clone, Default)]
+pub struct PgTls {
+    /// A PEM file of CA certificates trusted for the server's certificate,
+    /// beside the system's roots (`veil serve --queue-ca`).
+    pub ca: Option<std::path::PathBuf>,
+    /// Connect without TLS to a server that is not on this machine when the
+    /// URL says `sslmode=disable` or the server offers no TLS
+    /// (`--queue-insecure`).
+    pub allow_plaintext: bool,
+}
+
+/// Whether every host of `config` is this machine (a Unix socket, or a
+/// loopback name or address), where there is no network to read from.
+fn all_local(config: &tokio_postgres::Config) -> bool {
+    config.get_hosts().iter().all(|host| match host {
+        Host::Unix(_) => true,
+        Host::Tcp(name) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    })
+}
+
+/// rustls for PostgreSQL: ring (as tonic uses), the system's roots and
+/// `tls.ca`'s.
+fn rustls_connector(tls: &PgTls) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A system certificate rustls cannot parse is one root fewer.
+        let _ = roots.add(cert);
+    }
+    if let Some(ca) = &tls.ca {
+        let certs = CertificateDer::pem_file_iter(ca)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| unavailable(format!("--queue-ca {}: {e}", ca.display())))?;
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| unavailable(format!("--queue-ca {}: {e}", ca.display())))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(unavailable)?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -106,17 +168,38 @@ fn pg(e: tokio_postgres::Error) -> StoreError {
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`), with up to
-    /// `connections` pooled connections, and creates the schema if absent.
+    /// `connections` pooled connections and the default [`PgTls`] (TLS to
+    /// any server not on this machine), and creates the schema if absent.
     pub async fn connect(url: &str, connections: usize) -> Result<Self, StoreError> {
+        Self::connect_with(url, connections, &PgTls::default()).await
+    }
+
+    /// [`Self::connect`] secured as `tls` says.
+    pub async fn connect_with(
+        url: &str,
+        connections: usize,
+        tls: &PgTls,
+    ) -> Result<Self, StoreError> {
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| unavailable(format!("--queue {}: {e}", redacted(url))))?;
         config
             .connect_timeout(POOL_TIMEOUT)
             .application_name("veil serve");
+        if !tls.allow_plaintext && !all_local(&config) {
+            if config.get_ssl_mode() == SslMode::Disable {
+                return Err(unavailable(format!(
+                    "--queue {}: sslmode=disable to a server not on this machine: job rows carry \
+                     holders' secrets; use TLS, or --queue-insecure to accept plaintext",
+                    redacted(url)
+                )));
+            }
+            // `prefer` would fall back to plaintext if the server offered none.
+            config.ssl_mode(SslMode::Require);
+        }
         let manager = Manager::from_config(
             config,
-            NoTls,
+            rustls_connector(tls)?,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -551,7 +634,8 @@ impl JobStore for PgStore {
         let sql = format!(
             "UPDATE veil_jobs
              SET state = $3, stage = $4, proof = $5, error = $6, prove_seconds = $7,
-                 updated_ms = $8, lease_worker = NULL, lease_token = NULL, lease_until = NULL
+                 updated_ms = $8, lease_worker = NULL, lease_token = NULL, lease_until = NULL,
+                 request = ''::bytea
              WHERE id = $1 AND lease_token = $2 AND state = 2
              RETURNING {JOB_COLUMNS}"
         );
@@ -592,7 +676,7 @@ impl JobStore for PgStore {
             .execute(
                 "UPDATE veil_jobs
                  SET state = 4, stage = 'failed', lease_worker = NULL, lease_token = NULL,
-                     lease_until = NULL, updated_ms = $1,
+                     lease_until = NULL, updated_ms = $1, request = ''::bytea,
                      error = format($3, attempts)
                  WHERE (state = 2 AND lease_until < now() AND attempts >= $2)
                     OR (state = 1 AND attempts >= $2)",

@@ -533,3 +533,98 @@ async fn r2_finding_12_one_bad_key_row_freezes_nothing_and_a_stale_cache_fails_c
         Err(StoreError::Unavailable(_))
     ));
 }
+
+/// A test CA and a server certificate it signed for `name` (PEM): (CA
+/// certificate, server certificate, server key).
+fn test_ca(name: &str) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = params.self_signed(&ca_key).expect("CA");
+    let key = KeyPair::generate().expect("key");
+    let cert = CertificateParams::new(vec![name.to_owned()])
+        .expect("params")
+        .signed_by(&key, &ca, &ca_key)
+        .expect("certificate");
+    (ca.pem(), cert.pem(), key.serialize_pem())
+}
+
+/// Review 2, finding 6: job rows carry holders' secrets, so a PostgreSQL
+/// that is not on this machine is reached over TLS, its certificate
+/// verified, whatever `sslmode` says, unless plaintext is explicitly
+/// allowed; and a finished job's request is deleted from its row. (The
+/// server is on loopback, reached under a name that is not: `hostaddr`.)
+#[tokio::test(flavor = "multi_thread")]
+async fn r2_finding_6_a_remote_postgres_is_reached_over_tls_and_finished_rows_forget_the_request() {
+    use veil_service::store::postgres::PgTls;
+    let Some(server) = TempPostgres::start() else {
+        return;
+    };
+    let name = "queue.veil.test";
+    let (ca, cert, key) = test_ca(name);
+    let plain = TempPostgres::start().expect("a second server");
+    server.enable_tls(&cert, &key);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca).expect("write");
+    let remote = |port: u16, extra: &str| {
+        format!("postgres://veil@{name}:{port}/postgres?hostaddr=127.0.0.1{extra}")
+    };
+    let trusted = PgTls {
+        ca: Some(ca_file),
+        allow_plaintext: false,
+    };
+    let store: Arc<dyn JobStore> = Arc::new(
+        PgStore::connect_with(&remote(server.port(), ""), 2, &trusted)
+            .await
+            .expect("TLS with the operator's CA"),
+    );
+    let sessions = server.query(
+        "SELECT string_agg(s.ssl::text, ',') FROM pg_stat_ssl s \
+         JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'veil serve'",
+    );
+    assert!(
+        !sessions.is_empty() && !sessions.contains("false"),
+        "{sessions}"
+    );
+    // The server's certificate is checked: without the CA it is refused.
+    let untrusted = PgStore::connect_with(&remote(server.port(), ""), 2, &PgTls::default()).await;
+    assert!(untrusted.is_err());
+    // sslmode=disable to a remote server, or a server offering no TLS, is
+    // refused unless plaintext is allowed.
+    let disabled =
+        PgStore::connect_with(&remote(server.port(), "&sslmode=disable"), 2, &trusted).await;
+    assert!(
+        matches!(&disabled, Err(veil_service::store::StoreError::Unavailable(m)) if m.contains("sslmode=disable")),
+        "{:?}",
+        disabled.err()
+    );
+    assert!(
+        PgStore::connect_with(&remote(plain.port(), ""), 2, &trusted)
+            .await
+            .is_err()
+    );
+    let insecure = PgTls {
+        allow_plaintext: true,
+        ..PgTls::default()
+    };
+    PgStore::connect_with(&remote(plain.port(), ""), 2, &insecure)
+        .await
+        .expect("plaintext when explicitly allowed");
+
+    // A finished job's row no longer holds its request (the holder secret).
+    store
+        .submit(new_job(0, "a", ""), LIMITS)
+        .await
+        .expect("submit");
+    let stored = |sql: &str| server.query(sql);
+    assert_ne!(stored("SELECT length(request) FROM veil_jobs"), "0");
+    let claimed = claim_one(&store, "w", LEASE).await;
+    store
+        .finish(&claimed.lease, proved())
+        .await
+        .expect("finish")
+        .expect("finished under the lease");
+    assert_eq!(stored("SELECT length(request) FROM veil_jobs"), "0");
+}
