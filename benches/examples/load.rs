@@ -85,6 +85,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = ServeConfig::with_db(dir.path());
     config.rate_per_second = 0.0;
     config.max_in_flight = 1024;
+    // One key drives every level (up to 64 at once): lift its own cap too.
+    config.max_in_flight_per_key = 1024;
     config.queue.max_queue = bounds.jobs.max(1);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = spawn(config, engine, "127.0.0.1:0".parse()?, None, async move {
