@@ -209,7 +209,7 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
     .to_owned();
     // Review 2, finding 14: locally generated parameters keep their
     // provenance once saved, and serving them needs --insecure.
-    let refused = veil()
+    let mut refused = veil()
         .args([
             "serve",
             "--db",
@@ -221,9 +221,20 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
         ])
         .args(["--listen", "127.0.0.1:0", "--no-metrics"])
         .current_dir(dir)
-        .output()
-        .expect("run");
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn veil serve");
+    // It must exit by itself; one still serving after a minute is killed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while refused.try_wait().expect("wait").is_none() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let still_serving = refused.try_wait().expect("wait").is_none();
+    let _ = refused.kill();
+    let refused = refused.wait_with_output().expect("output");
     let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!still_serving, "veil serve took the insecure halo2 keys");
     assert!(
         !refused.status.success() && err.contains("--insecure"),
         "{err}"

@@ -269,16 +269,7 @@ async fn finding_5_only_regulator_keys_record_bounded_disclosures() {
 async fn finding_10_halo2_verifications_are_logged_as_halo2() {
     let server = TestServer::start_halo2().await;
     let mut c = server.authed().await;
-    let mut request = server.sample.request.clone();
-    request.system = pb::ProofSystem::Halo2Kzg as i32;
-    let proof = c
-        .prover
-        .prove(request)
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_halo2_proof().await;
     let verdict = c
         .verifier
         .verify(verify_request(&proof))
@@ -419,16 +410,7 @@ async fn r2_finding_2_a_log_of_700_halo2_verifications_audits_remotely() {
     // One client verifying 700 times in a row: no rate limit.
     let server = TestServer::start_halo2_with(|config| config.rate_per_second = 0.0).await;
     let mut c = server.authed().await;
-    let mut request = server.sample.request.clone();
-    request.system = pb::ProofSystem::Halo2Kzg as i32;
-    let proof = c
-        .prover
-        .prove(request)
-        .await
-        .expect("prove")
-        .into_inner()
-        .proof
-        .expect("proof");
+    let proof = server.sample_halo2_proof().await;
     for _ in 0..700 {
         let verdict = c
             .verifier

@@ -167,6 +167,22 @@ impl TestServer {
             .expect("proof")
     }
 
+    /// The sample's halo2-KZG proof, proved by this server (started with
+    /// halo2 keys) for the valid key.
+    pub async fn sample_halo2_proof(&self) -> veil_service::pb::Proof {
+        let mut request = self.sample.request.clone();
+        request.system = veil_service::pb::ProofSystem::Halo2Kzg as i32;
+        self.authed()
+            .await
+            .prover
+            .prove(request)
+            .await
+            .expect("prove")
+            .into_inner()
+            .proof
+            .expect("proof")
+    }
+
     /// Stops the server and waits for it (the database can then be reopened).
     pub async fn stop(mut self) -> TempDir {
         if let Some(stop) = self.stop.take() {

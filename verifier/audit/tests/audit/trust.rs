@@ -176,6 +176,20 @@ fn finding_9_a_stale_head_and_time_running_backwards_are_findings() {
     assert_eq!(out_of_order, [2, 3], "{found:?}");
 }
 
+/// Verification entry `i` logged with `proof` and the verdict `valid`.
+fn logged_with_proof(
+    key: &veil_circuits::eddsa::PublicKey,
+    i: u64,
+    proof: &str,
+    valid: bool,
+) -> Entry {
+    let Entry::Verification(mut v) = verification(i, key, valid) else {
+        unreachable!()
+    };
+    v.proof = proof.into();
+    Entry::Verification(v)
+}
+
 /// Accepts exactly the proofs spelled "verifies".
 struct Spelled;
 
@@ -195,13 +209,7 @@ fn finding_9_an_entry_logged_valid_whose_proof_fails_is_a_finding() {
     let op = operator();
     let (_, key) = regulator(3);
     let log = TransparencyLog::open(dir.path(), op).unwrap();
-    let with_proof = |i: u64, proof: &str, valid: bool| {
-        let Entry::Verification(mut v) = verification(i, &key, valid) else {
-            unreachable!()
-        };
-        v.proof = proof.into();
-        Entry::Verification(v)
-    };
+    let with_proof = |i: u64, proof: &str, valid: bool| logged_with_proof(&key, i, proof, valid);
     log.append(&[
         with_proof(0, "verifies", true),
         with_proof(1, "forged", true),
@@ -237,13 +245,7 @@ fn r2_finding_4_a_valid_entry_the_regulator_cannot_reverify_is_a_finding() {
     let op = operator();
     let (_, key) = regulator(3);
     let log = TransparencyLog::open(dir.path(), op).unwrap();
-    let with_proof = |i: u64, proof: &str, valid: bool| {
-        let Entry::Verification(mut v) = verification(i, &key, valid) else {
-            unreachable!()
-        };
-        v.proof = proof.into();
-        Entry::Verification(v)
-    };
+    let with_proof = |i: u64, proof: &str, valid: bool| logged_with_proof(&key, i, proof, valid);
     log.append(&[
         with_proof(0, "verifies", true),
         with_proof(1, "", true),
