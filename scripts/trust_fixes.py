@@ -175,6 +175,30 @@ REVERTS.update({
         ],
         ["--test", "service", "--", "r2_finding_2_"],
     ),
+    "r2-3": (
+        "the fast key publishes any revocation root; an append's low leaf need not bracket its id",
+        [
+            (GATE, "function setRevocationRoot(uint256 root) external onlyRole(DEFAULT_ADMIN_ROLE) {",
+             "function setRevocationRoot(uint256 root) external {"),
+            ("contracts/src/RevocationTree.sol",
+             "        if (!(ins.lowValue < key && (ins.lowNext == 0 || key < ins.lowNext))) {",
+             "        if (false) {"),
+        ],
+        ["--test", "onchain", "--", "r2_finding_3_"],
+    ),
+    "r2-beyond": (
+        "an official's partial is released without checking the request is in the log, "
+        "and it is not bound to the record",
+        [
+            ("verifier/audit/src/disclosure.rs",
+             "    let (c1, _) = check_logged(request, trusted_log)?;\n",
+             "    let _ = trusted_log;\n    let body = &request.body;\n"
+             "    let (c1, _, _) = escrow_of(body.entry_index, body.entry.as_bytes(), body.policy.as_ref())?;\n"),
+            ("verifier/audit/src/threshold.rs",
+             "    h.update(&(context.len() as u64).to_be_bytes());\n    h.update(context);\n", ""),
+        ],
+        ["--test", "audit", "--", "r2_beyond_"],
+    ),
     "r2-4": (
         "an entry logged valid with no proof, or of a system without a key, is only a note",
         [
@@ -312,7 +336,7 @@ def revert(finding):
             if text.count(fixed) != 1:
                 return f"finding {finding}: the fix's text is not in {path} once; update this script"
             open(path, "w").write(text.replace(fixed, v1))
-        if GATE in touched:
+        if any(p.startswith("contracts/src/") for p in touched):
             sh(["node", "scripts/compile.js"], cwd="contracts").check_returncode()
         passed, failed, first = cargo_test(args)
     finally:

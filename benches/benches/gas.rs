@@ -15,7 +15,9 @@ use ark_std::rand::{rngs::StdRng, SeedableRng};
 use std::process::Command;
 use veil_circuits::statement::sample::Sample;
 use veil_contracts::abi::IComplianceGate;
-use veil_contracts::system::{account, sol_payment, sol_proof, statement, verify_call};
+use veil_contracts::system::{
+    account, sol_insertion, sol_payment, sol_proof, statement, verify_call,
+};
 use veil_contracts::{Config, System};
 use veil_prover::{insecure_demo_setup, Prover};
 
@@ -167,7 +169,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total as f64 / floor as f64
         );
     }
+    revocation_rows(&sample, &mut settlement)?;
     halo2_rows(&sample, &payment, deploy)
+}
+
+/// The fast key's revocation appends: one id, and a batch of four (each
+/// checked on chain as an insertion into the current tree).
+fn revocation_rows(sample: &Sample, system: &mut System) -> Result<(), Box<dyn std::error::Error>> {
+    let mut tree = sample.revocation_tree.clone();
+    let mut next_id = 1u64;
+    let mut insertions = |n: usize| -> Result<Vec<_>, veil_circuits::imt::ImtError> {
+        (0..n)
+            .map(|_| {
+                next_id += 1;
+                tree.insert_proved(veil_circuits::F::from(next_id))
+            })
+            .collect()
+    };
+    println!();
+    println!("| revocation append | gas (tx total) | calldata | execution | per id |");
+    println!("|---|---:|---:|---:|---:|");
+    for n in [1usize, 4] {
+        let batch = insertions(n)?;
+        let call = IComplianceGate::appendRevocationsCall {
+            insertions: batch.iter().map(sol_insertion).collect(),
+        };
+        let calldata = calldata_gas(&call.abi_encode());
+        let total = system.append_revocations(&batch)?.gas_used;
+        println!(
+            "| gate.appendRevocations ({n} id{}) | {total} | {calldata} | {} | {} |",
+            if n == 1 { "" } else { "s" },
+            total - BASE - calldata,
+            total / n as u64
+        );
+    }
+    Ok(())
 }
 
 /// The same calls with a halo2-KZG proof (snark-verifier's committed

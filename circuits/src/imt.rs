@@ -98,6 +98,75 @@ impl NonMembershipProof {
     }
 }
 
+/// The proof that listing `key` is an append to the tree under a root: the
+/// key's low leaf with its path, and an empty position with its path taken
+/// after the low leaf is rewritten. The revocation gate checks exactly this
+/// on chain (`contracts/src/RevocationTree.sol`), so the key that publishes
+/// revocations quickly can only add ids; [`Insertion::apply`] is the same
+/// check natively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insertion {
+    /// The id listed.
+    pub key: F,
+    /// The low leaf before the insertion and its path.
+    pub low: NonMembershipProof,
+    /// The new leaf's (empty) position and its path after the low leaf's rewrite.
+    pub new_path: MerklePath,
+}
+
+/// Why an [`Insertion`] is not an append to the tree under a root (the
+/// gate's errors, in its order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InsertionError {
+    /// The key is 0 or too wide, or a position is outside the tree.
+    #[error("the insertion is not canonical (key out of range, or a position outside the tree)")]
+    NotCanonical,
+    /// The low leaf does not bracket the key: the key is listed, or
+    /// rewriting the leaf would drop ids.
+    #[error("the low leaf does not bracket the key")]
+    LowLeafDoesNotBracket,
+    /// The low leaf is not in the tree under the root.
+    #[error("the low leaf is not in the tree")]
+    LowLeafNotInTree,
+    /// The new position holds a leaf.
+    #[error("the new leaf's position is not empty")]
+    PositionNotEmpty,
+}
+
+impl Insertion {
+    /// The root after the insertion, if it is an append to the tree under
+    /// `root` (the gate's `RevocationTree.insert`).
+    pub fn apply(&self, root: F) -> Result<F, InsertionError> {
+        let depth = self.low.path.siblings.len();
+        let fits = |path: &MerklePath| path.siblings.len() == depth && path.index >> depth == 0;
+        if !key_in_range(&self.key) || !fits(&self.low.path) || !fits(&self.new_path) {
+            return Err(InsertionError::NotCanonical);
+        }
+        let low = self.low.low_leaf;
+        let brackets = order(&low.value) < order(&self.key)
+            && (low.next_value == F::ZERO || order(&self.key) < order(&low.next_value));
+        if !brackets {
+            return Err(InsertionError::LowLeafDoesNotBracket);
+        }
+        if self.low.path.root(low.hash()) != root {
+            return Err(InsertionError::LowLeafNotInTree);
+        }
+        let rewritten = Leaf {
+            value: low.value,
+            next_value: self.key,
+        };
+        let after_low = self.low.path.root(rewritten.hash());
+        if self.new_path.root(F::ZERO) != after_low {
+            return Err(InsertionError::PositionNotEmpty);
+        }
+        let new = Leaf {
+            value: self.key,
+            next_value: low.next_value,
+        };
+        Ok(self.new_path.root(new.hash()))
+    }
+}
+
 /// The ordering key of a field element: its canonical integer.
 fn order(x: &F) -> BigInt<4> {
     x.into_bigint()
@@ -227,6 +296,12 @@ impl IndexedMerkleTree {
     /// Lists `key`: a new leaf at the next position, its predecessor pointed
     /// at it. Nothing changes on an error.
     pub fn insert(&mut self, key: F) -> Result<(), ImtError> {
+        self.insert_proved(key).map(|_| ())
+    }
+
+    /// [`Self::insert`], returning the proof that it was an append (what the
+    /// revocation gate's fast path takes).
+    pub fn insert_proved(&mut self, key: F) -> Result<Insertion, ImtError> {
         if !key_in_range(&key) {
             return Err(ImtError::KeyOutOfRange);
         }
@@ -240,18 +315,24 @@ impl IndexedMerkleTree {
             });
         }
         let low = self.low_position(&key);
+        let low_proof = self.low_leaf_proof(&key);
         let new = Leaf {
             value: key,
             next_value: self.leaves[low as usize].next_value,
         };
         let mut updated = self.leaves[low as usize];
         updated.next_value = key;
-        self.tree.set(position, new.hash()).map_err(merkle)?;
         self.tree.set(low, updated.hash()).map_err(merkle)?;
+        let new_path = self.tree.path(position).map_err(merkle)?;
+        self.tree.set(position, new.hash()).map_err(merkle)?;
         self.leaves[low as usize] = updated;
         self.leaves.push(new);
         self.positions.insert(order(&key), position);
-        Ok(())
+        Ok(Insertion {
+            key,
+            low: low_proof,
+            new_path,
+        })
     }
 
     /// The proof that `key` is not listed; refused for a listed key or one

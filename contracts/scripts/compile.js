@@ -34,14 +34,19 @@ function findImport(name) {
 // about 18.6 kB (under EIP-170's 24 kB), so it is compiled on its own
 // without the optimiser. Everything else is optimised.
 const UNOPTIMISED = new Set(['src/Halo2Verifier.sol']);
+// Contracts the harness deploys from npm packages, emitted as artifacts like
+// veil's own: poseidon-solidity's Poseidon(2), which the gate calls to check
+// revocation appends (on Ethereum the gate uses its deterministic deployment).
+const PACKAGED = ['poseidon-solidity/PoseidonT3.sol'];
 
 function compile(files, optimise) {
   if (files.length === 0) return {};
   const input = {
     language: 'Solidity',
-    sources: Object.fromEntries(
-      files.map((p) => [path.relative(root, p).split(path.sep).join('/'), { content: fs.readFileSync(p, 'utf8') }]),
-    ),
+    sources: Object.fromEntries([
+      ...files.map((p) => [path.relative(root, p).split(path.sep).join('/'), { content: fs.readFileSync(p, 'utf8') }]),
+      ...(optimise ? PACKAGED.map((name) => [name, { content: findImport(name).contents }]) : []),
+    ]),
     settings: {
       optimizer: optimise ? { enabled: true, runs: 200 } : { enabled: false },
       evmVersion: 'cancun',
@@ -67,9 +72,10 @@ const output = {
 
 const artifacts = {};
 for (const [file, contracts] of Object.entries(output.contracts)) {
-  if (!file.startsWith('src/')) continue;
+  if (!file.startsWith('src/') && !PACKAGED.includes(file)) continue;
   for (const [name, c] of Object.entries(contracts)) {
     if (!c.evm.bytecode.object) continue; // interfaces
+    if (c.abi.length > 0 && c.abi.every((e) => e.type === 'error')) continue; // internal libraries (inlined)
     artifacts[`${name}.json`] = JSON.stringify(
       {
         contract: name,

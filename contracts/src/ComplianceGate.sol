@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IGroth16Verifier} from "./IGroth16Verifier.sol";
+import {IPoseidonT3, RevocationTree} from "./RevocationTree.sol";
 
 /// @title ComplianceGate
 /// @notice Decides whether a payment may settle: the payer's wallet proves,
@@ -14,15 +15,19 @@ import {IGroth16Verifier} from "./IGroth16Verifier.sol";
 /// The admin role belongs to a TimelockController driven by a multisig:
 /// policies, the trusted-issuers root, the revocation publisher, consumers
 /// and the verifier change only after the timelock's delay and with the
-/// multisig's threshold of signatures. Only revocation roots, which can only
-/// take trust away, are published by a fast key.
+/// multisig's threshold of signatures. Revocations are appended by a fast
+/// key, and only appended: the gate checks each as an insertion into the
+/// current revocation tree (`RevocationTree`), so that key can take trust
+/// away and never give it back; any other revocation root (the first one, a
+/// rebuilt tree, an id un-revoked) is the timelock's.
 /// Every word a caller hands in is a field element (`< r`) or refused before
 /// any rule: the verifiers reduce or reject larger words, but the gate's own
 /// bookkeeping (nullifiers, roots, policies) is keyed on the raw word.
 contract ComplianceGate is AccessControl {
-    /// @notice May publish revocation roots (the issuer registry operator's
-    /// fast key). The trusted-issuers root is the timelock's alone: a key that
-    /// could replace it could add its own issuer and mint passing credentials.
+    /// @notice May append revocations (the issuer registry operator's fast
+    /// key): only ids added to the current list, each checked on chain. The
+    /// trusted-issuers root and any other revocation root are the timelock's:
+    /// a key that could replace them could add its own issuer, or un-revoke.
     bytes32 public constant REVOCATION_PUBLISHER_ROLE = keccak256("REVOCATION_PUBLISHER_ROLE");
     /// @notice May register and retire policies (held by the timelock).
     bytes32 public constant POLICY_ADMIN_ROLE = keccak256("POLICY_ADMIN_ROLE");
@@ -103,8 +108,7 @@ contract ComplianceGate is AccessControl {
 
     /// @notice Current trusted-issuers root (0: none yet).
     uint256 public issuersRoot;
-    /// @notice Current revocation root; meaningful once `revocationRootPublished`
-    /// (the empty tree's root may be 0).
+    /// @notice Current revocation root; meaningful once `revocationRootPublished`.
     uint256 public revocationRoot;
     /// @notice Whether a revocation root has been published at all.
     bool public revocationRootPublished;
@@ -114,6 +118,9 @@ contract ComplianceGate is AccessControl {
     /// @notice Until when each replaced revocation root is accepted, fixed when
     /// it was replaced.
     mapping(uint256 => uint64) public revocationRootAcceptedUntil;
+
+    /// @notice Poseidon(2), for checking revocation appends.
+    IPoseidonT3 public immutable poseidon;
 
     /// @notice Registered policies by hash.
     mapping(uint256 => PolicyRule) public policies;
@@ -158,12 +165,20 @@ contract ComplianceGate is AccessControl {
     /// @notice The policy's escrow key is off the curve, the identity, or of
     /// small order: anyone could open its escrows.
     error InvalidRegulatorKey(uint256 x, uint256 y);
+    /// @notice Revocations are appended to a published tree only.
+    error RevocationTreeNotSet();
+    /// @notice An append lists at least one id.
+    error NothingToAppend();
 
     /// @param admin the TimelockController that governs the gate
     /// @param verifier_ the statement's verifier
     /// @param gracePeriod seconds a replaced root keeps verifying
-    constructor(address admin, IGroth16Verifier verifier_, uint64 gracePeriod) {
+    /// @param poseidon_ a `PoseidonT3` (poseidon-solidity; on Ethereum its
+    /// deterministic deployment at 0x3333333C0A88F9BE4fd23ed0536F9B6c427e3B93)
+    constructor(address admin, IGroth16Verifier verifier_, uint64 gracePeriod, IPoseidonT3 poseidon_) {
         if (admin == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
+        if (address(poseidon_).code.length == 0) revert NotAContract(address(poseidon_));
+        poseidon = poseidon_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(POLICY_ADMIN_ROLE, admin);
         verifier = verifier_;
@@ -231,11 +246,36 @@ contract ComplianceGate is AccessControl {
         emit IssuersRootPublished(root, previous);
     }
 
-    /// @notice Publishes a new revocation root (after revocations; the
-    /// registry operator's fast key); the previous one stays acceptable for
-    /// `rootGracePeriod`. The empty tree's root is a valid root.
-    function publishRevocationRoot(uint256 root) external onlyRole(REVOCATION_PUBLISHER_ROLE) {
+    /// @notice Lists revoked ids (the registry operator's fast key, not
+    /// delayed: revocations take effect at once). Each is checked as an
+    /// insertion into the tree under the current root, in order; the
+    /// resulting root is published and the previous one stays acceptable for
+    /// `rootGracePeriod`. Gas: about 2.64 M per id (`4·21 + 2` Poseidon
+    /// hashes at about 30 k each; benches/RESULTS.md), so at most six ids fit
+    /// in one transaction under EIP-7825's 16.7 M cap.
+    function appendRevocations(RevocationTree.Insertion[] calldata insertions)
+        external
+        onlyRole(REVOCATION_PUBLISHER_ROLE)
+    {
+        if (!revocationRootPublished) revert RevocationTreeNotSet();
+        if (insertions.length == 0) revert NothingToAppend();
+        uint256 root = revocationRoot;
+        for (uint256 i = 0; i < insertions.length; ++i) {
+            root = RevocationTree.insert(poseidon, root, insertions[i]);
+        }
+        _replaceRevocationRoot(root);
+    }
+
+    /// @notice Publishes any revocation root (governed: the first tree, a
+    /// rebuilt one, or an id taken off the list waits out the timelock's
+    /// delay, in public); the previous one stays acceptable for
+    /// `rootGracePeriod`.
+    function setRevocationRoot(uint256 root) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (root >= SNARK_SCALAR_FIELD) revert NonCanonicalInput(2, root);
+        _replaceRevocationRoot(root);
+    }
+
+    function _replaceRevocationRoot(uint256 root) private {
         uint256 previous = revocationRoot;
         if (revocationRootPublished && previous != root) revocationRootAcceptedUntil[previous] = _graceEnd();
         revocationRootAcceptedUntil[root] = 0;

@@ -24,6 +24,10 @@ sol! {
             string schema; uint256 minAgeDays; uint256 maxRisk; uint256 minKycLevel; uint256 subjectTypeMask;
             uint256[] barredCountries; uint256 regulatorX; uint256 regulatorY;
         }
+        struct Insertion {
+            uint256 key; uint256 lowValue; uint256 lowNext; uint256 lowIndex; uint256[21] lowSiblings;
+            uint256 newIndex; uint256[21] newSiblings;
+        }
 
         event Consumed(uint256 indexed policyHash, uint256 indexed scope, uint256 nullifier, uint256 paymentHash,
             uint256 escrowC1x, uint256 escrowC1y, uint256 escrowCt);
@@ -40,7 +44,9 @@ sol! {
         function registerPolicy(uint256 policyHash, PolicyParams params, uint256 scope, bool uniqueNullifier) external;
         function retirePolicy(uint256 policyHash) external;
         function publishIssuersRoot(uint256 root) external;
-        function publishRevocationRoot(uint256 root) external;
+        function appendRevocations(Insertion[] insertions) external;
+        function setRevocationRoot(uint256 root) external;
+        function poseidon() external view returns (address);
         function issuersRoot() external view returns (uint256);
         function revocationRoot() external view returns (uint256);
         function setRootGracePeriod(uint64 gracePeriod) external;
@@ -54,6 +60,11 @@ sol! {
         function setHalo2Verifier(address verifier) external;
         function halo2Verifier() external view returns (address);
         function nullifierUsed(uint256 scope, uint256 nullifier) external view returns (bool);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface IPoseidonT3 {
+        function hash(uint256[2] inputs) external pure returns (uint256);
     }
 
     #[derive(Debug, PartialEq, Eq)]

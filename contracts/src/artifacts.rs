@@ -58,6 +58,7 @@ const EMBEDDED: &[(&str, &str)] = &[
         "VeilTimelock",
         include_str!("../artifacts/VeilTimelock.json"),
     ),
+    ("PoseidonT3", include_str!("../artifacts/PoseidonT3.json")),
     ("TestToken", include_str!("../artifacts/TestToken.json")),
     (
         "ReentrantToken",

@@ -10,6 +10,8 @@ use crate::chain::{CallError, Chain, Receipt, CHAIN_ID};
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use ark_ff::{BigInteger, PrimeField};
+use veil_circuits::imt::Insertion;
+use veil_circuits::merkle::MerklePath;
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::{Payment, Policy, PublicInputs, WitnessError};
 use veil_circuits::F;
@@ -136,8 +138,16 @@ impl System {
                 Artifact::load("VeilTimelock")?.with_args(&timelock_args),
             )
             .map_err(step("deploy timelock"))?;
-        let gate_args =
-            (timelock, verifier, U256::from(config.root_grace_period)).abi_encode_params();
+        let poseidon = chain
+            .deploy(deployer, Artifact::load("PoseidonT3")?.bytecode)
+            .map_err(step("deploy Poseidon"))?;
+        let gate_args = (
+            timelock,
+            verifier,
+            U256::from(config.root_grace_period),
+            poseidon,
+        )
+            .abi_encode_params();
         let gate = chain
             .deploy(
                 deployer,
@@ -301,9 +311,11 @@ impl System {
         Ok(hash)
     }
 
-    /// Publishes both roots: the trusted-issuers root through governance
-    /// when it changes (the clock moves past the timelock's delay), the
-    /// revocation root with the publisher's fast key.
+    /// Publishes both roots through governance, each only when it changes
+    /// (the clock moves past the timelock's delay): roots that are not
+    /// appends to the current lists (a sample's, a test's) are the
+    /// timelock's. Revocations made since are appended with
+    /// [`Self::append_revocations`].
     pub fn publish_roots(&mut self, issuers: F, revocation: F) -> Result<(), SystemError> {
         let current: U256 = self
             .chain
@@ -316,8 +328,17 @@ impl System {
         if current != uint(&issuers) {
             self.publish_issuers_root(issuers)?;
         }
-        self.publish_revocation_root(revocation)
-            .map_err(step("publish revocation root"))?;
+        let current: U256 = self
+            .chain
+            .view_call(
+                self.deployer,
+                self.gate,
+                &IComplianceGate::revocationRootCall {},
+            )
+            .map_err(step("read revocation root"))?;
+        if current != uint(&revocation) {
+            self.set_revocation_root(revocation)?;
+        }
         Ok(())
     }
 
@@ -328,15 +349,22 @@ impl System {
         self.govern(self.gate, call.abi_encode())
     }
 
-    /// Publishes a revocation root with the publisher's fast key.
-    pub fn publish_revocation_root(&mut self, root: F) -> Result<Receipt, CallError> {
+    /// Publishes any revocation root through the multisig and the timelock
+    /// (a first tree, a rebuilt one, an id taken off the list).
+    pub fn set_revocation_root(&mut self, root: F) -> Result<(), SystemError> {
+        let call = IComplianceGate::setRevocationRootCall { root: uint(&root) };
+        self.govern(self.gate, call.abi_encode())
+    }
+
+    /// Appends revocations with the publisher's fast key: the gate checks
+    /// each insertion against its current root.
+    pub fn append_revocations(&mut self, insertions: &[Insertion]) -> Result<Receipt, CallError> {
         let publisher = self.revocation_publisher;
+        let call = IComplianceGate::appendRevocationsCall {
+            insertions: insertions.iter().map(sol_insertion).collect(),
+        };
         self.chain
-            .send_call(
-                publisher,
-                self.gate,
-                &IComplianceGate::publishRevocationRootCall { root: uint(&root) },
-            )
+            .send_call(publisher, self.gate, &call)
             .map(|(_, r)| r)
     }
 
@@ -539,6 +567,23 @@ pub fn verify_call(proof: &Proof, public: &[F]) -> IGroth16Verifier::verifyProof
         b: c.b.map(|p| p.map(|w| word(&w))),
         c: c.c.map(|w| word(&w)),
         input,
+    }
+}
+
+/// An insertion in the gate's ABI; a path of another depth than the
+/// gate's 21 is padded with words the gate refuses (`InsertionNotCanonical`).
+pub fn sol_insertion(insertion: &Insertion) -> IComplianceGate::Insertion {
+    let siblings = |path: &MerklePath| -> [U256; 21] {
+        std::array::from_fn(|i| path.siblings.get(i).map(uint).unwrap_or(U256::MAX))
+    };
+    IComplianceGate::Insertion {
+        key: uint(&insertion.key),
+        lowValue: uint(&insertion.low.low_leaf.value),
+        lowNext: uint(&insertion.low.low_leaf.next_value),
+        lowIndex: U256::from(insertion.low.path.index),
+        lowSiblings: siblings(&insertion.low.path),
+        newIndex: U256::from(insertion.new_path.index),
+        newSiblings: siblings(&insertion.new_path),
     }
 }
 

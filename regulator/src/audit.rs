@@ -1,23 +1,20 @@
 //! `audit`: a service's log checked from outside. The signed head against
 //! the pinned log id, consistency with the last head this regulator saw,
-//! every entry re-hashed into the root, escrows opened with the regulator's
-//! key or shares, and (with `--vk`) each logged proof re-verified. Rows stream
-//! to CSV, so a log of any size audits in bounded memory.
+//! every entry re-hashed into the root, and (with `--vk`) each logged proof
+//! re-verified. It takes no regulator secret and opens no escrow: opening
+//! is `disclose`, on the record. Rows stream to CSV, so a log of any size
+//! audits in bounded memory.
 
-use crate::files::{read_document, read_json, write_json};
+use crate::files::{read_json, write_json};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use veil_audit::audit::{AuditRow, Pinning};
-use veil_audit::threshold::RegulatorShare;
 use veil_audit::{
-    audit_streaming, AuditOptions, AuditReport, AuditorState, Decryptor, LogSource, Recheck,
-    VerdictChecker, VerificationRecord,
+    audit_streaming, AuditOptions, AuditReport, AuditorState, LogSource, Recheck, VerdictChecker,
+    VerificationRecord,
 };
-use veil_circuits::babyjubjub::Point;
-use veil_circuits::statement::files::PolicyJson;
 use veil_client::RemoteLog;
 use veil_verifier::SystemKey;
 
@@ -37,21 +34,6 @@ pub struct LogArgs {
     /// PEM root certificate for an https server.
     #[arg(long)]
     pub ca: Option<PathBuf>,
-}
-
-/// The regulator's decryption key(s).
-#[derive(Args, Clone, Debug)]
-pub struct KeyArgs {
-    /// A single regulator key file (`keygen`).
-    #[arg(long, conflicts_with = "share")]
-    pub key: Option<PathBuf>,
-    /// A share file (repeat for each official taking part; t are needed).
-    #[arg(long)]
-    pub share: Vec<PathBuf>,
-    /// A policy (repeatable): opens entries verified without a policy, whose
-    /// entry names no regulator key.
-    #[arg(long)]
-    pub policy: Vec<PathBuf>,
 }
 
 /// Connects to --server (API key from the flag or $VEIL_API_KEY).
@@ -90,38 +72,11 @@ fn open_source(args: &LogArgs) -> Result<Box<dyn LogSource>> {
     }
 }
 
-/// The decryptor of --key or --share (none when neither is given).
-pub(crate) fn decryptor(keys: &KeyArgs) -> Result<Option<Decryptor>> {
-    let shares: Vec<RegulatorShare> = match &keys.key {
-        Some(path) => vec![RegulatorShare::from_key(&read_json(path)?)
-            .with_context(|| format!("{}", path.display()))?],
-        None => keys
-            .share
-            .iter()
-            .map(|p| read_json(p))
-            .collect::<Result<_>>()?,
-    };
-    if shares.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Decryptor::new(&shares)?))
-}
-
-fn policies(paths: &[PathBuf]) -> Result<HashMap<String, Point>> {
-    let policies = paths
-        .iter()
-        .map(|path| read_document(path, PolicyJson::to_policy))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(veil_audit::audit::policy_keys(&policies)?)
-}
-
 /// `audit`'s flags.
 #[derive(Args, Debug)]
 pub struct AuditArgs {
     #[command(flatten)]
     log: LogArgs,
-    #[command(flatten)]
-    keys: KeyArgs,
     /// The regulator's audit state: the log's id and the last head verified
     /// (created on the first audit, advanced when an audit passes).
     #[arg(long, default_value = "audit-state.json")]
@@ -184,7 +139,6 @@ fn load_key(vk: &Path) -> Result<SystemKey> {
 /// state not advanced) when a check does.
 pub fn audit_cmd(args: AuditArgs) -> Result<()> {
     let source = open_source(&args.log)?;
-    let decryptor = decryptor(&args.keys)?;
     let saved: Option<AuditorState> = args
         .state
         .exists()
@@ -205,8 +159,6 @@ pub fn audit_cmd(args: AuditArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let checker = (!keys.is_empty()).then_some(KeyChecker(&keys));
     let options = AuditOptions {
-        decryptor: decryptor.as_ref(),
-        policies: policies(&args.keys.policy)?,
         chunk: 1024,
         max_head_age_ms: (args.max_head_age_hours > 0)
             .then(|| args.max_head_age_hours.saturating_mul(3_600_000)),

@@ -1,17 +1,16 @@
 //! The regulator's escrow key: made whole or split t-of-n between officials
-//! (the whole key is then never written), its public half for policies, and
-//! the one-proof decryption of an escrowed credential id.
+//! (the whole key is then never written) and its public half for policies.
+//! Nothing here decrypts: an escrow is opened only through a logged
+//! disclosure (`disclose`, `release`, `open`).
 
-use crate::files::{read_document, read_json, read_text, write_json, write_private_json};
+use crate::files::{read_json, write_json, write_private_json};
 use anyhow::{Context, Result};
 use ark_ff::UniformRand;
 use rand::rngs::OsRng;
 use std::path::Path;
 use veil_audit::threshold::split;
 use veil_circuits::babyjubjub::Scalar;
-use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{PointJson, RegulatorKeyJson};
-use veil_circuits::statement::PublicInputs;
 
 /// `keygen`: one key into `out`, or (with `threshold` "T/N") a t-of-n split
 /// into the directory `out`.
@@ -55,15 +54,4 @@ pub fn public_key_of(path: &Path) -> Result<PointJson> {
             )
         })?;
     serde_json::from_value(key.clone()).with_context(|| format!("{}: public_key", path.display()))
-}
-
-/// `decrypt`: the credential id escrowed in one proof's public inputs.
-pub fn decrypt(key: &Path, public: &Path) -> Result<()> {
-    let secret = read_document(key, RegulatorKeyJson::to_secret)?;
-    let inputs = veil_verifier::snarkjs::public_from_str(&read_text(public)?)
-        .with_context(|| format!("{}", public.display()))?;
-    let typed = PublicInputs::from_slice(&inputs).context("ten public inputs")?;
-    let id = typed.open_escrow(&secret).context("escrow_c1")?;
-    println!("{}", field_to_decimal(&id));
-    Ok(())
 }

@@ -1,6 +1,8 @@
 //! The regulator's tool: what a regulator runs, and all it builds. Escrow
-//! keys ([`keys`]), audits of a service's transparency log ([`audit`]),
-//! disclosure requests ([`disclose`]) and one-proof decryption, as the
+//! keys ([`keys`]), audits of a service's transparency log ([`audit`]), and
+//! disclosures ([`disclose`]: logged first, opened by officials' partials
+//! released only for the logged request — the tool opens no escrow
+//! otherwise), as the
 //! `veil-regulator` binary and as `veil regulator …` in the `veil` CLI (one
 //! [`RegulatorCommand`], so each flag is declared once).
 //!
@@ -37,20 +39,17 @@ pub enum RegulatorCommand {
         out_dir: PathBuf,
     },
     /// Audit a service's log: signed head, consistency with the last head
-    /// seen, every entry re-hashed, escrows opened; summary, CSV and JSON.
+    /// seen, every entry re-hashed; summary, CSV and JSON. Opens no escrow.
     Audit(audit::AuditArgs),
-    /// Ask the issuer to disclose one entry's credential: the request is
-    /// recorded in the log first.
+    /// Ask to open one entry's escrow: the request is recorded in the log,
+    /// then written for the officials.
     Disclose(disclose::DiscloseArgs),
-    /// Recover the credential id escrowed in a proof's public inputs.
-    Decrypt {
-        /// Regulator key file.
-        #[arg(long)]
-        key: PathBuf,
-        /// public.json of the proof.
-        #[arg(long)]
-        public: PathBuf,
-    },
+    /// An official: release this share's partial decryption for a request
+    /// that is in the log (checked), bound to its record.
+    Release(disclose::ReleaseArgs),
+    /// Attach t officials' partials to a logged request, checked: the
+    /// request for the issuer.
+    Open(disclose::OpenArgs),
 }
 
 /// Runs one command.
@@ -68,6 +67,7 @@ pub fn run(command: RegulatorCommand) -> Result<()> {
         } => keys::keygen(&out_dir, Some(&t)),
         RegulatorCommand::Audit(args) => audit::audit_cmd(args),
         RegulatorCommand::Disclose(args) => disclose::disclose_cmd(args),
-        RegulatorCommand::Decrypt { key, public } => keys::decrypt(&key, &public),
+        RegulatorCommand::Release(args) => disclose::release_cmd(args),
+        RegulatorCommand::Open(args) => disclose::open_cmd(args),
     }
 }

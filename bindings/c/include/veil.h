@@ -88,19 +88,6 @@ int32_t veil_verify_with_keys(const char *keys_path,
 int32_t veil_decode_proof(const char *proof_json, const char *public_json, char **out_json);
 
 /**
- * The regulator's side: decrypts the credential id escrowed in
- * `public_json` with a regulator key file (`veil regulator keygen`) and
- * writes it, decimal, to `*out_credential_id`. Free it with
- * `veil_string_free`.
- *
- * # Safety
- * The strings are NUL-terminated; `out_credential_id` is a valid pointer.
- */
-int32_t veil_decrypt_escrow(const char *regulator_key_json,
-                            const char *public_json,
-                            char **out_credential_id);
-
-/**
  * The message of the last failure on this thread, or NULL after a success.
  * Valid until the next veil call on this thread; do not free it.
  */

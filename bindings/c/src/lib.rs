@@ -173,28 +173,6 @@ pub unsafe extern "C" fn veil_decode_proof(
     })
 }
 
-/// The regulator's side: decrypts the credential id escrowed in
-/// `public_json` with a regulator key file (`veil regulator keygen`) and
-/// writes it, decimal, to `*out_credential_id`. Free it with
-/// `veil_string_free`.
-///
-/// # Safety
-/// The strings are NUL-terminated; `out_credential_id` is a valid pointer.
-#[no_mangle]
-pub unsafe extern "C" fn veil_decrypt_escrow(
-    regulator_key_json: *const c_char,
-    public_json: *const c_char,
-    out_credential_id: *mut *mut c_char,
-) -> i32 {
-    status(|| {
-        let id = veil_bindings_core::decrypt_escrow(
-            text(regulator_key_json, "regulator_key_json")?,
-            text(public_json, "public_json")?,
-        )?;
-        give(out_credential_id, id)
-    })
-}
-
 /// The message of the last failure on this thread, or NULL after a success.
 /// Valid until the next veil call on this thread; do not free it.
 #[no_mangle]

@@ -8,9 +8,8 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use veil_bindings_core::{ProveRequest, WalletProver};
-use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{
-    CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson, RegulatorKeyJson,
+    CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson,
 };
 use veil_circuits::statement::sample::Sample;
 use veil_prover::keys::{encode, KeyKind};
@@ -58,7 +57,7 @@ fn the_committed_header_is_current() {
 }
 
 #[test]
-fn a_c_program_verifies_decodes_and_decrypts() {
+fn a_c_program_verifies_and_decodes() {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let keys = veil_prover::setup(&mut rng, |_| {}).expect("setup");
     let sample = Sample::new(&mut rng);
@@ -103,14 +102,6 @@ fn a_c_program_verifies_decodes_and_decrypts() {
             "tampered.json",
             serde_json::to_string(&tampered).unwrap().as_bytes(),
         ),
-        write(
-            d,
-            "regulator.json",
-            serde_json::to_string(&RegulatorKeyJson::from_secret(&sample.regulator_secret))
-                .unwrap()
-                .as_bytes(),
-        ),
-        field_to_decimal(&sample.claims.credential_id),
     ];
 
     let lib = library_dir();

@@ -1,6 +1,6 @@
 /* veil's C ABI from C: verify (key bytes, or keys by path), reject, decode,
- * decrypt, and errors.
- * Usage: verify VK PROOF PUBLIC PUBLIC_TAMPERED REGULATOR_KEY EXPECTED_ID */
+ * and errors.
+ * Usage: verify VK PROOF PUBLIC PUBLIC_TAMPERED */
 #include "veil.h"
 
 #include <stdio.h>
@@ -42,8 +42,8 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s VK PROOF PUBLIC PUBLIC_TAMPERED REGULATOR_KEY EXPECTED_ID\n", argv[0]);
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s VK PROOF PUBLIC PUBLIC_TAMPERED\n", argv[0]);
         return 2;
     }
     size_t vk_len = 0;
@@ -51,8 +51,6 @@ int main(int argc, char **argv) {
     char *proof = slurp(argv[2], NULL);
     char *public_json = slurp(argv[3], NULL);
     char *tampered = slurp(argv[4], NULL);
-    char *regulator = slurp(argv[5], NULL);
-    const char *expected_id = argv[6];
 
     printf("veil %s\n", veil_version());
 
@@ -90,21 +88,11 @@ int main(int argc, char **argv) {
           "decoded JSON names the inputs and carries calldata");
     veil_string_free(decoded);
 
-    char *id = NULL;
-    rc = veil_decrypt_escrow(regulator, public_json, &id);
-    CHECK(rc == VEIL_OK && id && strcmp(id, expected_id) == 0, "the regulator opens the escrow");
-    veil_string_free(id);
-
-    id = NULL;
-    rc = veil_decrypt_escrow("{\"secret\": \"1\"}", public_json, &id);
-    CHECK(rc == VEIL_ERR_MALFORMED_INPUT && id == NULL, "a bad regulator key is malformed input");
-
     veil_string_free(NULL);
     free(vk);
     free(proof);
     free(public_json);
     free(tampered);
-    free(regulator);
     if (failures) {
         printf("%d check(s) failed\n", failures);
         return 1;

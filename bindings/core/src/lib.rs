@@ -23,6 +23,5 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, BindingError> {
 }
 
 pub use verify::{
-    decode_proof, decrypt_escrow, verify_proof, verify_proof_with_keys, verifying_key_from_bytes,
-    DecodedProof,
+    decode_proof, verify_proof, verify_proof_with_keys, verifying_key_from_bytes, DecodedProof,
 };

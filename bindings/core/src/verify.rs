@@ -4,7 +4,6 @@
 use crate::error::{BindingError, ErrorCode};
 use serde::Serialize;
 use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::RegulatorKeyJson;
 use veil_circuits::statement::PublicInputs;
 use veil_system::{Proof, VerifyingKey, VerifyingKeyError};
 use veil_verifier::evm::Calldata;
@@ -168,18 +167,4 @@ pub fn decode_proof(proof_json: &str, public_json: &str) -> Result<DecodedProof,
         calldata: calldata.to_snarkjs_string(),
         calldata_abi: format!("0x{abi}"),
     })
-}
-
-/// The regulator's side: the credential id escrowed in `public_json`,
-/// decrypted with a single regulator key file (`veil regulator keygen`).
-pub fn decrypt_escrow(regulator_key_json: &str, public_json: &str) -> Result<String, BindingError> {
-    let doc: RegulatorKeyJson = serde_json::from_str(regulator_key_json)
-        .map_err(|e| BindingError::malformed("regulator key", e))?;
-    let secret = doc
-        .to_secret()
-        .map_err(|e| BindingError::malformed("regulator key", e))?;
-    let id = read_public(public_json)?
-        .open_escrow(&secret)
-        .map_err(|e| BindingError::malformed("public: escrow_c1", e))?;
-    Ok(field_to_decimal(&id))
 }

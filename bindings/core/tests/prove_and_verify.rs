@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use veil_bindings_core::*;
 use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::{
-    CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson, RegulatorKeyJson,
+    CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson,
 };
 use veil_circuits::statement::sample::Sample;
 use veil_prover::keys::{encode, KeyKind};
@@ -80,13 +80,6 @@ fn a_request_proves_verifies_decodes_and_opens() {
     assert_eq!(decoded.calldata, bundle.calldata);
     assert!(decoded.calldata_abi.starts_with("0x"));
     assert_eq!(decoded.calldata_abi.len(), 2 + 2 * 32 * (8 + 10));
-
-    let regulator =
-        serde_json::to_string(&RegulatorKeyJson::from_secret(&f.sample.regulator_secret)).unwrap();
-    assert_eq!(
-        decrypt_escrow(&regulator, &public).unwrap(),
-        field_to_decimal(&f.sample.claims.credential_id)
-    );
 }
 
 #[test]
@@ -152,7 +145,4 @@ fn bad_input_gets_its_code_and_names_the_field() {
     let err = verify_proof(b"not a key", "{}", "[]").unwrap_err();
     assert_eq!(err.code, ErrorCode::MalformedInput);
     assert!(err.message.starts_with("verifying key"), "{}", err.message);
-    let err = decrypt_escrow("{}", "[]").unwrap_err();
-    assert_eq!(err.code, ErrorCode::MalformedInput);
-    assert!(err.message.starts_with("regulator key"), "{}", err.message);
 }

@@ -85,7 +85,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_proof, m)?)?;
     m.add_function(wrap_pyfunction!(identity::resolve_did, m)?)?;
     m.add_function(wrap_pyfunction!(identity::verify_credential, m)?)?;
-    m.add_function(wrap_pyfunction!(regulator::decrypt_escrow, m)?)?;
     m.add_function(wrap_pyfunction!(regulator::audit, m)?)?;
     Ok(())
 }

@@ -125,33 +125,20 @@ def test_a_tampered_or_expired_credential_is_invalid(demo):
 # --- regulators ----------------------------------------------------------------
 
 
-def test_two_of_three_officials_open_the_escrow(demo):
-    credential_id = load(demo, "credential.json")["claims"]["credential_id"]
-    shares = [read(demo, "regulator-share-1.json"), load(demo, "regulator-share-3.json")]
-    assert veil.decrypt_escrow(read(demo, "public.json"), shares=shares) == credential_id
-
-
-def test_one_share_or_bad_arguments_cannot_open_it(demo):
-    with pytest.raises(veil.InvalidKeyError) as e:
-        veil.decrypt_escrow(read(demo, "public.json"), shares=[read(demo, "regulator-share-2.json")])
-    assert e.value.code == "INVALID_KEY"
-    with pytest.raises(veil.MalformedInputError):
-        veil.decrypt_escrow(read(demo, "public.json"))
-    with pytest.raises(veil.MalformedInputError):
-        veil.decrypt_escrow(read(demo, "public.json"), shares=["{}"])
+def test_no_binding_opens_an_escrow():
+    # Opening is a logged disclosure (veil regulator disclose/release/open).
+    assert not hasattr(veil, "decrypt_escrow")
 
 
 def test_the_regulator_audits_the_log_and_resumes_from_its_state(demo):
-    shares = [load(demo, "regulator-share-1.json"), load(demo, "regulator-share-2.json")]
     log_id = load(demo, "audit-state.json")["log_id"]
-    first = veil.audit(str(demo / "log"), log_id=log_id, shares=shares, policies=[read(demo, "policy.json")])
+    first = veil.audit(str(demo / "log"), log_id=log_id)
     assert first["passed"], first["report"]["failures"]
     report = first["report"]
     assert report["entries"] >= 4
     assert report["disclosures"] == 1
-    assert report["decrypted"] >= 1
     credential_id = load(demo, "credential.json")["claims"]["credential_id"]
-    assert any(row["credential_id"] == credential_id for row in report["rows"])
+    assert credential_id not in json.dumps(report)
 
     again = veil.audit(str(demo / "log"), state=first["state"])
     assert again["passed"]

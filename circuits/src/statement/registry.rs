@@ -10,7 +10,7 @@ use super::witness::{
 use super::{ISSUER_TREE_DEPTH, REVOCATION_TREE_DEPTH};
 use crate::babyjubjub::Scalar;
 use crate::eddsa::PublicKey;
-use crate::imt::{ImtError, IndexedMerkleTree};
+use crate::imt::{ImtError, IndexedMerkleTree, Insertion};
 use crate::merkle::{MerkleError, MerkleTree};
 use crate::F;
 
@@ -46,9 +46,10 @@ impl Registry {
         })
     }
 
-    /// Appends `credential_id` to the revocation tree.
-    pub fn revoke(&mut self, credential_id: F) -> Result<(), RegistryError> {
-        Ok(self.revocation_tree.insert(credential_id)?)
+    /// Appends `credential_id` to the revocation tree; returns the proof
+    /// that the new root is an append (what the gate's fast path checks).
+    pub fn revoke(&mut self, credential_id: F) -> Result<Insertion, RegistryError> {
+        Ok(self.revocation_tree.insert_proved(credential_id)?)
     }
 
     /// Whether `credential_id` is revoked.

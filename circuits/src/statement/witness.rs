@@ -248,14 +248,6 @@ impl PublicInputs {
         Ok((point_from_coords(x, y)?, self.escrow_ct))
     }
 
-    /// The credential id escrowed in these inputs, opened with the
-    /// regulator's secret ([`escrow_decrypt`]); t-of-n officials combine
-    /// their shares over [`PublicInputs::escrow`] instead.
-    pub fn open_escrow(&self, regulator_secret: &Scalar) -> Result<F, CurveError> {
-        let (c1, ct) = self.escrow()?;
-        Ok(escrow_decrypt(regulator_secret, &c1, ct))
-    }
-
     /// The first binding these inputs fail, if any, against the policy and
     /// the payment context a verifier expects (each checked where given):
     /// the one check the CLI, the service and the bindings make before the

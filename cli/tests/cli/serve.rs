@@ -581,11 +581,10 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     ]);
     remote(&["verify"]);
 
-    // Officials 1 and 3 audit over gRPC.
+    // The regulator audits over gRPC, with no secret: no escrow is opened.
     let audit = |extra: &[&str], source: &[&str]| {
         let mut all = vec!["regulator", "audit"];
         all.extend_from_slice(source);
-        all.extend_from_slice(&["--share", "reg/share-1.json", "--share", "reg/share-3.json"]);
         all.extend_from_slice(extra);
         run(&all, dir)
     };
@@ -594,7 +593,6 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     assert!(ok, "{out}{err}");
     assert!(err.contains("first audit: pinning log did:key:"), "{err}");
     assert!(out.contains("PASS"), "{out}");
-    assert!(out.contains("escrows opened         1"), "{out}");
     let credential: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("credential.json")).expect("read"))
             .expect("json");
@@ -604,29 +602,16 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
         .to_owned();
     let csv = std::fs::read_to_string(dir.join("audit.csv")).expect("csv");
     assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert!(csv.lines().nth(1).expect("row").contains(&id), "{csv}");
+    assert!(!csv.contains(&id), "{csv}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("audit.json")).expect("json"))
             .expect("json");
     assert_eq!(report["entries"], 2);
-    // Given the policy, entry 1 opens too.
-    let (ok, out, _) = audit(&["--policy", "policy.json"], &grpc);
-    assert!(ok && out.contains("escrows opened         2"), "{out}");
-    // One official alone opens nothing.
-    let (ok, _, err) = run(
-        &[
-            "regulator",
-            "audit",
-            "--server",
-            &url,
-            "--share",
-            "reg/share-2.json",
-        ],
-        dir,
-    );
-    assert!(!ok && err.contains("the group needs 2"), "{err}");
+    // The audit takes no key or share at all.
+    let (ok, _, err) = audit(&["--share", "reg/share-2.json"], &grpc);
+    assert!(!ok && err.contains("unexpected argument"), "{err}");
 
-    // Officials 2 and 3 ask the issuer about entry 0; the request is logged.
+    // The regulator asks about entry 0: the request is logged first.
     run_ok(
         &[
             "regulator",
@@ -635,10 +620,8 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             &url,
             "--api-key",
             &key,
-            "--share",
-            "reg/share-2.json",
-            "--share",
-            "reg/share-3.json",
+            "--group",
+            "reg/group.json",
             "--entry",
             "0",
             "--grounds",
@@ -653,6 +636,77 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     )
     .expect("json");
     let log_id = state["log_id"].as_str().expect("log id").to_owned();
+    // Officials 2 and 3 each release a partial for the logged request.
+    for official in ["2", "3"] {
+        let out = run_ok(
+            &[
+                "regulator",
+                "release",
+                "--request",
+                "request.json",
+                "--share",
+                &format!("reg/share-{official}.json"),
+                "--log-id",
+                &log_id,
+                "--out",
+                &format!("partial-{official}.json"),
+            ],
+            dir,
+        );
+        assert!(out.contains("released a partial"), "{out}");
+    }
+    // A request edited after it was logged gets no partial.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("request.json")).expect("read"))
+            .expect("json");
+    edited["body"]["grounds"] = "fishing".into();
+    write(dir, "edited.json", &edited.to_string());
+    let (ok, _, err) = run(
+        &[
+            "regulator",
+            "release",
+            "--request",
+            "edited.json",
+            "--share",
+            "reg/share-1.json",
+            "--log-id",
+            &log_id,
+        ],
+        dir,
+    );
+    assert!(!ok && err.contains("no partial released"), "{err}");
+    // One partial does not open it; two do.
+    let (ok, _, err) = run(
+        &[
+            "regulator",
+            "open",
+            "--request",
+            "request.json",
+            "--partial",
+            "partial-2.json",
+            "--log-id",
+            &log_id,
+        ],
+        dir,
+    );
+    assert!(!ok && err.contains("the group needs 2"), "{err}");
+    run_ok(
+        &[
+            "regulator",
+            "open",
+            "--request",
+            "request.json",
+            "--partial",
+            "partial-2.json",
+            "--partial",
+            "partial-3.json",
+            "--log-id",
+            &log_id,
+            "--out",
+            "opened.json",
+        ],
+        dir,
+    );
     let answered = run_ok(
         &[
             "issuer",
@@ -660,7 +714,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             "--records",
             "records",
             "--request",
-            "request.json",
+            "opened.json",
             "--log-id",
             &log_id,
             "--out",
@@ -679,7 +733,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             "--records",
             "records",
             "--request",
-            "request.json",
+            "opened.json",
             "--log-id",
             "did:key:z6MkSomeOtherLog",
         ],

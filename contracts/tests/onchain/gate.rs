@@ -98,9 +98,9 @@ fn replaced_roots_verify_for_the_grace_period_then_stop() {
         .unwrap();
     s.context.today = (w.system.chain.timestamp() / 86_400) as u32;
     let (proof, public) = prove(s.witness().unwrap());
-    w.system
-        .publish_revocation_root(public.revocation_root + F::from(2u64))
-        .unwrap();
+    let mut revoked = s.revocation_tree.clone();
+    let insertion = revoked.insert_proved(F::from(2u64)).unwrap();
+    w.system.append_revocations(&[insertion]).unwrap();
     w.system.chain.warp(grace);
     w.system
         .check(&proof, &public, &payment)
@@ -243,10 +243,11 @@ fn roles_are_enforced() {
             root: U256::from(1),
         }
         .abi_encode(),
-        IComplianceGate::publishRevocationRootCall {
+        IComplianceGate::setRevocationRootCall {
             root: U256::from(1),
         }
         .abi_encode(),
+        IComplianceGate::appendRevocationsCall { insertions: vec![] }.abi_encode(),
         IComplianceGate::retirePolicyCall {
             policyHash: uint(&public.policy_hash),
         }
@@ -260,7 +261,7 @@ fn roles_are_enforced() {
         .abi_encode(),
     ];
     // A stranger, the payer and a single multisig owner all lack the roles;
-    // the revocation publisher may publish revocation roots only.
+    // the revocation publisher may append revocations only.
     for caller in [
         stranger,
         payer(),
@@ -268,8 +269,8 @@ fn roles_are_enforced() {
         w.system.revocation_publisher,
     ] {
         for (i, data) in calls.iter().enumerate() {
-            if caller == w.system.revocation_publisher && i == 1 {
-                continue; // the publisher's own job
+            if caller == w.system.revocation_publisher && i == 2 {
+                continue; // the publisher's own job (appends only: index 1 is refused)
             }
             reverted_with(
                 w.system.chain.send(caller, gate, data.clone().into()),

@@ -9,5 +9,6 @@ mod governance;
 mod halo2;
 mod properties;
 mod registry;
+mod revocations;
 mod settlement;
 mod trust;

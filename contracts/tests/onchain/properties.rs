@@ -179,9 +179,10 @@ fn random_call_sequences_keep_the_gates_invariants() {
                         "seed {seed}: {actor} consumed without the role"
                     );
                 }
-                // Roots: the issuers root directly (never allowed), the
-                // revocation root (the publisher only; the current one again,
-                // so the honest proofs stay valid).
+                // Roots: the issuers root and any revocation root directly
+                // (never allowed), an append of revocations (the publisher
+                // only: it passes the role check and is refused for listing
+                // nothing, so the honest proofs stay valid).
                 5 => {
                     let issuers = IComplianceGate::publishIssuersRootCall {
                         root: U256::from(rng.gen::<u64>()),
@@ -191,18 +192,29 @@ fn random_call_sequences_keep_the_gates_invariants() {
                         .chain
                         .send(actor, gate, issuers.abi_encode().into())
                         .is_err());
-                    let revocation = IComplianceGate::publishRevocationRootCall {
+                    let revocation = IComplianceGate::setRevocationRootCall {
                         root: uint(&prepared[0].public.revocation_root),
                     };
-                    let ok = w
+                    assert!(w
                         .system
                         .chain
                         .send(actor, gate, revocation.abi_encode().into())
-                        .is_ok();
+                        .is_err());
+                    let append = IComplianceGate::appendRevocationsCall { insertions: vec![] };
+                    let refusal = w
+                        .system
+                        .chain
+                        .send(actor, gate, append.abi_encode().into())
+                        .expect_err("an empty append is refused");
+                    let expected = if held.contains(&(PUBLISHER, actor)) {
+                        "NothingToAppend"
+                    } else {
+                        "AccessControlUnauthorizedAccount"
+                    };
                     assert_eq!(
-                        ok,
-                        held.contains(&(PUBLISHER, actor)),
-                        "seed {seed}: {actor} published"
+                        refusal.error_name(),
+                        Some(expected),
+                        "seed {seed}: {actor} appended"
                     );
                 }
                 // A role grant (revocation publisher or policy admin):

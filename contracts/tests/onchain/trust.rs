@@ -233,8 +233,12 @@ fn finding_4_the_fast_key_cannot_replace_the_trusted_issuers_root() {
     assert_eq!(before, after);
     w.system.chain.warp(1);
     w.system.execute_scheduled(gate, &rogue, salt).unwrap();
-    // Revocation roots stay on the fast key.
-    publish_revocation_root(&mut w, U256::from(7)).expect("the publisher publishes revocations");
+    // Revocations stay on the fast key.
+    let mut revocations = w.sample(&w.payment(1)).revocation_tree;
+    let insertion = revocations.insert_proved(F::from(7u64)).unwrap();
+    w.system
+        .append_revocations(&[insertion])
+        .expect("the publisher appends revocations");
 }
 
 #[test]
@@ -245,14 +249,18 @@ fn finding_7_a_deployment_with_no_revocations_accepts_proofs() {
     s.revocation_tree = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).unwrap();
     let (proof, public) = prove(s.witness().unwrap());
     let gate = w.system.gate;
-    publish_revocation_root(&mut w, uint(&public.revocation_root)).unwrap();
+    w.system
+        .set_revocation_root(public.revocation_root)
+        .unwrap();
+    w.system.set_day(s.context.today);
     w.system
         .check(&proof, &public, &payment)
         .expect("the empty revocation tree's root is accepted");
     w.system.settle(&proof, &public, &payment).expect("settles");
     // v1's empty tree (a sparse Merkle tree) had root 0, which the gate
-    // refused outright: any published root is accepted, 0 included.
-    publish_revocation_root(&mut w, uint(&F::from(0u64))).unwrap();
+    // refused outright: any root the timelock publishes is accepted, 0
+    // included.
+    w.system.set_revocation_root(F::from(0u64)).unwrap();
     let zero_accepted: bool = w
         .system
         .chain
@@ -273,8 +281,10 @@ fn finding_8_a_longer_grace_period_does_not_readmit_a_retired_root() {
     let payment = w.payment(1);
     let gate = w.system.gate;
     let grace = w.system.config().root_grace_period;
-    let old = w.sample(&payment).revocation_tree.root();
-    publish_revocation_root(&mut w, uint(&(old + F::from(1u64)))).unwrap();
+    let mut revocations = w.sample(&payment).revocation_tree;
+    let old = revocations.root();
+    let insertion = revocations.insert_proved(F::from(1u64)).unwrap();
+    w.system.append_revocations(&[insertion]).unwrap();
     w.system.chain.warp(grace + 1);
     let accepted = |w: &mut World| -> bool {
         w.system
@@ -338,16 +348,4 @@ fn finding_12_the_gate_refuses_an_escrow_key_anyone_can_open() {
             "InvalidRegulatorKey",
         );
     }
-}
-
-/// The registry operator's fast key publishes a revocation root.
-fn publish_revocation_root(w: &mut World, root: U256) -> Result<Receipt, CallError> {
-    let gate = w.system.gate;
-    w.system.chain.send(
-        publisher(),
-        gate,
-        IComplianceGate::publishRevocationRootCall { root }
-            .abi_encode()
-            .into(),
-    )
 }

@@ -1,11 +1,13 @@
 //! The regulator's audit of a log: check the head against the operator's key
 //! and against the last head the regulator saw (consistency: no entry was
 //! removed, changed or reordered since), re-hash every entry into the signed
-//! root (inclusion of all of them), locate any entry that is not in the tree,
-//! and open the escrows escrowed to the regulator's key.
+//! root (inclusion of all of them), and locate any entry that is not in the
+//! tree. The audit opens no escrow: it needs no regulator secret, and an
+//! escrow is opened only by a logged disclosure ([`crate::disclosure`]), so
+//! every opening is on the record this audit reads.
 //!
 //! Nothing is skipped silently: every failed check is a [`Failure`] in the
-//! report, and every entry the regulator could not open says why. The head
+//! report. The head
 //! must be fresh and time must not run backwards (an operator hiding entries
 //! behind an old head, or back-dating them, is a finding), and with a
 //! [`VerdictChecker`] every entry logged valid is re-verified from the proof
@@ -17,16 +19,9 @@
 use crate::entry::{self, Entry, VerificationRecord};
 use crate::head::{HeadError, SignedTreeHead};
 use crate::source::{LogSource, SourceError};
-use crate::threshold::{combine, RegulatorGroup, RegulatorShare, ThresholdError};
 use crate::tree::{self, Frontier, ProofError};
-use ark_ec::CurveGroup;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use veil_circuits::babyjubjub::{Point, Scalar};
-use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::{Policy, WitnessError};
-use veil_circuits::F;
 
 /// What the regulator keeps between audits: which log, and the last head
 /// they verified (the next audit proves the log only grew from it).
@@ -218,8 +213,6 @@ pub struct AuditRow {
     pub nullifier: String,
     /// Public input 6.
     pub payment_hash: String,
-    /// The escrowed credential id, when the regulator's key opened it.
-    pub credential_id: String,
     /// What the regulator should know about this row.
     pub note: String,
 }
@@ -241,8 +234,6 @@ pub struct AuditReport {
     pub valid: u64,
     /// Disclosure entries.
     pub disclosures: u64,
-    /// Escrows opened.
-    pub decrypted: u64,
     /// Every failed check (the first [`MAX_FAILURES`]); empty means the log
     /// is whole and consistent.
     pub failures: Vec<Failure>,
@@ -268,74 +259,6 @@ impl AuditReport {
         } else {
             self.failures_omitted += 1;
         }
-    }
-}
-
-/// The regulator's decryption power: t or more checked shares of one group.
-pub struct Decryptor {
-    group: RegulatorGroup,
-    public_key: Point,
-    shares: Vec<(u32, Scalar)>,
-}
-
-impl Decryptor {
-    /// From shares (a single key is one share of a 1-of-1 group): all of one
-    /// group, distinct, each checked, at least t.
-    pub fn new(shares: &[RegulatorShare]) -> Result<Self, ThresholdError> {
-        let Some(first) = shares.first() else {
-            return Err(ThresholdError::NotEnough { have: 0, need: 1 });
-        };
-        let group = first.group.clone();
-        group.check()?;
-        let mut checked: Vec<(u32, Scalar)> = Vec::new();
-        for share in shares {
-            if share.group != group {
-                return Err(ThresholdError::Malformed {
-                    field: format!("share {}", share.index),
-                    message: "belongs to another regulator group".into(),
-                });
-            }
-            if checked.iter().any(|(i, _)| *i == share.index) {
-                return Err(ThresholdError::Duplicate(share.index));
-            }
-            checked.push((share.index, share.secret()?));
-        }
-        if checked.len() < group.threshold as usize {
-            return Err(ThresholdError::NotEnough {
-                have: checked.len(),
-                need: group.threshold as usize,
-            });
-        }
-        Ok(Decryptor {
-            public_key: group.public_key()?,
-            group,
-            shares: checked,
-        })
-    }
-
-    /// The group's public key.
-    pub fn public_key(&self) -> Point {
-        self.public_key
-    }
-
-    /// The group.
-    pub fn group(&self) -> &RegulatorGroup {
-        &self.group
-    }
-
-    /// The shares' indices and secrets (checked).
-    pub(crate) fn shares(&self) -> &[(u32, Scalar)] {
-        &self.shares
-    }
-
-    /// Opens an escrow: each share's `sᵢ·c1`, combined in the exponent.
-    pub fn open(&self, c1: &Point, ct: F) -> Result<F, ThresholdError> {
-        let points: Vec<(u32, Point)> = self
-            .shares
-            .iter()
-            .map(|(i, s)| (*i, (*c1 * s).into_affine()))
-            .collect();
-        combine(self.group.threshold, &points, ct)
     }
 }
 
@@ -403,25 +326,9 @@ impl AuditorState {
     }
 }
 
-/// Policy hash (decimal) → its regulator key, as [`AuditOptions::policies`]
-/// takes them: the escrow key of entries verified without a policy.
-pub fn policy_keys<'a>(
-    policies: impl IntoIterator<Item = &'a Policy>,
-) -> Result<HashMap<String, Point>, WitnessError> {
-    policies
-        .into_iter()
-        .map(|p| Ok((field_to_decimal(&p.hash()?), p.regulator_key.0)))
-        .collect()
-}
-
 /// What the audit may use besides the log.
 #[derive(Default)]
 pub struct AuditOptions<'a> {
-    /// The regulator's shares, to open escrows.
-    pub decryptor: Option<&'a Decryptor>,
-    /// Policy hash (decimal) → its regulator key, for entries verified
-    /// without a policy (whose entry then names no key).
-    pub policies: HashMap<String, Point>,
     /// Entries fetched per request (0: 4096).
     pub chunk: u64,
     /// The oldest head accepted, in milliseconds (`None`: any age, for
@@ -477,7 +384,6 @@ pub fn audit_streaming(
         verifications: 0,
         valid: 0,
         disclosures: 0,
-        decrypted: 0,
         failures: Vec::new(),
         failures_omitted: 0,
         reverified: 0,
@@ -593,7 +499,6 @@ fn count(row: &AuditRow, report: &mut AuditReport) {
         }
         _ => report.disclosures += 1,
     }
-    report.decrypted += u64::from(!row.credential_id.is_empty());
 }
 
 /// The head's time: not older than the bound, not in the future, not before
@@ -749,7 +654,6 @@ fn row(
         policy_hash: String::new(),
         nullifier: String::new(),
         payment_hash: String::new(),
-        credential_id: String::new(),
         note: String::new(),
     };
     let mut finding = None;
@@ -772,10 +676,6 @@ fn row(
             row.policy_hash = v.input(entry::POLICY_HASH_INPUT).to_string();
             row.nullifier = v.input(entry::NULLIFIER_INPUT).to_string();
             row.payment_hash = v.input(entry::PAYMENT_HASH_INPUT).to_string();
-            match open_escrow(&v, options) {
-                Ok(id) => row.credential_id = veil_circuits::encoding::field_to_decimal(&id),
-                Err(note) => row.note = note,
-            }
             if let (Some(checker), true) = (options.checker, v.valid) {
                 let rechecked = if v.proof.is_empty() {
                     finding = Some(Failure::VerdictNotCheckable {
@@ -808,35 +708,4 @@ fn row(
         }
     }
     Ok((row, finding))
-}
-
-/// The escrowed credential id of a verification, or why it was not opened.
-pub fn open_escrow(v: &VerificationRecord, options: &AuditOptions<'_>) -> Result<F, String> {
-    let Some(decryptor) = options.decryptor else {
-        return Err("no regulator key given".into());
-    };
-    if !v.valid {
-        return Err("proof invalid: its escrow proves nothing".into());
-    }
-    let key = match &v.regulator_key {
-        Some(k) => k
-            .to_key("regulator_key")
-            .map(|k| k.0)
-            .map_err(|e| format!("entry's regulator key: {e}"))?,
-        None => *options
-            .policies
-            .get(v.input(entry::POLICY_HASH_INPUT))
-            .ok_or("policy not given at verification nor to the audit: escrow key unknown")?,
-    };
-    if key != decryptor.public_key() {
-        return Err("escrowed to another regulator key: nothing recovered".into());
-    }
-    let (c1, ct) = v
-        .decoded_inputs()
-        .map_err(|e| e.to_string())?
-        .escrow()
-        .map_err(|e| format!("escrow c1: {e}"))?;
-    decryptor
-        .open(&c1, ct)
-        .map_err(|e| format!("decryption: {e}"))
 }

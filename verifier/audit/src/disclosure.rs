@@ -1,27 +1,36 @@
-//! Disclosure: the regulator asks the issuer whose credential an escrow
-//! holds, and the issuer answers only a request that is provably in the log.
+//! Disclosure: the only way an escrow is opened. The regulator asks the
+//! issuer whose credential an escrow holds; the request is in the log before
+//! any official releases a decryption share, and the issuer answers only a
+//! request that is provably in the log, opened by partials bound to it.
 //!
 //! 1. The regulator [`prepare`]s a [`DisclosureBody`]: the verification entry
-//!    with its inclusion proof under a signed head, and the officials' partial
-//!    decryptions with their proofs (so the issuer can check the credential id
-//!    without any regulator secret).
+//!    with its inclusion proof under a signed head, the regulator group and
+//!    the grounds. No secret is used.
 //! 2. The log operator appends a [`DisclosureRecord`] naming the entry and the
 //!    body's hash — never the credential id — so every disclosure is on the
 //!    record the regulator's own audits, and anyone's, will see.
-//! 3. The regulator [`finish`]es: the record's inclusion proof under a head.
-//! 4. The issuer [`answer`]s: checks both heads against the log it trusts,
-//!    both inclusion proofs, that the record commits to this body, the
-//!    partials, and the regulator key against the entry's policy; then looks
-//!    the credential id up in its [`IssuerRecords`].
+//! 3. The regulator [`finish`]es: the record's inclusion proof under a head
+//!    ([`request`] does 1–3 in one call).
+//! 4. Each official [`release`]s a partial decryption: its tool checks the
+//!    request exactly as the issuer will (heads signed by the log it trusts,
+//!    both inclusion proofs, the record committing to this body, the key the
+//!    entry escrowed to) and binds the partial to the record ([`binding`]).
+//!    No request in the log, no partial.
+//! 5. The regulator [`open`]s: t partials, each checked against the record.
+//! 6. The issuer [`answer`]s: the same checks, then looks the credential id
+//!    up in its [`IssuerRecords`].
+//!
+//! t officials running other code can still combine their shares in secret:
+//! that is the limit of threshold decryption. What veil's tools promise is
+//! that none of them releases a share, and no issuer answers, off the record.
 
-use crate::audit::Decryptor;
 use crate::entry::{self, DisclosureRecord, Entry, VerificationRecord};
 use crate::head::{HeadError, SignedTreeHead};
 #[cfg(feature = "store")]
 use crate::records::IssuerRecords;
 use crate::records::{KycRecord, RecordError};
 use crate::source::{hashes_from_hex, hashes_to_hex, LogSource, SourceError};
-use crate::threshold::{partial_with, PartialDecryption, RegulatorGroup, ThresholdError};
+use crate::threshold::{PartialDecryption, RegulatorGroup, RegulatorShare, ThresholdError};
 use crate::tree::{self, ProofError};
 use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -105,8 +114,6 @@ pub struct DisclosureBody {
     pub inclusion_proof: Vec<String>,
     /// The regulator key's group (a single key is a 1-of-1 group).
     pub regulator: RegulatorGroup,
-    /// t partial decryptions of the entry's escrow.
-    pub partials: Vec<PartialDecryption>,
     /// The policy, when the entry does not name its regulator key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyJson>,
@@ -147,6 +154,10 @@ pub struct DisclosureRequest {
     pub record_head: SignedTreeHead,
     /// The record's inclusion proof under `record_head` (hex).
     pub record_proof: Vec<String>,
+    /// t partial decryptions of the entry's escrow, each bound to this
+    /// record ([`binding`]); empty until the officials [`release`] them.
+    #[serde(default)]
+    pub partials: Vec<PartialDecryption>,
 }
 
 /// What the issuer hands back.
@@ -241,15 +252,15 @@ fn escrow_of(
     Ok((c1, ct, key))
 }
 
-/// Step 1: the regulator's request for entry `index` of the log `log_id`.
-pub fn prepare<R: RngCore + CryptoRng>(
+/// Step 1: the regulator's request for entry `index` of the log `log_id`,
+/// to be opened by `group`.
+pub fn prepare(
     source: &dyn LogSource,
     log_id: &str,
     index: u64,
-    decryptor: &Decryptor,
+    group: &RegulatorGroup,
     policy: Option<PolicyJson>,
     grounds: &str,
-    rng: &mut R,
 ) -> Result<DisclosureBody, DisclosureError> {
     let head = source.signed_head()?;
     let root = head_ok("log head", &head, log_id)?;
@@ -262,28 +273,20 @@ pub fn prepare<R: RngCore + CryptoRng>(
     let bytes = one_entry(source, index)?;
     let proof = source.inclusion_proof(index, head.tree_size)?;
     included("the entry", &bytes, index, &head, &root, &proof)?;
-    let (c1, ct, key) = escrow_of(index, &bytes, policy.as_ref())?;
-    if key != decryptor.public_key() {
+    let (_, _, key) = escrow_of(index, &bytes, policy.as_ref())?;
+    group.check()?;
+    if key != group.public_key()? {
         return Err(DisclosureError::WrongRegulator(
             "the entry is escrowed to another regulator key".into(),
         ));
     }
-    let group = decryptor.group().clone();
-    let partials: Vec<PartialDecryption> = decryptor
-        .shares()
-        .iter()
-        .take(group.threshold as usize)
-        .map(|(i, s)| partial_with(*i, s, &c1, rng))
-        .collect();
-    group.decrypt(&c1, ct, &partials)?;
     Ok(DisclosureBody {
         log_id: log_id.to_string(),
         entry_index: index,
         entry: String::from_utf8_lossy(&bytes).into_owned(),
         head,
         inclusion_proof: hashes_to_hex(&proof),
-        regulator: group,
-        partials,
+        regulator: group.clone(),
         policy,
         grounds: grounds.to_string(),
     })
@@ -299,18 +302,17 @@ pub trait DisclosureLog: LogSource {
 
 /// The regulator's whole request in one call: [`prepare`] the body for
 /// entry `index`, record it in `log`, and [`finish`] with the record's
-/// inclusion proof. What `veil regulator disclose` runs, local or remote.
-#[allow(clippy::too_many_arguments)]
-pub fn request<R: RngCore + CryptoRng>(
+/// inclusion proof. What `veil regulator disclose` runs, local or remote;
+/// the officials then [`release`] their partials for it.
+pub fn request(
     log: &dyn DisclosureLog,
     log_id: &str,
     index: u64,
-    decryptor: &Decryptor,
+    group: &RegulatorGroup,
     policy: Option<PolicyJson>,
     grounds: &str,
-    rng: &mut R,
 ) -> Result<DisclosureRequest, DisclosureError> {
-    let body = prepare(log, log_id, index, decryptor, policy, grounds, rng)?;
+    let body = prepare(log, log_id, index, group, policy, grounds)?;
     let record_index = log.record(&body)?;
     finish(log, body, record_index)
 }
@@ -340,6 +342,7 @@ pub fn finish(
         record_entry: String::from_utf8_lossy(&bytes).into_owned(),
         record_head: head,
         record_proof: hashes_to_hex(&proof),
+        partials: Vec::new(),
     })
 }
 
@@ -357,9 +360,30 @@ fn in_signed_log(
     included(what, bytes, index, head, &root, &proof)
 }
 
-/// Checks a request against the log the issuer trusts; returns the
-/// credential id it is about (without looking it up).
-pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, DisclosureError> {
+/// What a partial for `request` is bound to: the log, the record's index
+/// and the request's hash. A partial released for one record checks for no
+/// other (another request about the same entry included).
+pub fn binding(request: &DisclosureRequest) -> Vec<u8> {
+    let body = &request.body;
+    let mut context = Vec::new();
+    for part in [
+        body.log_id.as_bytes(),
+        &request.record_index.to_be_bytes(),
+        body.hash().as_bytes(),
+    ] {
+        context.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        context.extend_from_slice(part);
+    }
+    context
+}
+
+/// Checks that `request` is on the record of the log `trusted_log` and
+/// names the escrow it is about; returns the escrow `(c1, ct)`. What the
+/// officials' tools and the issuer check before anything else.
+pub fn check_logged(
+    request: &DisclosureRequest,
+    trusted_log: &str,
+) -> Result<(Point, F), DisclosureError> {
     let body = &request.body;
     let log = trusted_log;
     let entry = (body.entry.as_bytes(), body.entry_index);
@@ -407,7 +431,49 @@ pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, Disclo
             "the request's group is not the key the proof escrowed to".into(),
         ));
     }
-    Ok(body.regulator.decrypt(&c1, ct, &body.partials)?)
+    Ok((c1, ct))
+}
+
+/// Step 4, an official: releases this share's partial decryption for a
+/// request only once [`check_logged`] shows it is in the log the official
+/// trusts, bound to its record.
+pub fn release<R: RngCore + CryptoRng>(
+    request: &DisclosureRequest,
+    trusted_log: &str,
+    share: &RegulatorShare,
+    rng: &mut R,
+) -> Result<PartialDecryption, DisclosureError> {
+    let (c1, _) = check_logged(request, trusted_log)?;
+    if share.group != request.body.regulator {
+        return Err(DisclosureError::WrongRegulator(
+            "this share belongs to another regulator group".into(),
+        ));
+    }
+    Ok(share.partial_decrypt(&c1, &binding(request), rng)?)
+}
+
+/// Step 5, the regulator: attaches the officials' partials to the request,
+/// each checked against the record (a partial for another record, or a
+/// cheating official, is named); returns the request for the issuer.
+pub fn open(
+    mut request: DisclosureRequest,
+    trusted_log: &str,
+    partials: Vec<PartialDecryption>,
+) -> Result<DisclosureRequest, DisclosureError> {
+    request.partials = partials;
+    check(&request, trusted_log)?;
+    Ok(request)
+}
+
+/// Checks a request and its partials against the log the issuer trusts;
+/// returns the credential id it is about (without looking it up).
+pub fn check(request: &DisclosureRequest, trusted_log: &str) -> Result<F, DisclosureError> {
+    let (c1, ct) = check_logged(request, trusted_log)?;
+    let context = binding(request);
+    Ok(request
+        .body
+        .regulator
+        .decrypt(&c1, ct, &context, &request.partials)?)
 }
 
 /// Step 4, the issuer: checks the request and looks the credential up.

@@ -5,10 +5,12 @@
 //! ([`log`]) built on RFC 9162's Merkle tree with BLAKE3 ([`tree`]); the
 //! operator signs each tree head with an Ed25519 key named by its `did:key`
 //! ([`head`]). A regulator [`audit`]s the log — consistency with the last head
-//! they saw, every entry re-hashed into the signed root — and opens the
-//! escrowed credential ids with a key that may be split t-of-n
-//! ([`threshold`]); [`disclosure`] asks the issuer whose credential it was,
-//! on the record. Each caller gets a signed [`receipt`] of its entry.
+//! they saw, every entry re-hashed into the signed root — without opening
+//! any escrow. An escrow is opened only through [`disclosure`]: the request
+//! is logged first, each official's tool releases its partial decryption
+//! ([`threshold`]: the key may be split t-of-n) only for a request it has
+//! checked is in the log, bound to that record, and the issuer answers only
+//! such partials. Each caller gets a signed [`receipt`] of its entry.
 
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
@@ -27,7 +29,7 @@ pub mod threshold;
 pub mod tree;
 
 pub use audit::{
-    audit, audit_streaming, AuditOptions, AuditReport, AuditorState, Decryptor, Failure, Recheck,
+    audit, audit_streaming, AuditOptions, AuditReport, AuditorState, Failure, Recheck,
     VerdictChecker,
 };
 pub use entry::{DisclosureRecord, Entry, VerificationRecord};

@@ -48,7 +48,6 @@ impl<W: Write> CsvRows<W> {
                 "policy_hash",
                 "nullifier",
                 "payment_hash",
-                "credential_id",
                 "note",
             ])?;
         }
@@ -89,7 +88,6 @@ pub fn summary(report: &AuditReport) -> String {
             report.verifications - report.valid
         ),
         format!("{:<22} {}", "disclosures", report.disclosures),
-        format!("{:<22} {}", "escrows opened", report.decrypted),
         format!(
             "{:<22} {}",
             "result",

@@ -212,22 +212,26 @@ impl RegulatorShare {
     }
 
     /// This official's partial decryption of the escrow whose first part is
-    /// `c1`, with a proof that it used the share.
+    /// `c1`, with a proof that it used the share, bound to `context` (the
+    /// logged disclosure record it answers: `disclosure::binding`), so the
+    /// partial checks only for that record.
     pub fn partial_decrypt<R: RngCore + CryptoRng>(
         &self,
         c1: &Point,
+        context: &[u8],
         rng: &mut R,
     ) -> Result<PartialDecryption, ThresholdError> {
         let s = self.secret()?;
-        Ok(partial_with(self.index, &s, c1, rng))
+        Ok(partial_with(self.index, &s, c1, context, rng))
     }
 }
 
 /// The partial decryption by share `s` (already checked) of official `index`.
-pub(crate) fn partial_with<R: RngCore + CryptoRng>(
+fn partial_with<R: RngCore + CryptoRng>(
     index: u32,
     s: &Scalar,
     c1: &Point,
+    context: &[u8],
     rng: &mut R,
 ) -> PartialDecryption {
     let g = base8();
@@ -236,7 +240,7 @@ pub(crate) fn partial_with<R: RngCore + CryptoRng>(
     let k = Scalar::rand(rng);
     let a1 = (g * k).into_affine();
     let a2 = (*c1 * k).into_affine();
-    let e = challenge(index, &v, c1, &d, &a1, &a2);
+    let e = challenge(index, context, &v, c1, &d, &a1, &a2);
     PartialDecryption {
         index,
         share_point: point_json(&d),
@@ -245,9 +249,19 @@ pub(crate) fn partial_with<R: RngCore + CryptoRng>(
     }
 }
 
-fn challenge(index: u32, v: &Point, c1: &Point, d: &Point, a1: &Point, a2: &Point) -> Scalar {
-    let mut h = blake3::Hasher::new_derive_key("veil regulator partial decryption v1");
+fn challenge(
+    index: u32,
+    context: &[u8],
+    v: &Point,
+    c1: &Point,
+    d: &Point,
+    a1: &Point,
+    a2: &Point,
+) -> Scalar {
+    let mut h = blake3::Hasher::new_derive_key("veil regulator partial decryption v2");
     h.update(&index.to_be_bytes());
+    h.update(&(context.len() as u64).to_be_bytes());
+    h.update(context);
     for p in [v, c1, d, a1, a2] {
         h.update(&pack_point(p));
     }
@@ -305,10 +319,11 @@ impl RegulatorGroup {
         Ok(())
     }
 
-    /// Checks one partial decryption of `c1`; returns `Dᵢ`.
+    /// Checks one partial decryption of `c1` bound to `context`; returns `Dᵢ`.
     pub fn verify_partial(
         &self,
         c1: &Point,
+        context: &[u8],
         partial: &PartialDecryption,
     ) -> Result<Point, ThresholdError> {
         let member = self.member(partial.index)?;
@@ -320,19 +335,20 @@ impl RegulatorGroup {
         let g = base8();
         let a1 = (g * z - v * e).into_affine();
         let a2 = (*c1 * z - d * e).into_affine();
-        if challenge(partial.index, &v, c1, &d, &a1, &a2) != e {
+        if challenge(partial.index, context, &v, c1, &d, &a1, &a2) != e {
             return Err(bad());
         }
         Ok(d)
     }
 
-    /// Combines t or more partials of the escrow `(c1, ct)` into the escrowed
-    /// credential id. Every partial is checked first; a bad one names its
-    /// official.
+    /// Combines t or more partials of the escrow `(c1, ct)`, each bound to
+    /// `context`, into the escrowed credential id. Every partial is checked
+    /// first; a bad one (or one made for another record) names its official.
     pub fn decrypt(
         &self,
         c1: &Point,
         ct: F,
+        context: &[u8],
         partials: &[PartialDecryption],
     ) -> Result<F, ThresholdError> {
         let mut points: Vec<(u32, Point)> = Vec::with_capacity(partials.len());
@@ -340,14 +356,14 @@ impl RegulatorGroup {
             if points.iter().any(|(i, _)| *i == p.index) {
                 return Err(ThresholdError::Duplicate(p.index));
             }
-            points.push((p.index, self.verify_partial(c1, p)?));
+            points.push((p.index, self.verify_partial(c1, context, p)?));
         }
         combine(self.threshold, &points, ct)
     }
 }
 
 /// `K = Σ λᵢ·Dᵢ` over the first t `(i, Dᵢ)`, then `ct − H(K)`.
-pub(crate) fn combine(threshold: u32, points: &[(u32, Point)], ct: F) -> Result<F, ThresholdError> {
+fn combine(threshold: u32, points: &[(u32, Point)], ct: F) -> Result<F, ThresholdError> {
     let need = threshold as usize;
     if points.len() < need {
         return Err(ThresholdError::NotEnough {

@@ -1,8 +1,8 @@
 """veil for exchanges and regulators.
 
 Verify proofs of veil's compliance statement and W3C credentials, resolve
-issuers' DIDs from a ``did:veil`` registry, open escrows, and audit an
-exchange's transparency log. Every failure is a :class:`VeilError` subclass
+issuers' DIDs from a ``did:veil`` registry, and audit an exchange's
+transparency log (no escrow is opened: that is a logged disclosure). Every failure is a :class:`VeilError` subclass
 whose ``code`` is shared with veil's wasm package and C library.
 """
 
@@ -20,7 +20,6 @@ from ._native import (
     __version__,
     audit,
     decode_proof,
-    decrypt_escrow,
     resolve_did,
     verify_credential,
     verify_proof,
@@ -41,7 +40,6 @@ __all__ = [
     "__version__",
     "audit",
     "decode_proof",
-    "decrypt_escrow",
     "resolve_did",
     "verify_credential",
     "verify_proof",

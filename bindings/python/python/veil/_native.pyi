@@ -76,21 +76,11 @@ def verify_credential(
     ``credential_id``, ``credential`` (the ZK credential) and
     ``status_checked``."""
 
-def decrypt_escrow(
-    public: Json,
-    key: Optional[Json] = None,
-    shares: Optional[Sequence[Json]] = None,
-) -> str:
-    """The escrowed credential id (decimal), with one key or t shares."""
-
 def audit(
     log: str,
     state: Optional[Json] = None,
     log_id: Optional[str] = None,
-    key: Optional[Json] = None,
-    shares: Optional[Sequence[Json]] = None,
-    policies: Optional[Sequence[Json]] = None,
     raise_on_failure: bool = False,
 ) -> Dict[str, Any]:
-    """Audits a transparency log; returns ``passed``, ``report`` and the
-    ``state`` to keep for the next audit."""
+    """Audits a transparency log (opening no escrow); returns ``passed``,
+    ``report`` and the ``state`` to keep for the next audit."""

@@ -1,0 +1,228 @@
+//! The second review's finding 3: the fast key that publishes revocations
+//! can only *append* to the list. Every attempt to take an id off it (the
+//! empty tree's root, an older root, a rewrite that skips an id, an
+//! insertion made against an older tree, a filled position) is refused by
+//! the gate and, with the same error, by the native check
+//! (`Insertion::apply`); only the timelock publishes any other root.
+
+use crate::fixture::*;
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
+use ark_ff::{Field, PrimeField};
+use veil_circuits::imt::{IndexedMerkleTree, Insertion, InsertionError};
+use veil_circuits::merkle::hash_node;
+use veil_circuits::statement::REVOCATION_TREE_DEPTH;
+use veil_circuits::F;
+use veil_contracts::abi::{IComplianceGate, IPoseidonT3};
+use veil_contracts::system::{sol_insertion, uint};
+use veil_contracts::{CallError, Receipt};
+
+fn refused_with(result: Result<Receipt, CallError>, name: &str) {
+    match result {
+        Err(e) => assert_eq!(e.error_name(), Some(name), "wrong refusal: {e}"),
+        Ok(_) => panic!("accepted; expected {name}"),
+    }
+}
+
+/// The gate's current revocation root.
+fn gate_root(w: &mut World) -> F {
+    let gate = w.system.gate;
+    let root: U256 = w
+        .system
+        .chain
+        .view_call(payer(), gate, &IComplianceGate::revocationRootCall {})
+        .unwrap();
+    F::from_be_bytes_mod_order(&root.to_be_bytes::<32>())
+}
+
+fn revocation_accepted(w: &mut World, root: F) -> bool {
+    let gate = w.system.gate;
+    w.system
+        .chain
+        .view_call(
+            payer(),
+            gate,
+            &IComplianceGate::isRevocationRootAcceptedCall { root: uint(&root) },
+        )
+        .unwrap()
+}
+
+/// The fast key's direct call to publish any root.
+fn fast_key_sets(w: &mut World, root: F) -> Result<Receipt, CallError> {
+    let (gate, publisher): (Address, Address) = (w.system.gate, w.system.revocation_publisher);
+    let call = IComplianceGate::setRevocationRootCall { root: uint(&root) };
+    w.system
+        .chain
+        .send(publisher, gate, call.abi_encode().into())
+}
+
+/// `insertion` is refused by the gate and natively, for the same reason.
+fn refused_both(w: &mut World, insertion: Insertion, native: InsertionError, name: &str) {
+    let root = gate_root(w);
+    assert_eq!(insertion.apply(root), Err(native), "native check");
+    refused_with(w.system.append_revocations(&[insertion]), name);
+    assert_eq!(gate_root(w), root, "a refused append changed the root");
+}
+
+#[test]
+fn r2_finding_3_the_fast_key_appends_revocations_and_cannot_unrevoke() {
+    let mut w = World::new(false);
+    let payment = w.payment(1);
+    let sample = w.sample(&payment);
+    let (proof, public) = w.prove(&payment);
+    let id = sample.claims.credential_id;
+    let grace = w.system.config().root_grace_period;
+
+    // Revoke the holder: one append, checked on chain.
+    let before = sample.revocation_tree.clone();
+    let mut tree = sample.revocation_tree.clone();
+    let insertion = tree.insert_proved(id).unwrap();
+    assert_eq!(insertion.apply(gate_root(&mut w)), Ok(tree.root()));
+    let receipt = w.system.append_revocations(&[insertion]).expect("revoked");
+    println!("appendRevocations, one id: {} gas", receipt.gas_used);
+    assert_eq!(gate_root(&mut w), tree.root());
+    w.system.chain.warp(grace + 1);
+    refused_with(
+        w.system.settle(&proof, &public, &payment),
+        "RevocationRootNotAccepted",
+    );
+
+    // The fast key publishes the empty tree's root, or the root before the
+    // revocation: it may not publish roots at all.
+    let empty = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH)
+        .unwrap()
+        .root();
+    for root in [empty, before.root(), F::from(0u64)] {
+        refused_with(
+            fast_key_sets(&mut w, root),
+            "AccessControlUnauthorizedAccount",
+        );
+    }
+    assert!(!revocation_accepted(&mut w, before.root()));
+
+    // A rewrite that skips the id: the id's predecessor now points at it,
+    // and "inserting" id + 1 there would drop the id from the list.
+    let predecessor = tree.low_leaf_proof(&id);
+    let skip = Insertion {
+        key: id + F::from(1u64),
+        low: predecessor.clone(),
+        new_path: predecessor.path.clone(),
+    };
+    refused_both(
+        &mut w,
+        skip,
+        InsertionError::LowLeafDoesNotBracket,
+        "LowLeafDoesNotBracket",
+    );
+    // The id again.
+    let again = Insertion {
+        key: id,
+        new_path: predecessor.path.clone(),
+        low: predecessor,
+    };
+    refused_both(
+        &mut w,
+        again,
+        InsertionError::LowLeafDoesNotBracket,
+        "LowLeafDoesNotBracket",
+    );
+    // An honest insertion into the tree before the revocation: its low leaf
+    // is gone from the current tree.
+    let stale = before.clone().insert_proved(id + F::from(1u64)).unwrap();
+    refused_both(
+        &mut w,
+        stale,
+        InsertionError::LowLeafNotInTree,
+        "LowLeafNotInTree",
+    );
+    // A new leaf written over a filled position (the revoked id's own).
+    let mut next = tree.clone();
+    let mut overwrite = next.insert_proved(id + F::from(1u64)).unwrap();
+    overwrite.new_path = tree.leaf_proof(tree.len() as u64).unwrap().path;
+    refused_both(
+        &mut w,
+        overwrite,
+        InsertionError::PositionNotEmpty,
+        "PositionNotEmpty",
+    );
+    // Keys out of range: 0 (the sentinel's) and 2^248.
+    for key in [F::from(0u64), F::from(2u64).pow([248u64])] {
+        let mut bad = tree.clone().insert_proved(id + F::from(1u64)).unwrap();
+        bad.key = key;
+        refused_both(
+            &mut w,
+            bad,
+            InsertionError::NotCanonical,
+            "InsertionNotCanonical",
+        );
+    }
+    assert_eq!(gate_root(&mut w), tree.root());
+
+    // Genuine appends are accepted, two in one call; each root matches the
+    // native tree's.
+    let batch: Vec<Insertion> = [3u64, 5]
+        .iter()
+        .map(|k| tree.insert_proved(id + F::from(*k)).unwrap())
+        .collect();
+    let receipt = w.system.append_revocations(&batch).expect("appended");
+    println!("appendRevocations, two ids: {} gas", receipt.gas_used);
+    assert_eq!(gate_root(&mut w), tree.root());
+    assert!(
+        receipt.gas_used < 2 * 3_000_000,
+        "an id costs {} gas",
+        receipt.gas_used / 2
+    );
+
+    // Un-revoking is the timelock's: after its delay, in public.
+    w.system.set_revocation_root(before.root()).unwrap();
+    assert_eq!(gate_root(&mut w), before.root());
+}
+
+#[test]
+fn the_gates_poseidon_is_veils() {
+    let mut w = World::new(false);
+    let gate = w.system.gate;
+    let poseidon: Address = w
+        .system
+        .chain
+        .view_call(payer(), gate, &IComplianceGate::poseidonCall {})
+        .unwrap();
+    for (l, r) in [(0u64, 0u64), (1, 2), (u64::MAX, 7)] {
+        let (l, r) = (F::from(l), F::from(r));
+        let on_chain: U256 = w
+            .system
+            .chain
+            .view_call(
+                payer(),
+                poseidon,
+                &IPoseidonT3::hashCall {
+                    inputs: [uint(&l), uint(&r)],
+                },
+            )
+            .unwrap();
+        assert_eq!(on_chain, uint(&hash_node(l, r)));
+    }
+}
+
+#[test]
+fn insertions_replay_the_tree_natively() {
+    // Every honest insertion applies to the root before it and gives the
+    // root after, whatever the order of the keys.
+    let mut tree = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).unwrap();
+    for k in [50u64, 10, 70, 20, 60, 1, 80] {
+        let root = tree.root();
+        let insertion = tree.insert_proved(F::from(k)).unwrap();
+        assert_eq!(insertion.apply(root), Ok(tree.root()));
+        let sol = sol_insertion(&insertion);
+        assert_eq!(sol.key, U256::from(k));
+    }
+    assert_eq!(
+        tree.root(),
+        IndexedMerkleTree::from_keys(
+            REVOCATION_TREE_DEPTH,
+            &[50u64, 10, 70, 20, 60, 1, 80].map(F::from)
+        )
+        .unwrap()
+        .root()
+    );
+}
