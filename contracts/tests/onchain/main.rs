@@ -9,6 +9,6 @@ mod governance;
 mod halo2;
 mod properties;
 mod registry;
-mod revocations;
+mod second_review;
 mod settlement;
 mod trust;

@@ -1,9 +1,14 @@
-//! The second review's finding 3: the fast key that publishes revocations
-//! can only *append* to the list. Every attempt to take an id off it (the
+//! The second review's contract findings (issue 42).
+//!
+//! Finding 3: the fast key that publishes revocations can only *append* to
+//! the list. Every attempt to take an id off it (the
 //! empty tree's root, an older root, a rewrite that skips an id, an
 //! insertion made against an older tree, a filled position) is refused by
 //! the gate and, with the same error, by the native check
 //! (`Insertion::apply`); only the timelock publishes any other root.
+//!
+//! Finding 16: the three decisions contracts/README.md records, each held
+//! to what it claims.
 
 use crate::fixture::*;
 use alloy_primitives::{Address, U256};
@@ -225,4 +230,100 @@ fn insertions_replay_the_tree_natively() {
         .unwrap()
         .root()
     );
+}
+
+/// Finding 16, as decided in contracts/README.md: (1) the gate enforces the
+/// policy hash, not the published parameters, so parameters that do not
+/// hash to it mislead a reader but admit no proof of other rules; (2) a
+/// consumer can spend a proof it sees only for the payment the proof is
+/// bound to; (3) the revocation list is one list of ids: listing another
+/// holder's id leaves this holder proving, listing its own refuses it.
+#[test]
+fn r2_finding_16_the_documented_decisions_hold() {
+    let mut w = World::new(true);
+    let gate = w.system.gate;
+    let payment = w.payment(1);
+    let sample = w.sample(&payment);
+
+    // (1) A policy registered under a hash its parameters do not make.
+    let mut stricter = sample.policy.clone();
+    stricter.min_age_days += 1;
+    let call = IComplianceGate::registerPolicyCall {
+        policyHash: uint(&stricter.hash().unwrap()),
+        params: veil_contracts::system::policy_params(&sample.policy).unwrap(),
+        scope: uint(&sample.context.scope),
+        uniqueNullifier: true,
+    };
+    w.system.govern(gate, call.abi_encode()).unwrap();
+    w.system.set_day(sample.context.today);
+    // A proof of the published (laxer) rules, presented under that hash:
+    // the proof is bound to its own policy hash, so it fails.
+    let (proof, public) = w.prove(&payment);
+    let mut relabelled = public;
+    relabelled.policy_hash = stricter.hash().unwrap();
+    refused_with(
+        w.system.check(&proof, &relabelled, &payment),
+        "InvalidProof",
+    );
+    w.system
+        .check(&proof, &public, &payment)
+        .expect("honest proof");
+
+    // (2) A consumer replaying the proof for another payment is refused;
+    // for its own payment it spends it (the documented trust in the role).
+    let consumer = crate::trust::grant_consumer(&mut w);
+    let (payer, payee) = (payer(), payee());
+    for other in [
+        w.payment(2),
+        w.system.payment(payer, payee, 1, 1),
+        w.system.payment(payer, consumer, AMOUNT, 1),
+    ] {
+        let call = IComplianceGate::consumeCall {
+            proof: veil_contracts::system::sol_proof(&proof),
+            st: veil_contracts::system::statement(&public),
+            payment: veil_contracts::system::sol_payment(&other),
+        };
+        refused_with(
+            w.system
+                .chain
+                .send(consumer, gate, call.abi_encode().into()),
+            "InvalidProof",
+        );
+    }
+    let stranger = veil_contracts::system::account(0x66);
+    let call = IComplianceGate::consumeCall {
+        proof: veil_contracts::system::sol_proof(&proof),
+        st: veil_contracts::system::statement(&public),
+        payment: veil_contracts::system::sol_payment(&payment),
+    };
+    refused_with(
+        w.system
+            .chain
+            .send(stranger, gate, call.abi_encode().into()),
+        "AccessControlUnauthorizedAccount",
+    );
+
+    // (3) Another holder's id listed: this holder proves against the new
+    // root; its own id listed: the wallet refuses to prove.
+    let mut tree = sample.revocation_tree.clone();
+    let someone_else = sample.claims.credential_id + F::from(1u64);
+    let insertion = tree.insert_proved(someone_else).unwrap();
+    w.system.append_revocations(&[insertion]).unwrap();
+    let mut s = w.sample(&w.payment(3));
+    s.revocation_tree = tree.clone();
+    let (proof, public) = prove(s.witness().expect("still provable"));
+    w.system
+        .check(&proof, &public, &w.payment(3))
+        .expect("accepted against the new root");
+    tree.insert(sample.claims.credential_id).unwrap();
+    s.revocation_tree = tree;
+    assert!(s.witness().is_err(), "a revoked holder proved");
+
+    // (2, end) The consumer spends the first proof for its own payment: the
+    // trust the role carries, which the timelock grants only to settlement
+    // contracts that take the payer from msg.sender.
+    w.system
+        .chain
+        .send(consumer, gate, call.abi_encode().into())
+        .expect("consumed for its bound payment");
 }
