@@ -676,37 +676,18 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     );
     assert!(!ok && err.contains("no partial released"), "{err}");
     // One partial does not open it; two do.
-    let (ok, _, err) = run(
-        &[
-            "regulator",
-            "open",
-            "--request",
-            "request.json",
-            "--partial",
-            "partial-2.json",
-            "--log-id",
-            &log_id,
-        ],
-        dir,
-    );
+    let open = |partials: &[&str]| {
+        let mut all = vec!["regulator", "open", "--request", "request.json"];
+        for p in partials {
+            all.extend_from_slice(&["--partial", p]);
+        }
+        all.extend_from_slice(&["--log-id", &log_id, "--out", "opened.json"]);
+        run(&all, dir)
+    };
+    let (ok, _, err) = open(&["partial-2.json"]);
     assert!(!ok && err.contains("the group needs 2"), "{err}");
-    run_ok(
-        &[
-            "regulator",
-            "open",
-            "--request",
-            "request.json",
-            "--partial",
-            "partial-2.json",
-            "--partial",
-            "partial-3.json",
-            "--log-id",
-            &log_id,
-            "--out",
-            "opened.json",
-        ],
-        dir,
-    );
+    let (ok, out, err) = open(&["partial-2.json", "partial-3.json"]);
+    assert!(ok, "{out}{err}");
     let answered = run_ok(
         &[
             "issuer",

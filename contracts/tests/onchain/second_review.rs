@@ -278,28 +278,13 @@ fn r2_finding_16_the_documented_decisions_hold() {
         w.system.payment(payer, payee, 1, 1),
         w.system.payment(payer, consumer, AMOUNT, 1),
     ] {
-        let call = IComplianceGate::consumeCall {
-            proof: veil_contracts::system::sol_proof(&proof),
-            st: veil_contracts::system::statement(&public),
-            payment: veil_contracts::system::sol_payment(&other),
-        };
-        refused_with(
-            w.system
-                .chain
-                .send(consumer, gate, call.abi_encode().into()),
-            "InvalidProof",
-        );
+        let call = consume_call(&proof, &public, &other);
+        refused_with(w.system.chain.send(consumer, gate, call), "InvalidProof");
     }
     let stranger = veil_contracts::system::account(0x66);
-    let call = IComplianceGate::consumeCall {
-        proof: veil_contracts::system::sol_proof(&proof),
-        st: veil_contracts::system::statement(&public),
-        payment: veil_contracts::system::sol_payment(&payment),
-    };
+    let call = consume_call(&proof, &public, &payment);
     refused_with(
-        w.system
-            .chain
-            .send(stranger, gate, call.abi_encode().into()),
+        w.system.chain.send(stranger, gate, call.clone()),
         "AccessControlUnauthorizedAccount",
     );
 
@@ -324,6 +309,21 @@ fn r2_finding_16_the_documented_decisions_hold() {
     // contracts that take the payer from msg.sender.
     w.system
         .chain
-        .send(consumer, gate, call.abi_encode().into())
+        .send(consumer, gate, call)
         .expect("consumed for its bound payment");
+}
+
+/// The gate's `consume` of `proof` for `payment`, as calldata.
+fn consume_call(
+    proof: &veil_verifier::Proof,
+    public: &veil_circuits::statement::PublicInputs,
+    payment: &veil_circuits::statement::Payment,
+) -> alloy_primitives::Bytes {
+    IComplianceGate::consumeCall {
+        proof: veil_contracts::system::sol_proof(proof),
+        st: veil_contracts::system::statement(public),
+        payment: veil_contracts::system::sol_payment(payment),
+    }
+    .abi_encode()
+    .into()
 }
