@@ -199,6 +199,14 @@ REVERTS.update({
         ],
         ["--test", "audit", "--", "r2_beyond_"],
     ),
+    "r2-7b": (
+        "NAT64 and 6to4 spellings of internal IPv4 addresses, and Teredo, count as public",
+        [("did/src/remote.rs", "            if seg[0] == 0x2002 {\n", "            if seg[0] == 0x2002 && false {\n"),
+         ("did/src/remote.rs",
+          "            if seg[0] == 0x64 && seg[1] == 0xff9b && (seg[2..6] == [0; 4] || seg[2] == 1) {\n",
+          "            if false {\n")],
+        ["--lib", "--", "r2_finding_7_internal"],
+    ),
     "r2-4": (
         "an entry logged valid with no proof, or of a system without a key, is only a note",
         [

@@ -75,7 +75,25 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let seg = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                is_public(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)))
+            };
+            // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48) and
+            // 6to4 (2002::/16) reach the IPv4 address they embed: judged
+            // by it. Teredo (2001::/32) tunnels to a hidden one: refused.
+            if seg[0] == 0x64 && seg[1] == 0xff9b && (seg[2..6] == [0; 4] || seg[2] == 1) {
+                return embedded(seg[6], seg[7]);
+            }
+            if seg[0] == 0x2002 {
+                return embedded(seg[1], seg[2]);
+            }
+            if seg[0] == 0x2001 && seg[1] == 0 {
+                return false;
+            }
+            let first = seg[0];
             !(v6.is_unspecified()
                 || v6.is_loopback()
                 || v6.is_multicast()
@@ -474,6 +492,43 @@ fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r2_finding_7_internal_addresses_are_refused_in_every_spelling() {
+        let internal = [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            // NAT64 and 6to4 spellings of internal IPv4 addresses, and Teredo.
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+        ];
+        for ip in internal {
+            assert!(!is_public(ip.parse().unwrap()), "{ip} counted as public");
+        }
+        for ip in [
+            "93.184.215.14",
+            "2606:4700::1111",
+            "64:ff9b::5db8:d70e",
+            "2002:5db8:d70e::1",
+        ] {
+            assert!(is_public(ip.parse().unwrap()), "{ip} counted as internal");
+        }
+    }
 
     #[test]
     fn the_url_encodes_the_did_and_the_version() {
