@@ -203,7 +203,7 @@ pub fn did_resolve(
         let outcome = runtime()?.block_on(id.web_resolver()?.resolve(did));
         let result = match &outcome {
             Ok(web) => web.resolution_result(),
-            Err(e) => veil_did::http_binding::resolution_result(&Err(e.clone())),
+            Err(e) => veil_did::resolution::resolution_result(&Err(e.clone())),
         };
         println!("{}", serde_json::to_string_pretty(&result)?);
         return outcome.map(|_| ()).map_err(Into::into);
@@ -216,7 +216,7 @@ pub fn did_resolve(
         }
         None => open_registry(&id.db)?.resolve(did, version),
     };
-    let result = veil_did::http_binding::resolution_result(&outcome);
+    let result = veil_did::resolution::resolution_result(&outcome);
     println!("{}", serde_json::to_string_pretty(&result)?);
     outcome.map(|_| ()).map_err(Into::into)
 }

@@ -8,67 +8,10 @@
 //! is the client side.
 
 use crate::error::ResolutionError;
-use crate::registry::Resolution;
-use crate::resolver::{DidSource, DID_JSON};
-use serde_json::{json, Value};
-
-/// Where the binding's resolutions live on a server.
-pub const IDENTIFIERS_PATH: &str = "/1.0/identifiers/";
-/// The media type of a DID resolution result.
-pub const RESOLUTION_JSON: &str = "application/did-resolution";
-/// The JSON-LD form Universal Resolver clients ask for, answered with the
-/// same result.
-pub const RESOLUTION_LD_JSON: &str =
-    "application/ld+json;profile=\"https://w3id.org/did-resolution\"";
-
-/// The resolution result (`didResolutionMetadata`, `didDocument`,
-/// `didDocumentMetadata`) of an outcome, as the spec shapes it: an error
-/// has a null document and empty document metadata.
-pub fn resolution_result(outcome: &Result<Resolution, ResolutionError>) -> Value {
-    match outcome {
-        Ok(r) => json!({
-            "didResolutionMetadata": { "contentType": DID_JSON },
-            "didDocument": r.did_document,
-            "didDocumentMetadata": r.did_document_metadata,
-        }),
-        Err(e) => error_result(e.code(), &e.to_string()),
-    }
-}
-
-fn error_result(code: &str, message: &str) -> Value {
-    json!({
-        "didResolutionMetadata": { "error": code, "errorMessage": message },
-        "didDocument": null,
-        "didDocumentMetadata": {},
-    })
-}
-
-/// What the endpoint sends back: status, media type, body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpAnswer {
-    /// HTTP status: 200, or the binding's code for the error (400
-    /// `invalidDid`, 404 `notFound`, 406 `representationNotSupported`, 410
-    /// for a deactivated DID, 501 `methodNotSupported`, 500).
-    pub status: u16,
-    /// `Content-Type`.
-    pub content_type: &'static str,
-    /// The body (JSON).
-    pub body: Vec<u8>,
-}
-
-impl HttpAnswer {
-    fn json(status: u16, content_type: &'static str, value: &Value) -> Self {
-        HttpAnswer {
-            status,
-            content_type,
-            body: serde_json::to_vec_pretty(value).unwrap_or_default(),
-        }
-    }
-
-    fn error(status: u16, code: &str, message: &str) -> Self {
-        Self::json(status, RESOLUTION_JSON, &error_result(code, message))
-    }
-}
+use crate::resolution::{
+    resolution_result, DidSource, HttpAnswer, DID_JSON, IDENTIFIERS_PATH, RESOLUTION_JSON,
+};
+use serde_json::Value;
 
 /// What the client asked for in `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +130,7 @@ pub fn answer(source: &dyn DidSource, path_and_query: &str, accept: Option<&str>
 mod tests {
     use super::*;
     use crate::document::DidDocument;
-    use crate::registry::DocumentMetadata;
+    use crate::resolution::{DocumentMetadata, Resolution, RESOLUTION_LD_JSON};
 
     /// One DID with two versions, the second deactivated.
     struct Fixed;

@@ -5,6 +5,8 @@
 //! - [`registry`]: the `did:veil` registry on RocksDB — create, update
 //!   (rotation, keys, services) and deactivate by signed operations; every
 //!   version kept; W3C DID Resolution results and errors.
+//! - [`resolution`]: what every way of resolving shares — the W3C
+//!   resolution result, [`DidSource`], the media types, [`resolution::HttpAnswer`].
 //! - [`resolver`]: `did:veil` as an `ssi` method, composed with ssi's
 //!   `did:key`, so ssi resolves and verifies against both.
 //! - [`http_binding`]: the W3C DID Resolution HTTP(S) binding
@@ -34,6 +36,7 @@ pub mod keys;
 pub mod registry;
 #[cfg(feature = "remote")]
 pub mod remote;
+pub mod resolution;
 pub mod resolver;
 pub use veil_circuits::shamir;
 pub mod signer;
@@ -48,6 +51,7 @@ pub use error::{KeyError, RegistryError, RemoteError, ResolutionError, VcError};
 pub use keys::ControllerKey;
 #[cfg(feature = "store")]
 pub use registry::Registry;
-pub use registry::{did_for_key, Operation, Resolution};
-pub use resolver::{resolver, DidSource, VeilMethod, VeilResolver, WebMethod};
+pub use registry::{did_for_key, Operation};
+pub use resolution::{DidSource, Resolution};
+pub use resolver::{resolver, VeilMethod, VeilResolver, WebMethod};
 pub use signer::{Signer, SignerError};

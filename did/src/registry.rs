@@ -15,6 +15,8 @@ use crate::error::{RegistryError, ResolutionError};
 #[cfg(feature = "store")]
 use crate::keys;
 use crate::keys::ControllerKey;
+#[cfg(feature = "store")]
+use crate::resolution::{DocumentMetadata, Resolution};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "store")]
@@ -175,38 +177,6 @@ pub struct VersionRecord {
     pub operation: Operation,
 }
 
-/// W3C DID document metadata. A did:web document fetched from its host
-/// has none but `deactivated` (the host says nothing else).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DocumentMetadata {
-    /// When the DID was created.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub created: String,
-    /// When the resolved version was written (absent for version 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    /// The resolved version.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub version_id: String,
-    /// The next version, when an older one was resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_version_id: Option<String>,
-    /// Present and true once deactivated.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deactivated: bool,
-}
-
-/// A resolution result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resolution {
-    /// The document.
-    pub did_document: DidDocument,
-    /// Its metadata.
-    pub did_document_metadata: DocumentMetadata,
-}
-
 #[cfg(feature = "store")]
 /// The registry.
 pub struct Registry {
@@ -241,7 +211,7 @@ fn internal(e: impl std::fmt::Display) -> ResolutionError {
 }
 
 #[cfg(feature = "store")]
-impl crate::resolver::DidSource for Registry {
+impl crate::resolution::DidSource for Registry {
     fn resolve(&self, did: &str, version: Option<u64>) -> Result<Resolution, ResolutionError> {
         Registry::resolve(self, did, version)
     }

@@ -10,9 +10,8 @@
 //! nothing is cached, so a failed or refused answer leaves no trace.
 
 use crate::error::{RemoteError, ResolutionError};
-use crate::http_binding::{IDENTIFIERS_PATH, RESOLUTION_JSON};
-use crate::registry::{parse_did, Resolution};
-use crate::resolver::DID_JSON;
+use crate::registry::parse_did;
+use crate::resolution::{Resolution, DID_JSON, IDENTIFIERS_PATH, RESOLUTION_JSON};
 use crate::web::{WebDid, WebDocument};
 use std::time::Duration;
 

@@ -3,22 +3,10 @@
 //! `did:key` (ssi's implementation), `did:veil` and `did:web`.
 
 use crate::error::ResolutionError;
-use crate::registry::Resolution;
+use crate::resolution::{DidSource, Resolution, DID_JSON};
 use ssi::dids::resolution::{Error, Metadata, Options, Output};
 use ssi::dids::{DIDKey, DIDMethod, DIDMethodResolver};
 use std::sync::Arc;
-
-/// The media type of resolved documents.
-pub const DID_JSON: &str = "application/did+json";
-
-/// Where `did:veil` documents come from: the RocksDB [`crate::Registry`]
-/// (feature `store`), or anything else that answers a DID at a version with
-/// its document and metadata, so ssi's resolution does not depend on how the
-/// registry is kept.
-pub trait DidSource: Send + Sync {
-    /// The document of `did` at `version` (the latest when `None`).
-    fn resolve(&self, did: &str, version: Option<u64>) -> Result<Resolution, ResolutionError>;
-}
 
 /// `did:veil` backed by a [`DidSource`] (a local registry) or, with the
 /// `remote` feature, by a remote DID Resolution endpoint.
@@ -56,7 +44,7 @@ impl VeilMethod {
         &self,
         did: &str,
         version: Option<u64>,
-    ) -> Result<crate::registry::Resolution, ResolutionError> {
+    ) -> Result<Resolution, ResolutionError> {
         match &self.backend {
             Backend::Local(registry) => registry.resolve(did, version),
             #[cfg(feature = "remote")]

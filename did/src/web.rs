@@ -18,10 +18,8 @@
 
 use crate::document::{DidDocument, MethodSpec, Patch};
 use crate::error::{RegistryError, ResolutionError};
-use crate::http_binding::HttpAnswer;
 use crate::keys::ControllerKey;
-use crate::registry::{DocumentMetadata, Resolution};
-use crate::resolver::DID_JSON;
+use crate::resolution::{DocumentMetadata, HttpAnswer, Resolution, DID_JSON};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 

@@ -9,7 +9,7 @@
 //! (`http_binding`, `web`).
 
 use std::sync::Arc;
-use veil_did::http_binding::IDENTIFIERS_PATH;
+use veil_did::resolution::IDENTIFIERS_PATH;
 use veil_did::web::WebSite;
 
 /// Serves the binding from `registry` (and `site`'s documents) on

@@ -147,7 +147,7 @@ fn bad_endpoints_give_typed_errors_in_bounded_time() {
     let (_dir, other, base) = served_registry();
     // An endpoint that answers every DID with `other`'s document.
     let liar = endpoint(move |_| {
-        let path = format!("{}{other}", http_binding::IDENTIFIERS_PATH);
+        let path = format!("{}{other}", veil_did::resolution::IDENTIFIERS_PATH);
         let a = reqwest_free_get(&base, &path);
         http(200, &a)
     });

@@ -229,7 +229,7 @@ fn no_registry() -> VeilMethod {
             &self,
             did: &str,
             _: Option<u64>,
-        ) -> Result<registry::Resolution, ResolutionError> {
+        ) -> Result<veil_did::Resolution, ResolutionError> {
             Err(ResolutionError::NotFound(did.into()))
         }
     }
