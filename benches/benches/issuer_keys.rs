@@ -9,10 +9,10 @@ use rand_chacha::ChaCha20Rng;
 use std::hint::black_box;
 use veil_circuits::eddsa::PrivateKey;
 use veil_circuits::F;
-use veil_did::frost::dkg::ShareMessage;
-use veil_did::frost::*;
-use veil_did::signer::file::{EncryptedKeyFile, KdfCost};
 use veil_did::ControllerKey;
+use veil_issuer::frost::dkg::ShareMessage;
+use veil_issuer::frost::*;
+use veil_issuer::signer::file::{EncryptedKeyFile, KdfCost};
 
 fn dkg(t: u32, n: u32, rng: &mut ChaCha20Rng) -> Vec<KeyShare> {
     let p = DkgParameters {

@@ -27,7 +27,7 @@ use veil_service::client::connect;
 use veil_service::engine::Engine;
 use veil_service::fixture::SampleRequest;
 use veil_service::pb::{self, JobState};
-use veil_service::server::{spawn, ServeConfig};
+use veil_service::server::{ServeConfig, Server};
 
 struct Bounds {
     verify_requests: usize,
@@ -89,10 +89,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.max_in_flight_per_key = 1024;
     config.queue.max_queue = bounds.jobs.max(1);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = spawn(config, engine, "127.0.0.1:0".parse()?, None, async move {
-        let _ = stopped.await;
-    })
-    .await?;
+    let running = Server::new(config, engine)
+        .spawn("127.0.0.1:0".parse()?, None, async move {
+            let _ = stopped.await;
+        })
+        .await?;
     let url = format!("http://{}", running.addr);
     let mut client = loop {
         if let Ok(c) = connect(&url, Some(&api_key), None, 16 << 20).await {

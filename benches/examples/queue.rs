@@ -33,7 +33,7 @@ fn job(n: usize) -> NewJob {
             request_id: format!("r{n}"),
             ..Default::default()
         },
-        now_ms: veil_service::jobs::now_ms(),
+        now_ms: veil_service::store::now_ms(),
     }
 }
 

@@ -85,3 +85,38 @@ pub fn point_json(p: &Point) -> PointJson {
 pub fn point_from_json(json: &PointJson) -> Result<Point, DocumentError> {
     json.to_key("point").map(|k| k.0)
 }
+
+/// A t-of-n threshold as officers write it, `T/N` (`2/3`): FROST issuer
+/// groups and split regulator keys both take one. Parsing checks the
+/// syntax only; each scheme checks `1 ≤ t ≤ n` for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threshold {
+    /// t: the shares needed.
+    pub t: u32,
+    /// n: the shares made.
+    pub n: u32,
+}
+
+/// A threshold that is not `T/N`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?}: expected T/N, e.g. 2/3")]
+pub struct ThresholdSyntax(pub String);
+
+impl std::str::FromStr for Threshold {
+    type Err = ThresholdSyntax;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ThresholdSyntax(s.to_string());
+        let (t, n) = s.split_once('/').ok_or_else(bad)?;
+        Ok(Threshold {
+            t: t.trim().parse().map_err(|_| bad())?,
+            n: n.trim().parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl std::fmt::Display for Threshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.t, self.n)
+    }
+}

@@ -1,7 +1,6 @@
 //! The subcommands other than the demo: each reads its files, calls the
 //! library, and writes its files. No cryptography lives here.
 
-use crate::dates;
 use crate::files::*;
 use anyhow::{bail, Context, Result};
 use ark_ff::UniformRand;
@@ -10,21 +9,15 @@ use rand::rngs::OsRng;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use veil_circuits::eddsa::PrivateKey;
-use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
+use veil_circuits::encoding::field_to_decimal;
 use veil_circuits::statement::files::*;
-use veil_circuits::statement::{
-    escrow_randomness, schema_hash, BindingMismatch, Claims, Credential, Policy, PublicInputs,
-    Registry,
-};
+use veil_circuits::statement::{BindingMismatch, PublicInputs};
 use veil_circuits::F;
 use veil_prover::{
     insecure_demo_setup, setup, Keys, ProvingSystem, SetupStage, SystemProof, SystemProver,
 };
 use veil_system::KeysDir;
 use veil_verifier::{snarkjs, SystemKey};
-
-/// The schema name of veil's KYC credential.
-pub const SCHEMA: &str = veil_circuits::statement::KYC_SCHEMA;
 
 /// Runs the Groth16 setup, showing its stages on a spinner unless `quiet`;
 /// with `insecure_demo`, the published demo key (see
@@ -122,220 +115,6 @@ pub fn holder_keygen(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The claims a KYC provider asserts, as given on the command line.
-pub struct IssueArgs<'a> {
-    /// The holder's commitment, decimal.
-    pub holder: &'a str,
-    /// Birth date.
-    pub birth_date: &'a str,
-    /// ISO numeric country.
-    pub country: u16,
-    /// KYC level.
-    pub kyc_level: u8,
-    /// Risk score.
-    pub risk_score: u16,
-    /// Subject type.
-    pub subject_type: u8,
-    /// Issue date (default today).
-    pub issued: Option<&'a str>,
-    /// Validity in days.
-    pub valid_days: u32,
-}
-
-/// The claims from the command line, with a fresh credential id.
-pub fn new_claims(a: &IssueArgs) -> Result<Claims> {
-    let issued_at = match a.issued {
-        Some(d) => dates::parse_day(d)?,
-        None => dates::today(),
-    };
-    Ok(Claims {
-        schema: schema_hash(SCHEMA)?,
-        holder: field_from_decimal(a.holder).context("--holder")?,
-        credential_id: veil_circuits::statement::random_credential_id(&mut OsRng),
-        birth_date: dates::parse_day(a.birth_date).context("--birth-date")?,
-        country: a.country,
-        kyc_level: a.kyc_level,
-        risk_score: veil_circuits::statement::risk_score(a.risk_score)?,
-        subject_type: a.subject_type,
-        issued_at,
-        expires_at: issued_at
-            .checked_add(a.valid_days)
-            .context("--valid-days overflows")?,
-    })
-}
-
-/// Signs a credential: the claims, a fresh credential id, the issuer's
-/// signature on their hash.
-pub fn issue_credential(key: &PrivateKey, a: &IssueArgs) -> Result<Credential> {
-    let claims = new_claims(a)?;
-    Ok(Credential {
-        claims,
-        issuer: key.public_key(),
-        signature: key.sign(claims.hash()),
-    })
-}
-
-/// Who signs a new credential.
-pub enum IssuerSource<'a> {
-    /// A single key file.
-    Key(&'a Path),
-    /// A threshold group: write a signing request instead.
-    Group(&'a Path),
-}
-
-/// `veil issue`.
-pub fn issue_cmd(
-    source: IssuerSource,
-    args: &IssueArgs,
-    out: &Path,
-    records: Option<(&Path, &Path)>,
-) -> Result<()> {
-    let issuer_key = match source {
-        IssuerSource::Key(k) => k,
-        IssuerSource::Group(g) => {
-            let group: veil_did::frost::IssuerGroup = read_json(g)?;
-            group
-                .public_key()
-                .with_context(|| format!("{}", g.display()))?;
-            let claims = new_claims(args)?;
-            let request = veil_did::frost::SigningRequest::new(&claims, &group.public_key);
-            write_json(out, &request)?;
-            println!(
-                "signing request for credential {} written to {}: {} of the group's {} officers sign it (veil issuer sign-round1/sign-round2/aggregate)",
-                field_to_decimal(&claims.credential_id),
-                out.display(),
-                group.threshold,
-                group.members.len()
-            );
-            return Ok(());
-        }
-    };
-    let key = read_document(issuer_key, IssuerKeyJson::to_key)?;
-    let subject = records
-        .map(|(_, subject)| crate::issuer::read_subject(subject))
-        .transpose()?;
-    let credential = issue_credential(&key, args)?;
-    write_json(out, &CredentialJson::from_credential(&credential))?;
-    if let (Some((store, _)), Some(subject)) = (records, subject) {
-        let id = field_to_decimal(&credential.claims.credential_id);
-        crate::issuer::record_issuance(store, &id, subject)?;
-        println!(
-            "KYC record kept under credential {id} in {}",
-            store.display()
-        );
-    }
-    println!(
-        "credential {} issued, valid {} to {}, written to {}",
-        field_to_decimal(&credential.claims.credential_id),
-        dates::iso(credential.claims.issued_at),
-        dates::iso(credential.claims.expires_at),
-        out.display()
-    );
-    Ok(())
-}
-
-/// Parses a comma-separated list of numbers.
-pub fn parse_list(s: &str) -> Result<Vec<u16>> {
-    s.split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| {
-            p.trim()
-                .parse::<u16>()
-                .with_context(|| format!("{p:?} in {s:?}"))
-        })
-        .collect()
-}
-
-/// `veil policy new`.
-pub fn policy_cmd(
-    regulator: &Path,
-    min_age_years: u32,
-    max_risk: u16,
-    min_kyc_level: u8,
-    subject_types: &str,
-    barred: &str,
-    out: &Path,
-) -> Result<()> {
-    let regulator_key = veil_regulator::keys::public_key_of(regulator)?;
-    let mut mask = 0u8;
-    for t in parse_list(subject_types)? {
-        if t > 7 {
-            bail!("subject types are 0..=7, got {t}");
-        }
-        mask |= 1 << t;
-    }
-    let policy = Policy {
-        schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: veil_circuits::day::min_age_days(min_age_years),
-        max_risk,
-        min_kyc_level,
-        subject_type_mask: mask,
-        barred_countries: parse_list(barred)?,
-        regulator_key: regulator_key
-            .to_key("regulator public_key")
-            .with_context(|| format!("{}", regulator.display()))?,
-    };
-    let hash = policy.hash()?;
-    write_json(out, &PolicyJson::from_policy(&policy))?;
-    println!(
-        "policy {} written to {}",
-        field_to_decimal(&hash),
-        out.display()
-    );
-    Ok(())
-}
-
-/// The files `veil prove` reads.
-pub struct ProveArgs<'a> {
-    /// The proving system.
-    pub system: ProvingSystem,
-    /// Directory of `veil setup`.
-    pub keys: &'a Path,
-    /// The credential.
-    pub credential: &'a Path,
-    /// The holder's secret.
-    pub holder: &'a Path,
-    /// The verifier's policy.
-    pub policy: &'a Path,
-    /// Trusted issuers.
-    pub issuers: &'a Path,
-    /// Revoked ids.
-    pub revoked: &'a Path,
-    /// Payment context.
-    pub context: &'a Path,
-}
-
-/// `veil prove`.
-pub fn prove_cmd(a: &ProveArgs, out: &Path) -> Result<()> {
-    let credential = read_document(a.credential, CredentialJson::to_credential)?;
-    let holder = read_document(a.holder, HolderJson::to_secret)?;
-    let policy = read_document(a.policy, PolicyJson::to_policy)?;
-    let issuers = read_document(a.issuers, IssuerListJson::to_keys)?;
-    let revoked = read_document(a.revoked, RevocationListJson::to_ids)?;
-    let context = read_document(a.context, PaymentContextJson::to_context)?;
-    let registry = Registry::new(&issuers, &revoked)?;
-    let witness = registry
-        .witness(
-            credential,
-            holder,
-            policy,
-            context,
-            escrow_randomness(&mut OsRng),
-        )
-        .context("cannot prove")?;
-    let prover = load_prover(a.system, a.keys)?;
-    let started = Instant::now();
-    let (proof, public) = prover.prove(witness, &mut OsRng)?;
-    let elapsed = started.elapsed();
-    write_any_proof_files(out, &proof, &public)?;
-    println!(
-        "proved with {} in {elapsed:.1?}; wrote proof.json, public.json, calldata.txt to {}",
-        a.system,
-        out.display()
-    );
-    Ok(())
-}
-
 /// The prover of `system` for the keys in `dir`.
 pub fn load_prover(system: ProvingSystem, dir: &Path) -> Result<SystemProver> {
     SystemProver::load(&KeysDir::new(dir), system)
@@ -355,7 +134,10 @@ pub fn write_any_proof_files(dir: &Path, proof: &SystemProof, public: &PublicInp
         &snarkjs::public_to_string(&public.to_vec()),
     )?;
     let calldata = veil_verifier::evm::calldata_text(proof, public)?;
-    write_text(&in_dir(dir, "calldata.txt")?, &format!("{calldata}\n"))
+    Ok(write_text(
+        &in_dir(dir, "calldata.txt")?,
+        &format!("{calldata}\n"),
+    )?)
 }
 
 /// The verifying key for proofs of `system`: `vk` itself for Groth16; the

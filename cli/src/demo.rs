@@ -18,20 +18,25 @@
 //! halo2` the same flow runs on halo2-KZG: the INSECURE demo SRS and keys,
 //! which the committed `Halo2Verifier.sol` embeds, and the gate's halo2 path.
 
-use crate::commands::{self, issue_credential, save_keys, IssueArgs};
+use crate::commands::{self, save_keys};
 use crate::dates;
 use crate::files::*;
 use crate::identity;
-use alloy_primitives::{FixedBytes, U256};
+use alloy_primitives::{Address, FixedBytes, U256};
 use alloy_sol_types::SolValue;
 use anyhow::{bail, Result};
 use ark_ff::UniformRand;
 use rand::rngs::OsRng;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
-use veil_audit::records::{IssuerRecords, KycRecord};
+use veil_audit::audit::AuditRow;
 use veil_audit::threshold::split;
-use veil_audit::{AuditOptions, AuditorState, Entry, TransparencyLog, VerificationRecord};
+use veil_audit::threshold::RegulatorShare;
+use veil_audit::{
+    audit_streaming, AuditOptions, AuditReport, AuditorState, Entry, KeyChecker, TransparencyLog,
+    VerificationRecord,
+};
 use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::eddsa::{PrivateKey, PublicKey};
 use veil_circuits::encoding::field_to_decimal;
@@ -39,14 +44,16 @@ use veil_circuits::statement::files::{
     CredentialJson, HolderJson, PaymentContextJson, PointJson, PolicyJson, RevocationListJson,
 };
 use veil_circuits::statement::{
-    escrow_randomness, PaymentContext, Policy, PublicInputs, Registry, WitnessError,
+    escrow_randomness, Credential, Payment, PaymentContext, Policy, PublicInputs, Registry,
+    WitnessError,
 };
 use veil_circuits::F;
 use veil_contracts::abi::IVeilDIDRegistry;
 use veil_contracts::system::{account, uint};
 use veil_contracts::{CallError, Config, Receipt, System};
-use veil_prover::{ProvingSystem, SystemProver};
-use veil_regulator::audit::run_audit;
+use veil_issuer::issuance::{self, ClaimRequest};
+use veil_issuer::records::IssuerRecords;
+use veil_prover::{ProvingSystem, SystemProof, SystemProver};
 use veil_system::KeysDir;
 use veil_verifier::{SystemKey, VerifyError};
 
@@ -155,7 +162,7 @@ pub fn run_args(args: DemoArgs) -> Result<()> {
 /// Runs the demo; prints each step (or one JSON report with `json`). With
 /// `keep`, every file it made stays there (keys, documents, proof, DID
 /// registry, transparency log, regulator shares) for the bindings' examples
-/// and tests.
+/// and tests. Each step is a function below, in the order they run.
 pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) -> Result<()> {
     let dir = Workdir::new(keep)?;
     let mut r = Recorder {
@@ -163,15 +170,49 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
         steps: Vec::new(),
         clock: Instant::now(),
     };
+    let d = dir.path();
+    let today = dates::today();
+    let (prover, key) = setup_keys(&mut r, d, system, json)?;
+    let mut actors = actors(&mut r, d)?;
+    let credential = issue(&mut r, d, &actors, today)?;
+    let mut deal = deal(&mut r, d, &actors, today)?;
+    prove(&mut r, d, &prover, &actors, &credential, &deal)?;
+    let presented = verify(&mut r, d, &key, &actors, &deal)?;
+    tampered_payment(&mut r, &key, &actors, &mut deal, &presented)?;
+    settle(&mut r, &mut deal, &presented, system)?;
+    revoke(
+        &mut r,
+        &key,
+        &mut actors,
+        &credential,
+        &mut deal,
+        &presented,
+    )?;
+    let audited = audit(&mut r, d, &key, &actors)?;
+    disclose(&mut r, &actors, &credential)?;
+    audit_again(&mut r, &actors, &key, &audited)?;
+    finish(r, d, json)
+}
+
+/// The parties and what they keep: the issuer, the regulator's officials
+/// (the key split 2-of-3 at once), the exchange's transparency log, the
+/// holder, the registries and the issuer's KYC records.
+struct Actors {
+    issuer: PrivateKey,
+    regulator_key: PublicKey,
+    officials: Vec<RegulatorShare>,
+    log: TransparencyLog,
+    holder_secret: F,
+    registry: Registry,
+    records: IssuerRecords,
+}
+
+/// Step 2: the actors and the registries, written as the files a wallet
+/// and an exchange would hold.
+fn actors(r: &mut Recorder, dir: &Path) -> Result<Actors> {
     let rng = &mut OsRng;
-
-    // 1. Keys for the statement.
-    let (prover, key) = setup_keys(&mut r, dir.path(), system, json)?;
-
-    // 2. Actors and registries.
     let issuer = PrivateKey::generate(rng);
-    // The regulator's key is split 2-of-3 between officials at once; the
-    // whole key exists only inside this block.
+    // The whole regulator key exists only inside this block.
     let (regulator_key, officials) = {
         let secret = Scalar::rand(rng);
         let (_, shares) = split(&secret, 2, 3, rng)?;
@@ -182,15 +223,14 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     };
     for share in &officials {
         write_private_json(
-            &dir.path()
-                .join(format!("regulator-share-{}.json", share.index)),
+            &dir.join(format!("regulator-share-{}.json", share.index)),
             share,
         )?;
     }
     // The exchange's transparency log of verifications, and its signing key.
     let operator = veil_did::ControllerKey::generate()?;
-    write_text(&dir.path().join("log-operator.jwk"), &operator.to_json())?;
-    let log = TransparencyLog::open(&dir.path().join("log"), operator)?;
+    write_text(&dir.join("log-operator.jwk"), &operator.to_json())?;
+    let log = TransparencyLog::open(&dir.join("log"), operator)?;
     let holder_secret = F::rand(rng);
     let others: Vec<PublicKey> = (0..2)
         .map(|_| PrivateKey::generate(rng).public_key())
@@ -199,21 +239,18 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
     let revoked: Vec<F> = (0..3)
         .map(|_| veil_circuits::statement::random_credential_id(rng))
         .collect();
-    let mut registry = Registry::new(&trusted, &revoked)?;
+    let registry = Registry::new(&trusted, &revoked)?;
     write_json(
-        &dir.path().join("revoked.json"),
+        &dir.join("revoked.json"),
         &RevocationListJson {
             revoked: revoked.iter().map(field_to_decimal).collect(),
         },
     )?;
     write_private_json(
-        &dir.path().join("holder.json"),
+        &dir.join("holder.json"),
         &HolderJson::from_secret(holder_secret),
     )?;
-    write_json(
-        &dir.path().join("issuers.json"),
-        &commands::issuer_list(&trusted),
-    )?;
+    write_json(&dir.join("issuers.json"), &commands::issuer_list(&trusted))?;
     r.record(
         "registries",
         true,
@@ -223,79 +260,83 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             short(&registry.revocation_root())
         ),
     );
+    Ok(Actors {
+        issuer,
+        regulator_key,
+        officials,
+        log,
+        holder_secret,
+        registry,
+        records: IssuerRecords::open(&dir.join("issuer-records"))?,
+    })
+}
 
-    // 3. Issuance.
-    let today = dates::today();
-    let holder = field_to_decimal(&veil_circuits::statement::holder_commitment(holder_secret));
-    let birth = dates::iso(today.saturating_sub(30 * 365));
-    let issued = dates::iso(today.saturating_sub(30));
-    let credential = issue_credential(
-        &issuer,
-        &IssueArgs {
-            holder: &holder,
-            birth_date: &birth,
-            country: 276,
-            kyc_level: 2,
-            risk_score: 120,
-            subject_type: 0,
-            issued: Some(&issued),
-            valid_days: 365,
-        },
-    )?;
-    let credential_id = credential.claims.credential_id;
-    let records = IssuerRecords::open(&dir.path().join("issuer-records"))?;
-    records.insert(&KycRecord {
-        credential_id: field_to_decimal(&credential_id),
-        subject: serde_json::json!({
-            "name": "Erika Mustermann",
-            "document": "passport C01X00T47 (DE)",
-            "checks": ["liveness", "sanctions screening", "PEP screening"],
-        }),
-        issued_unix_ms: veil_audit::entry::now_unix_ms(),
-    })?;
+/// Step 3: the issuer issues (keeping the KYC record), then the same
+/// credential as a W3C VC from its did:veil; the wallet verifies the VC and
+/// takes the ZK credential out of it.
+fn issue(r: &mut Recorder, dir: &Path, a: &Actors, today: u32) -> Result<Credential> {
+    let subject = serde_json::json!({
+        "name": "Erika Mustermann",
+        "document": "passport C01X00T47 (DE)",
+        "checks": ["liveness", "sanctions screening", "PEP screening"],
+    });
+    let request = ClaimRequest {
+        holder: veil_circuits::statement::holder_commitment(a.holder_secret),
+        birth_date: today.saturating_sub(30 * 365),
+        country: 276,
+        kyc_level: 2,
+        risk_score: 120,
+        subject_type: 0,
+        issued_at: today.saturating_sub(30),
+        valid_days: 365,
+    };
+    let issued = issuance::issue(&a.issuer, &request, Some((&a.records, subject)), &mut OsRng)?;
     r.record(
         "issue credential",
         true,
         format!(
-            "id {}, born {birth}, DE, KYC 2, risk 120, valid to {}",
-            short(&credential_id),
-            dates::iso(credential.claims.expires_at)
+            "id {}, born {}, DE, KYC 2, risk 120, valid to {}",
+            short(&issued.claims.credential_id),
+            dates::iso(request.birth_date),
+            dates::iso(issued.claims.expires_at)
         ),
     );
-
-    // 3b. The same credential as a W3C VC from the issuer's did:veil; the
-    // wallet verifies it and takes the ZK credential out of it.
-    let (did, vc) = identity::demo_issue_vc(&dir.path().join("db"), &issuer, &credential)?;
-    write_text(&dir.path().join("vc.json"), &vc)?;
-    let credential = identity::demo_verify_vc(&dir.path().join("db"), &vc, today)?;
+    let (did, vc) = identity::demo_issue_vc(&dir.join("db"), &a.issuer, &issued)?;
+    write_text(&dir.join("vc.json"), &vc)?;
+    let credential = identity::demo_verify_vc(&dir.join("db"), &vc, today)?;
     write_json(
-        &dir.path().join("credential.json"),
+        &dir.join("credential.json"),
         &CredentialJson::from_credential(&credential),
     )?;
     r.record(
         "W3C credential",
-        credential.claims.credential_id == credential_id,
+        credential.claims.credential_id == issued.claims.credential_id,
         format!("KycCredential (VC 2.0, eddsa-rdfc-2022) from {did}; verified: proof, issuer DID, validity, ZK signature over the same claims"),
     );
+    Ok(credential)
+}
 
-    // 4. Policy and payment.
-    let policy = Policy {
-        schema: veil_circuits::statement::KYC_SCHEMA.into(),
-        min_age_days: veil_circuits::day::min_age_days(18),
-        max_risk: 500,
-        min_kyc_level: 2,
-        subject_type_mask: 0b011,
-        barred_countries: vec![408, 364, 760],
-        regulator_key,
-    };
-    write_json(
-        &dir.path().join("policy.json"),
-        &PolicyJson::from_policy(&policy),
-    )?;
+/// The payment a proof is bound to, and the chain it settles on.
+struct Deal {
+    policy: Policy,
+    chain: System,
+    payer: Address,
+    payee: Address,
+    amount: u128,
+    payment: Payment,
+    context: PaymentContext,
+}
+
+/// Step 4: the contracts deployed, the policy registered through the
+/// multisig and the timelock, the issuer's key published in the DID
+/// registry; a payment to prove for.
+fn deal(r: &mut Recorder, dir: &Path, a: &Actors, today: u32) -> Result<Deal> {
+    let policy = Policy::default_for(a.regulator_key);
+    write_json(&dir.join("policy.json"), &PolicyJson::from_policy(&policy))?;
     let scope = F::from(0x7e11_u64);
     let mut chain = System::deploy(Config::default())?;
     chain.register_policy(&policy, scope, true)?;
-    chain.publish_roots(registry.issuers_root(), registry.revocation_root())?;
+    chain.publish_roots(a.registry.issuers_root(), a.registry.revocation_root())?;
     chain.set_day(today);
     let issuer_account = account(0x20);
     let registry_address = chain.registry;
@@ -306,8 +347,8 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             identity: issuer_account,
             name: FixedBytes::right_padding_from(b"did/pub/BabyJubJub/veriKey".as_slice()),
             value: (
-                uint(&issuer.public_key().0.x),
-                uint(&issuer.public_key().0.y),
+                uint(&a.issuer.public_key().0.x),
+                uint(&a.issuer.public_key().0.y),
             )
                 .abi_encode_params()
                 .into(),
@@ -323,7 +364,6 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             chain.gate
         ),
     );
-
     let (payer, payee) = (account(0x10), account(0x11));
     let amount: u128 = 250_000_000;
     chain.fund(payer, amount)?;
@@ -342,40 +382,75 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             short(&context.payment_hash)
         ),
     );
-
     write_json(
-        &dir.path().join("context.json"),
+        &dir.join("context.json"),
         &PaymentContextJson::from_context(&context),
     )?;
-
-    // 5. Prove.
-    let witness = registry.witness(
-        credential.clone(),
-        holder_secret,
-        policy.clone(),
+    Ok(Deal {
+        policy,
+        chain,
+        payer,
+        payee,
+        amount,
+        payment,
         context,
-        escrow_randomness(rng),
+    })
+}
+
+/// Step 5: the wallet proves and writes the proof's files.
+fn prove(
+    r: &mut Recorder,
+    dir: &Path,
+    prover: &SystemProver,
+    a: &Actors,
+    credential: &Credential,
+    deal: &Deal,
+) -> Result<()> {
+    let witness = a.registry.witness(
+        credential.clone(),
+        a.holder_secret,
+        deal.policy.clone(),
+        deal.context,
+        escrow_randomness(&mut OsRng),
     )?;
-    let (proof, public) = prover.prove(witness, rng)?;
-    commands::write_any_proof_files(dir.path(), &proof, &public)?;
+    let (proof, public) = prover.prove(witness, &mut OsRng)?;
+    commands::write_any_proof_files(dir, &proof, &public)?;
     r.record(
         "prove",
         true,
-        format!("{system} proof; wrote proof.json, public.json, calldata.txt"),
+        format!(
+            "{} proof; wrote proof.json, public.json, calldata.txt",
+            prover.system()
+        ),
     );
+    Ok(())
+}
 
-    // 6. Verify from the files, as a verifier receives them.
-    let (proof, public) = crate::halo2::read_proof_files(
-        &dir.path().join("proof.json"),
-        &dir.path().join("public.json"),
-    )?;
+/// A proof as the exchange received it, read back from its files.
+struct Presented {
+    proof: SystemProof,
+    public: PublicInputs,
+    received: Received,
+}
+
+/// Step 6: the exchange verifies from the files, as it receives them, and
+/// logs its verdict.
+fn verify(
+    r: &mut Recorder,
+    dir: &Path,
+    key: &SystemKey,
+    a: &Actors,
+    deal: &Deal,
+) -> Result<Presented> {
+    let (proof, public) =
+        crate::halo2::read_proof_files(&dir.join("proof.json"), &dir.join("public.json"))?;
     let verdict = key.verify_statement(&proof, &public);
     // The log keeps the proof as it was received, so a regulator can re-verify.
     let received = Received {
         system: proof.system().name(),
-        proof_json: std::fs::read_to_string(dir.path().join("proof.json"))?,
+        proof_json: std::fs::read_to_string(dir.join("proof.json"))?,
     };
-    let receipt = logged(&log, &received, &public, &verdict, &policy)?;
+    let receipt = logged(&a.log, &received, &public, &verdict, &deal.policy)?;
     r.record(
         "verify",
         verdict.is_ok(),
@@ -384,15 +459,28 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             outcome(&verdict)
         ),
     );
+    Ok(Presented {
+        proof,
+        public,
+        received,
+    })
+}
 
-    // 7. The same proof presented for a different payment.
-    let mut tampered = payment;
+/// Step 7: the same proof presented for a payment one unit larger.
+fn tampered_payment(
+    r: &mut Recorder,
+    key: &SystemKey,
+    a: &Actors,
+    deal: &mut Deal,
+    p: &Presented,
+) -> Result<()> {
+    let mut tampered = deal.payment;
     tampered.amount[31] ^= 0x01;
-    let mut other = public;
+    let mut other = p.public;
     other.payment_hash = tampered.hash();
-    let verdict = key.verify_statement(&proof, &other);
-    logged(&log, &received, &other, &verdict, &policy)?;
-    let on_chain = chain.check_proof(&proof, &public, &tampered);
+    let verdict = key.verify_statement(&p.proof, &other);
+    logged(&a.log, &p.received, &other, &verdict, &deal.policy)?;
+    let on_chain = deal.chain.check_proof(&p.proof, &p.public, &tampered);
     r.record(
         "tampered payment",
         verdict == Err(VerifyError::Rejected) && on_chain.is_err(),
@@ -402,9 +490,13 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             onchain(&on_chain)
         ),
     );
+    Ok(())
+}
 
-    // 8. On-chain: the verifier alone, then the settlement.
-    let (accepted, gas) = chain.verify_proof_on_chain(&proof, &public)?;
+/// Step 8: on-chain, the verifier alone, then the settlement, then a replay.
+fn settle(r: &mut Recorder, deal: &mut Deal, p: &Presented, system: ProvingSystem) -> Result<()> {
+    let chain = &mut deal.chain;
+    let (accepted, gas) = chain.verify_proof_on_chain(&p.proof, &p.public)?;
     r.record(
         "verify on-chain",
         accepted,
@@ -417,11 +509,11 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             if accepted { "accepted" } else { "rejected" },
         ),
     );
-    let settled = chain.settle_proof(&proof, &public, &payment);
-    let paid = chain.balance(chain.token, payee)?;
+    let settled = chain.settle_proof(&p.proof, &p.public, &deal.payment);
+    let paid = chain.balance(chain.token, deal.payee)?;
     r.record(
         "settle on-chain",
-        settled.is_ok() && paid == U256::from(amount),
+        settled.is_ok() && paid == U256::from(deal.amount),
         match &settled {
             Ok(receipt) => format!(
                 "router paid 250 tUSD to the payee after the gate accepted ({} gas); nullifier spent",
@@ -430,32 +522,45 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             Err(e) => format!("refused: {e}"),
         },
     );
-    let replay = chain.settle_proof(&proof, &public, &payment);
+    let replay = chain.settle_proof(&p.proof, &p.public, &deal.payment);
     r.record(
         "replay refused",
         replay.is_err(),
         format!("the same proof again: {}", onchain(&replay)),
     );
+    Ok(())
+}
 
-    // 9. The issuer revokes the credential.
-    let revocation = registry.revoke(credential_id)?;
-    let refused = registry.witness(
-        credential,
-        holder_secret,
-        policy.clone(),
-        context,
-        escrow_randomness(rng),
+/// Step 9: the issuer revokes the credential: the wallet can no longer
+/// prove, the old proof fails against the new root, and the gate refuses
+/// it once the registry operator's fast key has appended the id on chain
+/// (the gate checks the insertion against its current root) and the grace
+/// period has passed.
+fn revoke(
+    r: &mut Recorder,
+    key: &SystemKey,
+    a: &mut Actors,
+    credential: &Credential,
+    deal: &mut Deal,
+    p: &Presented,
+) -> Result<()> {
+    let revocation = a.registry.revoke(credential.claims.credential_id)?;
+    let refused = a.registry.witness(
+        credential.clone(),
+        a.holder_secret,
+        deal.policy.clone(),
+        deal.context,
+        escrow_randomness(&mut OsRng),
     );
-    let mut stale = public;
-    stale.revocation_root = registry.revocation_root();
-    let verdict = key.verify_statement(&proof, &stale);
-    logged(&log, &received, &stale, &verdict, &policy)?;
-    // The registry operator's fast key appends it on chain: the gate checks
-    // the insertion against its current root (it can only add ids).
+    let mut stale = p.public;
+    stale.revocation_root = a.registry.revocation_root();
+    let verdict = key.verify_statement(&p.proof, &stale);
+    logged(&a.log, &p.received, &stale, &verdict, &deal.policy)?;
+    let chain = &mut deal.chain;
     chain.append_revocations(&[revocation])?;
     chain.chain.warp(chain.config().root_grace_period + 1);
-    let next = chain.payment(payer, payee, amount, 2);
-    let on_chain = chain.check_proof(&proof, &public, &next);
+    let next = chain.payment(deal.payer, deal.payee, deal.amount, 2);
+    let on_chain = chain.check_proof(&p.proof, &p.public, &next);
     r.record(
         "revoked credential",
         matches!(refused, Err(WitnessError::Revoked)) && verdict.is_err() && on_chain.is_err(),
@@ -469,29 +574,49 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             onchain(&on_chain)
         ),
     );
+    Ok(())
+}
 
-    // 10. The regulator audits the exchange's log, with no secret: the
-    // audit opens no escrow.
-    let state = AuditorState {
-        log_id: log.log_id(),
-        head: None,
-    };
-    let checker = veil_regulator::audit::KeyChecker(std::slice::from_ref(&key));
+/// The first audit's outcome, which the second continues from.
+struct Audited {
+    report: AuditReport,
+    state_path: PathBuf,
+}
+
+/// Audits `log` from `state`, re-verifying every logged proof with `key`;
+/// saves the advanced state to `state_path` when the audit passes.
+fn audit_log(
+    log: &TransparencyLog,
+    key: &SystemKey,
+    state: &AuditorState,
+    state_path: &Path,
+    on_row: impl FnMut(AuditRow),
+) -> Result<AuditReport> {
+    let checker = KeyChecker(std::slice::from_ref(key));
     let options = AuditOptions {
         checker: Some(&checker),
         ..AuditOptions::live()
     };
-    let state_path = dir.path().join("audit-state.json");
+    let (report, next) = audit_streaming(log, state, &options, on_row, |_, _| {});
+    if report.passed() {
+        write_json(state_path, &next)?;
+    }
+    Ok(report)
+}
+
+/// Step 10: the regulator audits the exchange's log with no secret: the
+/// audit opens no escrow.
+fn audit(r: &mut Recorder, dir: &Path, key: &SystemKey, a: &Actors) -> Result<Audited> {
+    let state = AuditorState {
+        log_id: a.log.log_id(),
+        head: None,
+    };
+    let state_path = dir.join("audit-state.json");
     let mut rows = Vec::new();
-    let mut report = run_audit(&log, &state, &options, &state_path, &mut |row| {
-        rows.push(row)
-    })?;
+    let mut report = audit_log(&a.log, key, &state, &state_path, |row| rows.push(row))?;
     report.rows = rows;
-    veil_audit::report::write_csv(
-        &report,
-        std::fs::File::create(dir.path().join("audit.csv"))?,
-    )?;
-    write_json(&dir.path().join("audit.json"), &report)?;
+    veil_audit::report::write_csv(&report, std::fs::File::create(dir.join("audit.csv"))?)?;
+    write_json(&dir.join("audit.json"), &report)?;
     r.record(
         "regulator audit",
         report.passed() && report.reverified == report.valid,
@@ -504,25 +629,29 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             report.verifications - report.valid,
         ),
     );
+    Ok(Audited { report, state_path })
+}
 
-    // 11. Disclosure: recorded in the log; officials 1 and 3 each release
-    // a partial only for the logged request (neither could open alone);
-    // the issuer checks it all and answers.
-    let log_id = log.log_id();
+/// Step 11: a disclosure, recorded in the log; officials 1 and 3 each
+/// release a partial only for the logged request (neither could open
+/// alone); the issuer checks it all and answers.
+fn disclose(r: &mut Recorder, a: &Actors, credential: &Credential) -> Result<()> {
+    let log_id = a.log.log_id();
     let request = veil_audit::disclosure::request(
-        &log,
+        &a.log,
         &log_id,
         0,
-        &officials[0].group,
+        &a.officials[0].group,
         None,
         "case DEMO-1",
     )?;
-    let partials = [&officials[0], &officials[2]]
+    let partials = [&a.officials[0], &a.officials[2]]
         .into_iter()
         .map(|share| veil_audit::disclosure::release(&request, &log_id, share, &mut OsRng))
         .collect::<Result<Vec<_>, _>>()?;
     let opened = veil_audit::disclosure::open(request, &log_id, partials)?;
-    let answer = veil_audit::disclosure::answer(&opened, &log_id, &records)?;
+    let answer = veil_issuer::disclosure::answer(&opened, &log_id, &a.records)?;
+    let credential_id = credential.claims.credential_id;
     r.record(
         "disclosure",
         answer.credential_id == field_to_decimal(&credential_id),
@@ -533,23 +662,30 @@ pub fn run(json: bool, keep: Option<&std::path::Path>, system: ProvingSystem) ->
             answer.record.subject["name"]
         ),
     );
+    Ok(())
+}
 
-    // 12. The next audit proves the log only grew, disclosure included.
-    let state: AuditorState = read_json(&state_path)?;
-    let again = run_audit(&log, &state, &options, &state_path, &mut |_| {})?;
+/// Step 12: the next audit proves the log only grew, disclosure included.
+fn audit_again(r: &mut Recorder, a: &Actors, key: &SystemKey, first: &Audited) -> Result<()> {
+    let state: AuditorState = read_json(&first.state_path)?;
+    let again = audit_log(&a.log, key, &state, &first.state_path, |_| {})?;
     r.record(
         "audit again",
         again.passed() && again.disclosures == 1,
         format!(
             "consistent with the last head ({} → {} entries); {} disclosure on the record",
-            report.entries, again.entries, again.disclosures
+            first.report.entries, again.entries, again.disclosures
         ),
     );
+    Ok(())
+}
 
+/// The report, and the demo's verdict.
+fn finish(r: Recorder, dir: &Path, json: bool) -> Result<()> {
     let ok = r.steps.iter().all(|s| s.ok);
     let report = Report {
         ok,
-        workdir: dir.path().display().to_string(),
+        workdir: dir.display().to_string(),
         steps: r.steps,
     };
     if json {

@@ -1,9 +1,9 @@
 //! Reading and writing the CLI's files, with the path in every error: the
-//! helpers every command-line tool of veil's shares (`veil_regulator::files`)
-//! and the CLI's own.
+//! documents' own readers and writers (`veil_circuits::statement::files`) and
+//! the CLI's few additions.
 
-pub use veil_regulator::files::{
-    read_document, read_json, read_text, write_json, write_private_json, write_text,
+pub use veil_circuits::statement::files::{
+    public_key_of, read_document, read_json, read_text, write_json, write_private_json, write_text,
 };
 
 use anyhow::{Context, Result};
@@ -44,5 +44,8 @@ pub struct ProofToCheck {
 
 /// Reads a comma-separated list of files (`a.json,b.json`), each as JSON.
 pub fn read_json_list<T: DeserializeOwned>(list: &[PathBuf]) -> Result<Vec<T>> {
-    list.iter().map(|p| read_json(p)).collect()
+    Ok(list
+        .iter()
+        .map(|p| read_json(p))
+        .collect::<Result<_, _>>()?)
 }

@@ -1,10 +1,17 @@
 //! The holder (wallet): its secret, and `veil prove`, a compliance proof for
 //! one payment.
 
+use crate::files::read_document;
 use crate::flags::{ProofDocuments, SystemArg};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use rand::rngs::OsRng;
 use std::path::PathBuf;
+use std::time::Instant;
+use veil_circuits::statement::files::{
+    CredentialJson, HolderJson, IssuerListJson, PaymentContextJson, PolicyJson, RevocationListJson,
+};
+use veil_circuits::statement::{escrow_randomness, Registry};
 
 /// `veil holder …`.
 #[derive(Subcommand)]
@@ -45,19 +52,34 @@ pub struct ProveArgs {
     system: SystemArg,
 }
 
-/// Runs `veil prove`.
-pub fn prove(args: ProveArgs) -> Result<()> {
-    crate::commands::prove_cmd(
-        &crate::commands::ProveArgs {
-            system: args.system.system,
-            keys: &args.keys,
-            credential: &args.documents.credential,
-            holder: &args.documents.holder,
-            policy: &args.documents.policy,
-            issuers: &args.issuers,
-            revoked: &args.revoked,
-            context: &args.documents.context,
-        },
-        &args.out,
-    )
+/// Runs `veil prove`: the holder's documents into a witness (the wallet is
+/// told which rule fails, if one does), then a proof and its files.
+pub fn prove(a: ProveArgs) -> Result<()> {
+    let docs = &a.documents;
+    let credential = read_document(&docs.credential, CredentialJson::to_credential)?;
+    let holder = read_document(&docs.holder, HolderJson::to_secret)?;
+    let policy = read_document(&docs.policy, PolicyJson::to_policy)?;
+    let issuers = read_document(&a.issuers, IssuerListJson::to_keys)?;
+    let revoked = read_document(&a.revoked, RevocationListJson::to_ids)?;
+    let context = read_document(&docs.context, PaymentContextJson::to_context)?;
+    let witness = Registry::new(&issuers, &revoked)?
+        .witness(
+            credential,
+            holder,
+            policy,
+            context,
+            escrow_randomness(&mut OsRng),
+        )
+        .context("cannot prove")?;
+    let system = a.system.system;
+    let prover = crate::commands::load_prover(system, &a.keys)?;
+    let started = Instant::now();
+    let (proof, public) = prover.prove(witness, &mut OsRng)?;
+    let elapsed = started.elapsed();
+    crate::commands::write_any_proof_files(&a.out, &proof, &public)?;
+    println!(
+        "proved with {system} in {elapsed:.1?}; wrote proof.json, public.json, calldata.txt to {}",
+        a.out.display()
+    );
+    Ok(())
 }

@@ -11,9 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::{CredentialJson, IssuerKeyJson};
-use veil_did::signer::file::{EncryptedKeyFile, KdfCost};
-use veil_did::signer::pkcs11::Pkcs11Signer;
-use veil_did::status::StatusStore;
 use veil_did::vc::{self, Format, Issuer, StatusEntry};
 use veil_did::web::{WebDid, WebSite};
 use veil_did::Signer;
@@ -21,6 +18,9 @@ use veil_did::{
     resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilMethod,
     VeilResolver, WebMethod,
 };
+use veil_issuer::signer::file::{EncryptedKeyFile, KdfCost};
+use veil_issuer::signer::pkcs11::Pkcs11Signer;
+use veil_issuer::status::StatusStore;
 
 /// The default database directory: `<data dir>/veil`.
 pub fn default_db() -> PathBuf {
@@ -56,7 +56,7 @@ fn read_key(path: &Path) -> Result<ControllerKey> {
 /// The Baby Jubjub public key of an issuer key file or a threshold group
 /// (group or share file), checked.
 fn bjj_point(issuer_key: &Path) -> Result<BabyJubJubPoint> {
-    let point = veil_regulator::keys::public_key_of(issuer_key)?;
+    let point = public_key_of(issuer_key)?;
     point
         .to_key("public_key")
         .with_context(|| format!("{}", issuer_key.display()))?;
@@ -103,20 +103,31 @@ pub fn did_keygen(out: Option<&Path>, encrypt: bool, hsm: &HsmArgs) -> Result<()
     Ok(())
 }
 
-/// What `veil did create` puts in the document.
-pub struct CreateArgs<'a> {
-    /// Controller key file.
-    pub key: &'a Path,
-    /// Ed25519 assertion key file (fragment `vc-1`).
-    pub vc_key: Option<&'a Path>,
-    /// Or the assertion key in an HSM.
-    pub hsm: &'a HsmArgs,
-    /// Baby Jubjub issuer key file (fragment `bjj-1`).
-    pub bjj: Option<&'a Path>,
-    /// Services as `fragment,type,endpoint`.
-    pub services: &'a [String],
-    /// A did:web location, `host[:port][/path]`, instead of a did:veil.
-    pub web: Option<&'a str>,
+/// `veil did create`'s flags: what goes into the new document.
+#[derive(Args)]
+pub struct CreateArgs {
+    /// Controller key (JWK).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Ed25519 key for signing credentials (added as #vc-1): a JWK or
+    /// encrypted key file.
+    #[arg(long)]
+    pub vc_key: Option<PathBuf>,
+    /// Or the #vc-1 key in an HSM.
+    #[command(flatten)]
+    pub hsm: signing::HsmArgs,
+    /// Baby Jubjub issuer key (added as #bjj-1): a key file, or a
+    /// threshold issuer's group.json.
+    #[arg(long)]
+    pub bjj: Option<PathBuf>,
+    /// A service, `fragment,type,endpoint` (repeatable).
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// A did:web at `host[:port][/path]` instead of a did:veil: its
+    /// did.json goes into the site (--site), to publish at
+    /// https://host[:port]/.well-known/did.json or /path/did.json.
+    #[arg(long)]
+    pub web: Option<String>,
 }
 
 fn service_patch(spec: &str) -> Result<Patch> {
@@ -134,25 +145,25 @@ fn service_patch(spec: &str) -> Result<Patch> {
 /// `veil did create`: a did:veil in the registry, or (`--web`) a did:web
 /// document in the issuer's site, ready to publish.
 pub fn did_create(id: &Identity, a: &CreateArgs) -> Result<()> {
-    let key = read_key(a.key)?;
+    let key = read_key(&a.key)?;
     let mut methods = Vec::new();
     if a.vc_key.is_some() || a.hsm.hsm_module.is_some() {
         methods.push(MethodSpec::Ed25519 {
             fragment: "vc-1".into(),
-            public_key_multibase: crate::signing::public_multibase(a.vc_key, a.hsm)?,
+            public_key_multibase: crate::signing::public_multibase(a.vc_key.as_deref(), &a.hsm)?,
         });
     }
-    if let Some(p) = a.bjj {
+    if let Some(p) = &a.bjj {
         methods.push(MethodSpec::BabyJubJub {
             fragment: "bjj-1".into(),
             point: bjj_point(p)?,
         });
     }
     let mut services = Vec::new();
-    for s in a.services {
+    for s in &a.service {
         services.push(service_patch(s)?);
     }
-    if let Some(location) = a.web {
+    if let Some(location) = a.web.as_deref() {
         let web = WebDid::from_location(location)?;
         let site = id.site();
         let r = site.create(&web, &key, methods, services)?;
@@ -221,24 +232,33 @@ pub fn did_resolve(
     outcome.map(|_| ()).map_err(Into::into)
 }
 
-/// What `veil did update` changes.
-pub struct UpdateArgs<'a> {
-    /// Current controller key file.
-    pub key: &'a Path,
+/// `veil did update`'s flags: what changes.
+#[derive(Args)]
+pub struct UpdateArgs {
+    /// Current controller key.
+    #[arg(long)]
+    pub key: PathBuf,
     /// The DID.
-    pub did: &'a str,
-    /// New controller key file.
-    pub rotate: Option<&'a Path>,
-    /// Ed25519 assertion key to add, as `fragment=file`.
-    pub add_vc_key: Option<&'a str>,
-    /// Baby Jubjub key to add, as `fragment=file`.
-    pub add_bjj: Option<&'a str>,
-    /// Services to add, `fragment,type,endpoint`.
-    pub add_services: &'a [String],
-    /// Verification methods to remove, by fragment.
-    pub remove_methods: &'a [String],
-    /// Services to remove, by fragment.
-    pub remove_services: &'a [String],
+    #[arg(long)]
+    pub did: String,
+    /// New controller key (rotation).
+    #[arg(long)]
+    pub rotate: Option<PathBuf>,
+    /// Add an Ed25519 assertion key, `fragment=key.jwk`.
+    #[arg(long)]
+    pub add_vc_key: Option<String>,
+    /// Add a Baby Jubjub key, `fragment=issuer.json`.
+    #[arg(long)]
+    pub add_bjj: Option<String>,
+    /// Add a service, `fragment,type,endpoint` (repeatable).
+    #[arg(long)]
+    pub add_service: Vec<String>,
+    /// Remove a verification method by fragment (repeatable).
+    #[arg(long)]
+    pub remove_method: Vec<String>,
+    /// Remove a service by fragment (repeatable).
+    #[arg(long)]
+    pub remove_service: Vec<String>,
 }
 
 fn fragment_file(spec: &str, flag: &str) -> Result<(String, PathBuf)> {
@@ -250,9 +270,9 @@ fn fragment_file(spec: &str, flag: &str) -> Result<(String, PathBuf)> {
 
 /// `veil did update`: a did:veil in the registry, a did:web in the site.
 pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
-    let key = read_key(a.key)?;
+    let key = read_key(&a.key)?;
     let mut patches = Vec::new();
-    if let Some(spec) = a.add_vc_key {
+    if let Some(spec) = &a.add_vc_key {
         let (fragment, path) = fragment_file(spec, "--add-vc-key")?;
         patches.push(Patch::AddMethod {
             method: MethodSpec::Ed25519 {
@@ -264,7 +284,7 @@ pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
             },
         });
     }
-    if let Some(spec) = a.add_bjj {
+    if let Some(spec) = &a.add_bjj {
         let (fragment, path) = fragment_file(spec, "--add-bjj")?;
         patches.push(Patch::AddMethod {
             method: MethodSpec::BabyJubJub {
@@ -273,20 +293,20 @@ pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
             },
         });
     }
-    for s in a.add_services {
+    for s in &a.add_service {
         patches.push(service_patch(s)?);
     }
-    for f in a.remove_methods {
+    for f in &a.remove_method {
         patches.push(Patch::RemoveMethod {
             fragment: f.clone(),
         });
     }
-    for f in a.remove_services {
+    for f in &a.remove_service {
         patches.push(Patch::RemoveService {
             fragment: f.clone(),
         });
     }
-    if let Some(p) = a.rotate {
+    if let Some(p) = &a.rotate {
         patches.push(Patch::RotateController {
             public_key_multibase: read_key(p)?.public_multibase()?,
         });
@@ -295,9 +315,9 @@ pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
         bail!("nothing to update: give at least one change");
     }
     let r = if a.did.starts_with(veil_did::web::PREFIX) {
-        id.site().update(&key, a.did, &patches)?
+        id.site().update(&key, &a.did, &patches)?
     } else {
-        open_registry(&id.db)?.update(&key, a.did, patches)?
+        open_registry(&id.db)?.update(&key, &a.did, patches)?
     };
     println!(
         "{} now at version {}",
@@ -322,28 +342,44 @@ pub fn did_deactivate(id: &Identity, key: &Path, did: &str) -> Result<()> {
     Ok(())
 }
 
-/// What `veil vc issue` signs.
-pub struct VcIssueArgs<'a> {
-    /// The ZK credential from `veil issue`.
-    pub credential: &'a Path,
-    /// The issuer's Baby Jubjub key, to check it signed the credential.
-    pub issuer_key: Option<&'a Path>,
+/// `veil vc issue`'s flags: what the KycCredential carries and who signs it.
+#[derive(Args)]
+pub struct VcIssueArgs {
+    /// credential.json from `veil issue` (or `veil issuer aggregate`):
+    /// its ZK signature is carried into the VC.
+    #[arg(long)]
+    pub credential: PathBuf,
+    /// The issuer's Baby Jubjub key file, to check it signed the
+    /// credential (optional: a group's credential has no key file).
+    #[arg(long)]
+    pub issuer_key: Option<PathBuf>,
     /// The issuer's DID.
-    pub did: &'a str,
-    /// The Ed25519 assertion key file.
-    pub vc_key: Option<&'a Path>,
+    #[arg(long)]
+    pub did: String,
+    /// The Ed25519 assertion key: a JWK or encrypted key file.
+    #[arg(long)]
+    pub vc_key: Option<PathBuf>,
     /// Or the assertion key in an HSM.
-    pub hsm: &'a HsmArgs,
-    /// Its fragment.
-    pub vc_fragment: &'a str,
+    #[command(flatten)]
+    pub hsm: signing::HsmArgs,
+    /// Its fragment in the DID document.
+    #[arg(long, default_value = "vc-1")]
+    pub vc_fragment: String,
     /// The Baby Jubjub key's fragment.
-    pub bjj_fragment: &'a str,
+    #[arg(long, default_value = "bjj-1")]
+    pub bjj_fragment: String,
     /// The holder's DID.
+    #[arg(long)]
     pub holder_did: Option<String>,
-    /// Status list URL.
-    pub status_list: &'a str,
-    /// `v2` or `v1`.
-    pub format: &'a str,
+    /// URL of the issuer's status list credential.
+    #[arg(long, default_value = "https://issuer.example/status/1")]
+    pub status_list: String,
+    /// `v2` (VC 2.0, eddsa-rdfc-2022) or `v1` (VC 1.1, Ed25519Signature2020).
+    #[arg(long, default_value = "v2")]
+    pub format: String,
+    /// Output file.
+    #[arg(long, default_value = "vc.json")]
+    pub out: PathBuf,
 }
 
 fn parse_format(s: &str) -> Result<Format> {
@@ -355,10 +391,11 @@ fn parse_format(s: &str) -> Result<Format> {
 }
 
 /// `veil vc issue`: a KycCredential for a ZK credential's claims.
-pub fn vc_issue(id: &Identity, a: &VcIssueArgs, out: &Path) -> Result<()> {
-    let format = parse_format(a.format)?;
-    let credential = read_document(a.credential, CredentialJson::to_credential)?;
-    if let Some(path) = a.issuer_key {
+pub fn vc_issue(id: &Identity, a: &VcIssueArgs) -> Result<()> {
+    let out = &a.out;
+    let format = parse_format(&a.format)?;
+    let credential = read_document(&a.credential, CredentialJson::to_credential)?;
+    if let Some(path) = &a.issuer_key {
         let zk_key = read_document(path, IssuerKeyJson::to_key)?;
         if zk_key.public_key() != credential.issuer {
             bail!(
@@ -368,17 +405,17 @@ pub fn vc_issue(id: &Identity, a: &VcIssueArgs, out: &Path) -> Result<()> {
             );
         }
     }
-    let signing_key = crate::signing::open_signer(a.vc_key, a.hsm)?;
+    let signing_key = crate::signing::open_signer(a.vc_key.as_deref(), &a.hsm)?;
     let resolver = id.resolver(Resolving::Own)?;
     let status = open_status(&id.db)?;
     let index = status.allocate(&credential.claims.credential_id)?;
-    let entry = StatusEntry::revocation(a.status_list, index);
+    let entry = StatusEntry::revocation(&a.status_list, index);
     let issuer = Issuer {
-        did: a.did,
+        did: &a.did,
         signing_key: signing_key.as_ref(),
-        signing_fragment: a.vc_fragment,
+        signing_fragment: &a.vc_fragment,
         zk_key: vc::ZkSigning::Presigned(&credential),
-        zk_fragment: a.bjj_fragment,
+        zk_fragment: &a.bjj_fragment,
     };
     let vc = runtime()?.block_on(vc::issue(
         &resolver,
@@ -397,28 +434,34 @@ pub fn vc_issue(id: &Identity, a: &VcIssueArgs, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// What `veil vc verify` checks against, beside the credential.
-#[derive(Clone, Copy)]
-pub struct VerifyArgs<'a> {
+/// `veil vc verify`'s flags: the credential and what to check it against.
+#[derive(Args)]
+pub struct VcVerifyArgs {
+    /// The credential.
+    pub vc: PathBuf,
     /// The issuer's status list credential.
-    pub status_list: Option<&'a Path>,
-    /// The day to check validity on (default today).
-    pub today: Option<&'a str>,
-    /// Where to write the ZK credential.
-    pub credential_out: Option<&'a Path>,
-    /// A DID Resolution endpoint for did:veil, instead of the local registry.
-    pub remote: Option<&'a str>,
+    #[arg(long)]
+    pub status_list: Option<PathBuf>,
+    /// The day to check validity on, YYYY-MM-DD (default today).
+    #[arg(long)]
+    pub today: Option<String>,
+    /// Write the ZK credential (for `veil prove`) here.
+    #[arg(long)]
+    pub credential_out: Option<PathBuf>,
+    /// Resolve did:veil issuers at this DID Resolution endpoint
+    /// (`http(s)://host:port`) instead of the local registry (did:web
+    /// issuers are always fetched from their hosts).
+    #[arg(long)]
+    pub resolver: Option<String>,
 }
 
 /// `veil vc verify`: proof, issuer, validity, ZK signature, and status when
 /// a status list is given; writes the ZK credential for `veil prove`.
-pub fn vc_verify(id: &Identity, vc_path: &Path, args: &VerifyArgs) -> Result<()> {
-    let VerifyArgs {
-        status_list,
-        today,
-        credential_out,
-        remote,
-    } = *args;
+pub fn vc_verify(id: &Identity, args: &VcVerifyArgs) -> Result<()> {
+    let vc_path = &args.vc;
+    let (status_list, credential_out) =
+        (args.status_list.as_deref(), args.credential_out.as_deref());
+    let (today, remote) = (args.today.as_deref(), args.resolver.as_deref());
     let text = read_text(vc_path)?;
     let resolver = id.resolver(Resolving::Others(remote))?;
     let today = match today {
@@ -684,30 +727,7 @@ pub enum DidCommand {
     },
     /// Create a did:veil controlled by KEY, or with --web a did:web whose
     /// did.json is written into the site (prints the DID).
-    Create {
-        /// Controller key (JWK).
-        #[arg(long)]
-        key: PathBuf,
-        /// Ed25519 key for signing credentials (added as #vc-1): a JWK or
-        /// encrypted key file.
-        #[arg(long)]
-        vc_key: Option<PathBuf>,
-        /// Or the #vc-1 key in an HSM.
-        #[command(flatten)]
-        hsm: signing::HsmArgs,
-        /// Baby Jubjub issuer key (added as #bjj-1): a key file, or a
-        /// threshold issuer's group.json.
-        #[arg(long)]
-        bjj: Option<PathBuf>,
-        /// A service, `fragment,type,endpoint` (repeatable).
-        #[arg(long)]
-        service: Vec<String>,
-        /// A did:web at `host[:port][/path]` instead of a did:veil: its
-        /// did.json goes into the site (--site), to publish at
-        /// https://host[:port]/.well-known/did.json or /path/did.json.
-        #[arg(long)]
-        web: Option<String>,
-    },
+    Create(CreateArgs),
     /// Resolve a DID (W3C resolution result); `DID?versionId=N` for a version.
     Resolve {
         /// The DID.
@@ -722,32 +742,7 @@ pub enum DidCommand {
         resolver: Option<String>,
     },
     /// Change a DID, signed by its current controller key.
-    Update {
-        /// Current controller key.
-        #[arg(long)]
-        key: PathBuf,
-        /// The DID.
-        #[arg(long)]
-        did: String,
-        /// New controller key (rotation).
-        #[arg(long)]
-        rotate: Option<PathBuf>,
-        /// Add an Ed25519 assertion key, `fragment=key.jwk`.
-        #[arg(long)]
-        add_vc_key: Option<String>,
-        /// Add a Baby Jubjub key, `fragment=issuer.json`.
-        #[arg(long)]
-        add_bjj: Option<String>,
-        /// Add a service, `fragment,type,endpoint` (repeatable).
-        #[arg(long)]
-        add_service: Vec<String>,
-        /// Remove a verification method by fragment (repeatable).
-        #[arg(long)]
-        remove_method: Vec<String>,
-        /// Remove a service by fragment (repeatable).
-        #[arg(long)]
-        remove_service: Vec<String>,
-    },
+    Update(UpdateArgs),
     /// Deactivate a DID for good.
     Deactivate {
         /// Current controller key.
@@ -764,51 +759,13 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
     let id = db.context();
     match command {
         DidCommand::Keygen { out, encrypt, hsm } => did_keygen(out.as_deref(), encrypt, &hsm),
-        DidCommand::Create {
-            key,
-            vc_key,
-            hsm,
-            bjj,
-            service,
-            web,
-        } => did_create(
-            &id,
-            &CreateArgs {
-                key: &key,
-                vc_key: vc_key.as_deref(),
-                hsm: &hsm,
-                bjj: bjj.as_deref(),
-                services: &service,
-                web: web.as_deref(),
-            },
-        ),
+        DidCommand::Create(a) => did_create(&id, &a),
         DidCommand::Resolve {
             did,
             version,
             resolver,
         } => did_resolve(&id, &did, version, resolver.as_deref()),
-        DidCommand::Update {
-            key,
-            did,
-            rotate,
-            add_vc_key,
-            add_bjj,
-            add_service,
-            remove_method,
-            remove_service,
-        } => did_update(
-            &id,
-            &UpdateArgs {
-                key: &key,
-                did: &did,
-                rotate: rotate.as_deref(),
-                add_vc_key: add_vc_key.as_deref(),
-                add_bjj: add_bjj.as_deref(),
-                add_services: &add_service,
-                remove_methods: &remove_method,
-                remove_services: &remove_service,
-            },
-        ),
+        DidCommand::Update(a) => did_update(&id, &a),
         DidCommand::Deactivate { key, did } => did_deactivate(&id, &key, &did),
     }
 }
@@ -816,62 +773,9 @@ pub fn run_did(db: &DbArg, command: DidCommand) -> Result<()> {
 #[derive(Subcommand)]
 pub enum VcCommand {
     /// Issue a KycCredential for a ZK credential from `veil issue`.
-    Issue {
-        /// credential.json from `veil issue` (or `veil issuer aggregate`):
-        /// its ZK signature is carried into the VC.
-        #[arg(long)]
-        credential: PathBuf,
-        /// The issuer's Baby Jubjub key file, to check it signed the
-        /// credential (optional: a group's credential has no key file).
-        #[arg(long)]
-        issuer_key: Option<PathBuf>,
-        /// The issuer's DID.
-        #[arg(long)]
-        did: String,
-        /// The Ed25519 assertion key: a JWK or encrypted key file.
-        #[arg(long)]
-        vc_key: Option<PathBuf>,
-        /// Or the assertion key in an HSM.
-        #[command(flatten)]
-        hsm: signing::HsmArgs,
-        /// Its fragment in the DID document.
-        #[arg(long, default_value = "vc-1")]
-        vc_fragment: String,
-        /// The Baby Jubjub key's fragment.
-        #[arg(long, default_value = "bjj-1")]
-        bjj_fragment: String,
-        /// The holder's DID.
-        #[arg(long)]
-        holder_did: Option<String>,
-        /// URL of the issuer's status list credential.
-        #[arg(long, default_value = "https://issuer.example/status/1")]
-        status_list: String,
-        /// `v2` (VC 2.0, eddsa-rdfc-2022) or `v1` (VC 1.1, Ed25519Signature2020).
-        #[arg(long, default_value = "v2")]
-        format: String,
-        /// Output file.
-        #[arg(long, default_value = "vc.json")]
-        out: PathBuf,
-    },
+    Issue(VcIssueArgs),
     /// Verify a KycCredential; optionally its status and write the ZK credential.
-    Verify {
-        /// The credential.
-        vc: PathBuf,
-        /// The issuer's status list credential.
-        #[arg(long)]
-        status_list: Option<PathBuf>,
-        /// The day to check validity on, YYYY-MM-DD (default today).
-        #[arg(long)]
-        today: Option<String>,
-        /// Write the ZK credential (for `veil prove`) here.
-        #[arg(long)]
-        credential_out: Option<PathBuf>,
-        /// Resolve did:veil issuers at this DID Resolution endpoint
-        /// (`http(s)://host:port`) instead of the local registry (did:web
-        /// issuers are always fetched from their hosts).
-        #[arg(long)]
-        resolver: Option<String>,
-    },
+    Verify(VcVerifyArgs),
     /// Revoke a credential (revocation tree and status list).
     Revoke {
         /// The credential id, decimal.
@@ -902,50 +806,8 @@ pub enum VcCommand {
 pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
     let id = db.context();
     match command {
-        VcCommand::Issue {
-            credential,
-            issuer_key,
-            did,
-            vc_key,
-            hsm,
-            vc_fragment,
-            bjj_fragment,
-            holder_did,
-            status_list,
-            format,
-            out,
-        } => vc_issue(
-            &id,
-            &VcIssueArgs {
-                credential: &credential,
-                issuer_key: issuer_key.as_deref(),
-                did: &did,
-                vc_key: vc_key.as_deref(),
-                hsm: &hsm,
-                vc_fragment: &vc_fragment,
-                bjj_fragment: &bjj_fragment,
-                holder_did,
-                status_list: &status_list,
-                format: &format,
-            },
-            &out,
-        ),
-        VcCommand::Verify {
-            vc,
-            status_list,
-            today,
-            credential_out,
-            resolver,
-        } => vc_verify(
-            &id,
-            &vc,
-            &VerifyArgs {
-                status_list: status_list.as_deref(),
-                today: today.as_deref(),
-                credential_out: credential_out.as_deref(),
-                remote: resolver.as_deref(),
-            },
-        ),
+        VcCommand::Issue(a) => vc_issue(&id, &a),
+        VcCommand::Verify(a) => vc_verify(&id, &a),
         VcCommand::Revoke { credential_id } => vc_revoke(&id.db, &credential_id),
         VcCommand::StatusList {
             did,

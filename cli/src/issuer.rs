@@ -5,44 +5,34 @@
 //! private point-to-point DKG shares between them. `keygen --threshold`
 //! runs every participant of the DKG in one process, for tests and demos.
 
+use crate::dates;
 use crate::files::*;
 use anyhow::{bail, Context, Result};
 use rand::rngs::OsRng;
 use std::path::{Path, PathBuf};
-use veil_audit::disclosure::{self, DisclosureRequest};
-use veil_audit::records::{IssuerRecords, KycRecord};
+use veil_audit::disclosure::DisclosureRequest;
+use veil_circuits::encoding::field_from_decimal;
 use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::shamir::Threshold;
+use veil_circuits::statement::files::IssuerKeyJson;
 use veil_circuits::statement::files::{CredentialJson, IssuerListJson};
-use veil_did::frost::dkg::ShareMessage;
-use veil_did::frost::*;
+use veil_issuer::disclosure;
+use veil_issuer::frost::dkg::ShareMessage;
+use veil_issuer::frost::*;
+use veil_issuer::issuance::{self, ClaimRequest};
+use veil_issuer::records::IssuerRecords;
 
-/// Parses `T/N`.
-pub fn parse_threshold(s: &str) -> Result<(u32, u32)> {
-    let (t, n) = s
-        .split_once('/')
-        .with_context(|| format!("--threshold {s:?}: expected T/N, e.g. 2/3"))?;
-    Ok((
-        t.trim()
-            .parse()
-            .with_context(|| format!("--threshold {s:?}"))?,
-        n.trim()
-            .parse()
-            .with_context(|| format!("--threshold {s:?}"))?,
-    ))
-}
-
-fn params(threshold: &str, context: &str) -> Result<DkgParameters> {
-    let (threshold, members) = parse_threshold(threshold)?;
+fn params(threshold: Threshold, context: &str) -> Result<DkgParameters> {
     Ok(DkgParameters {
-        threshold,
-        members,
+        threshold: threshold.t,
+        members: threshold.n,
         context: context.into(),
     })
 }
 
 /// `veil issuer keygen --threshold T/N --out-dir DIR`: the whole DKG in one
 /// process; writes `group.json` and `share-I.json` (0600) per participant.
-pub fn keygen_local(threshold: &str, context: &str, out_dir: &Path) -> Result<()> {
+pub fn keygen_local(threshold: Threshold, context: &str, out_dir: &Path) -> Result<()> {
     let p = params(threshold, context)?;
     let mut secrets = Vec::new();
     let mut packages = Vec::new();
@@ -87,7 +77,12 @@ pub fn keygen_local(threshold: &str, context: &str, out_dir: &Path) -> Result<()
 /// `veil issuer dkg-round1`: this participant's polynomial; writes
 /// `dkg-secret-I.json` (private, keep until dkg-finish) and
 /// `dkg-package-I.json` (send to every participant).
-pub fn dkg_round1_cmd(index: u32, threshold: &str, context: &str, out_dir: &Path) -> Result<()> {
+pub fn dkg_round1_cmd(
+    index: u32,
+    threshold: Threshold,
+    context: &str,
+    out_dir: &Path,
+) -> Result<()> {
     let (secret, package) = dkg_round1(&params(threshold, context)?, index, &mut OsRng)?;
     write_private_json(
         &in_dir(out_dir, &format!("dkg-secret-{index}.json"))?,
@@ -105,7 +100,7 @@ pub fn dkg_round1_cmd(index: u32, threshold: &str, context: &str, out_dir: &Path
 }
 
 fn read_secret(path: &Path) -> Result<Round1Secret> {
-    read_json(path)
+    Ok(read_json(path)?)
 }
 
 /// `veil issuer dkg-round2`: checks every package; writes
@@ -238,7 +233,7 @@ pub fn trust_cmd(list: &Path, add: &[PathBuf], remove: &[PathBuf]) -> Result<()>
         IssuerListJson { issuers: vec![] }
     };
     for path in add {
-        let key = veil_regulator::keys::public_key_of(path)?;
+        let key = public_key_of(path)?;
         key.to_key("public_key")
             .with_context(|| format!("{}", path.display()))?;
         if doc.issuers.contains(&key) {
@@ -247,7 +242,7 @@ pub fn trust_cmd(list: &Path, add: &[PathBuf], remove: &[PathBuf]) -> Result<()>
         doc.issuers.push(key);
     }
     for path in remove {
-        let key = veil_regulator::keys::public_key_of(path)?;
+        let key = public_key_of(path)?;
         let before = doc.issuers.len();
         doc.issuers.retain(|k| *k != key);
         if doc.issuers.len() == before {
@@ -275,7 +270,7 @@ pub enum IssuerCommand {
         out: Option<PathBuf>,
         /// T/N, e.g. 2/3.
         #[arg(long)]
-        threshold: Option<String>,
+        threshold: Option<Threshold>,
         /// Directory for group.json and the shares.
         #[arg(long, default_value = "issuer-group")]
         out_dir: PathBuf,
@@ -290,7 +285,7 @@ pub enum IssuerCommand {
         index: u32,
         /// T/N.
         #[arg(long)]
-        threshold: String,
+        threshold: Threshold,
         /// The DKG's context (the same for everyone; use the issuer's DID).
         #[arg(long)]
         context: String,
@@ -416,7 +411,7 @@ pub fn run(command: IssuerCommand) -> Result<()> {
             out_dir,
             context,
             ..
-        } => keygen_local(&t, &context, &out_dir),
+        } => keygen_local(t, &context, &out_dir),
         IssuerCommand::Keygen { out, .. } => {
             crate::commands::issuer_keygen(&out.context("--out is required")?)
         }
@@ -425,7 +420,7 @@ pub fn run(command: IssuerCommand) -> Result<()> {
             threshold,
             context,
             out_dir,
-        } => dkg_round1_cmd(index, &threshold, &context, &out_dir),
+        } => dkg_round1_cmd(index, threshold, &context, &out_dir),
         IssuerCommand::DkgRound2 {
             secret,
             packages,
@@ -481,27 +476,6 @@ pub fn disclose_cmd(records: &Path, request: &Path, log_id: &str, out: &Path) ->
     Ok(())
 }
 
-/// Stores the KYC record of a newly issued credential.
-pub fn record_issuance(
-    records: &Path,
-    credential_id: &str,
-    subject: serde_json::Value,
-) -> Result<()> {
-    let store =
-        IssuerRecords::open(records).with_context(|| format!("records {}", records.display()))?;
-    store.insert(&KycRecord {
-        credential_id: credential_id.to_string(),
-        subject,
-        issued_unix_ms: veil_audit::entry::now_unix_ms(),
-    })?;
-    Ok(())
-}
-
-/// A subject file's JSON, for [`record_issuance`].
-pub fn read_subject(path: &Path) -> Result<serde_json::Value> {
-    read_json(path)
-}
-
 /// `veil issue`'s flags: a ZK credential for a holder's commitment.
 #[derive(clap::Args)]
 pub struct IssueArgs {
@@ -549,25 +523,71 @@ pub struct IssueArgs {
     subject: Option<PathBuf>,
 }
 
-/// Runs `veil issue`.
+impl IssueArgs {
+    /// The claims asked for, dates read with the statement's calendar.
+    fn claim_request(&self) -> Result<ClaimRequest> {
+        Ok(ClaimRequest {
+            holder: field_from_decimal(&self.holder).context("--holder")?,
+            birth_date: dates::parse_day(&self.birth_date).context("--birth-date")?,
+            country: self.country,
+            kyc_level: self.kyc_level,
+            risk_score: self.risk_score,
+            subject_type: self.subject_type,
+            issued_at: match &self.issued {
+                Some(d) => dates::parse_day(d).context("--issued")?,
+                None => dates::today(),
+            },
+            valid_days: self.valid_days,
+        })
+    }
+}
+
+/// Runs `veil issue`: one key signs, or a threshold group gets a signing
+/// request.
 pub fn issue(a: IssueArgs) -> Result<()> {
-    crate::commands::issue_cmd(
-        match (&a.issuer_key, &a.group) {
-            (_, Some(g)) => crate::commands::IssuerSource::Group(g),
-            (Some(k), None) => crate::commands::IssuerSource::Key(k),
-            (None, None) => bail!("give --issuer-key or --group"),
-        },
-        &crate::commands::IssueArgs {
-            holder: &a.holder,
-            birth_date: &a.birth_date,
-            country: a.country,
-            kyc_level: a.kyc_level,
-            risk_score: a.risk_score,
-            subject_type: a.subject_type,
-            issued: a.issued.as_deref(),
-            valid_days: a.valid_days,
-        },
-        &a.out,
-        a.records.as_deref().zip(a.subject.as_deref()),
-    )
+    // The signer's file first: a wrong key file is named before any claim.
+    if let Some(g) = &a.group {
+        let group: IssuerGroup = read_json(g)?;
+        let signing = issuance::signing_request(&group, &a.claim_request()?, &mut OsRng)
+            .with_context(|| format!("{}", g.display()))?;
+        write_json(&a.out, &signing)?;
+        println!(
+            "signing request for credential {} written to {}: {} of the group's {} officers sign it (veil issuer sign-round1/sign-round2/aggregate)",
+            signing.claims.credential_id,
+            a.out.display(),
+            group.threshold,
+            group.members.len()
+        );
+        return Ok(());
+    }
+    let key_path = a
+        .issuer_key
+        .as_deref()
+        .context("give --issuer-key or --group")?;
+    let key = read_document(key_path, IssuerKeyJson::to_key)?;
+    let request = a.claim_request()?;
+    let records = match &a.records {
+        Some(dir) => {
+            Some(IssuerRecords::open(dir).with_context(|| format!("records {}", dir.display()))?)
+        }
+        None => None,
+    };
+    let subject = a
+        .subject
+        .as_deref()
+        .map(read_json::<serde_json::Value>)
+        .transpose()?;
+    let credential = issuance::issue(&key, &request, records.as_ref().zip(subject), &mut OsRng)?;
+    write_json(&a.out, &CredentialJson::from_credential(&credential))?;
+    let id = field_to_decimal(&credential.claims.credential_id);
+    if let Some(dir) = &a.records {
+        println!("KYC record kept under credential {id} in {}", dir.display());
+    }
+    println!(
+        "credential {id} issued, valid {} to {}, written to {}",
+        dates::iso(credential.claims.issued_at),
+        dates::iso(credential.claims.expires_at),
+        a.out.display()
+    );
+    Ok(())
 }

@@ -16,11 +16,16 @@ use veil_prover::{Prover, ProvingSystem, SystemProver};
 use veil_service::engine::Engine;
 use veil_service::jobs::QueueConfig;
 use veil_service::pb::{self, JobState};
-use veil_service::server::{serve_on, Listeners, ServeConfig};
+use veil_service::server::{Listeners, ServeConfig, Server};
 use veil_service::store::postgres::{PgStore, PgTls};
 use veil_service::store::Store;
 use veil_system::KeysDir;
 use veil_verifier::SystemKey;
+
+/// The library's defaults, which `veil serve`'s flags show and start from.
+fn defaults() -> ServeConfig {
+    ServeConfig::with_db(Path::new("."))
+}
 
 /// `veil serve`.
 #[derive(Args)]
@@ -69,44 +74,44 @@ pub struct ServeArgs {
     #[arg(long)]
     revoked: Option<PathBuf>,
     /// Jobs proved at once (each proof already uses every core).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = QueueConfig::default().workers)]
     workers: usize,
     /// Jobs waiting at most; more are refused with ResourceExhausted.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = QueueConfig::default().max_queue)]
     max_queue: usize,
     /// Requests in flight at most per service from callers with an API key
     /// (health and reflection are never limited).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = defaults().max_in_flight)]
     max_in_flight: usize,
     /// Requests in flight at most per service from anonymous callers.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = defaults().max_anonymous_in_flight)]
     max_anonymous_in_flight: usize,
     /// Requests in flight at most from any one API key, across services.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = defaults().max_in_flight_per_key)]
     max_in_flight_per_key: usize,
     /// WatchProofJob streams open at most per API key.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = defaults().max_watchers_per_key)]
     max_watchers_per_key: usize,
     /// Items one anonymous VerifyBatch may carry (with a key: 1024).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = defaults().max_anonymous_batch)]
     max_anonymous_batch: usize,
     /// Unfinished proving jobs one API key may have at most.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = QueueConfig::default().max_queued_per_key)]
     max_queued_per_key: usize,
     /// Requests per second per API key (0: no limit).
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = defaults().rate_per_second)]
     rate_limit: f64,
     /// Burst per API key.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = defaults().burst)]
     burst: f64,
     /// Largest message, bytes.
-    #[arg(long, default_value_t = 4 << 20)]
+    #[arg(long, default_value_t = defaults().max_message_bytes)]
     max_message_bytes: usize,
     /// Seconds finished jobs are kept.
-    #[arg(long, default_value_t = 86_400)]
+    #[arg(long, default_value_t = QueueConfig::default().result_ttl.as_secs())]
     result_ttl: u64,
     /// Seconds any request may take at most.
-    #[arg(long, default_value_t = 600)]
+    #[arg(long, default_value_t = defaults().request_timeout.as_secs())]
     request_timeout: u64,
     /// TLS certificate chain (PEM); with --tls-key.
     #[arg(long, requires = "tls_key")]
@@ -137,11 +142,11 @@ pub struct ServeArgs {
     node_name: Option<String>,
     /// Seconds a worker holds a job without renewing (it renews every
     /// third); a killed worker's job returns to the queue after this.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = QueueConfig::default().lease.as_secs())]
     lease_seconds: u64,
     /// Claims of one job at most before it is parked as failed (its
     /// workers keep dying on it).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = QueueConfig::default().max_attempts)]
     max_attempts: u32,
 }
 
@@ -477,7 +482,8 @@ pub fn serve_cmd(args: ServeArgs, default_db: PathBuf) -> Result<()> {
             metrics,
             did_http,
         };
-        serve_on(config, engine, listeners, shutdown)
+        Server::new(config, engine)
+            .run(listeners, shutdown)
             .await
             .context("serving")
     })
@@ -538,7 +544,7 @@ async fn shared_key_cmd(url: &str, tls: &PgTls, command: KeyCommand) -> Result<(
 /// `veil admin nodes --queue postgres://…`.
 async fn nodes_cmd(url: &str, tls: &PgTls) -> Result<()> {
     let store = PgStore::connect_with(url, 2, tls).await?;
-    let now = veil_service::jobs::now_ms();
+    let now = veil_service::store::now_ms();
     for (node, seen_ms) in store.nodes().await? {
         println!(
             "{}\t{}\t{}\tseen {} s ago",

@@ -8,9 +8,9 @@ use crate::files::read_text;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use veil_did::signer::file::{EncryptedKeyFile, FileSigner, ENCRYPTED_KEY_TYPE};
-use veil_did::signer::pkcs11::{HsmConfig, Pkcs11Signer};
 use veil_did::{ControllerKey, Signer};
+use veil_issuer::signer::file::{EncryptedKeyFile, FileSigner, ENCRYPTED_KEY_TYPE};
+use veil_issuer::signer::pkcs11::{HsmConfig, Pkcs11Signer};
 
 /// The environment variable holding the HSM user PIN.
 pub const PIN_ENV: &str = "VEIL_HSM_PIN";

@@ -10,7 +10,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .join("src");
     let groth16 = dir.join("Groth16Verifier.sol");
-    std::fs::write(&groth16, veil_contracts::demo_verifier_source()?)?;
+    let keys = veil_prover::insecure_demo_setup(|_| {})?;
+    std::fs::write(
+        &groth16,
+        veil_contracts::demo_verifier_source(keys.verifying_key()),
+    )?;
     println!("wrote {}", groth16.display());
     let halo2 = dir.join("Halo2Verifier.sol");
     std::fs::write(&halo2, veil_contracts::demo_halo2_verifier_source()?)?;

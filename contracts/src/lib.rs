@@ -22,13 +22,12 @@ pub use system::{Config, System, SystemError};
 /// Label of the demo key in the generated verifier's header.
 pub const DEMO_KEY_LABEL: &str = "the INSECURE demo key of veil_prover::insecure_demo_setup";
 
-/// `Groth16Verifier.sol` for the insecure demo key (what is committed).
-pub fn demo_verifier_source() -> Result<String, veil_prover::SetupError> {
-    let keys = veil_prover::insecure_demo_setup(|_| {})?;
-    Ok(veil_verifier::solidity::groth16_verifier_source(
-        keys.verifying_key(),
-        DEMO_KEY_LABEL,
-    ))
+/// `Groth16Verifier.sol` for the insecure demo key's verifying key (what is
+/// committed). The key comes from the caller (`veil_prover::insecure_demo_setup`
+/// in the generator and its test), so the contracts' harness does not build
+/// the prover.
+pub fn demo_verifier_source(vk: &veil_verifier::VerifyingKey) -> String {
+    veil_verifier::solidity::groth16_verifier_source(vk, DEMO_KEY_LABEL)
 }
 
 /// Label of the halo2 demo key in the generated halo2 verifier's header.

@@ -15,7 +15,7 @@ use veil_circuits::merkle::MerklePath;
 use veil_circuits::statement::sample::Sample;
 use veil_circuits::statement::{Payment, Policy, PublicInputs, WitnessError};
 use veil_circuits::F;
-use veil_prover::SystemProof;
+use veil_system::SystemProof;
 use veil_verifier::evm::Calldata;
 use veil_verifier::Proof;
 

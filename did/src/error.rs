@@ -208,28 +208,3 @@ impl VcError {
         }
     }
 }
-
-/// Why the issuer's revocation store refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StatusError {
-    /// The credential id was never given a status index.
-    #[error("unknown credential id (not issued by this store)")]
-    Unknown,
-    /// Already revoked.
-    #[error("already revoked")]
-    AlreadyRevoked,
-    /// The status list is full.
-    #[error("the status list is full")]
-    ListFull,
-    /// The id is 0 or wider than 248 bits: the revocation tree cannot list
-    /// it and no proof can carry it, so it is never issued.
-    #[error("credential id out of range (1 to 2^248 - 1)")]
-    IdOutOfRange,
-    /// Stored data does not add up.
-    #[error("corrupt revocation store: {0}")]
-    Corrupt(String),
-    /// RocksDB failed.
-    #[cfg(feature = "store")]
-    #[error("storage: {0}")]
-    Storage(#[from] rocksdb::Error),
-}

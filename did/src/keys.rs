@@ -111,24 +111,6 @@ pub fn verify(public_multibase: &str, data: &[u8], signature: &[u8]) -> Result<(
         .map_err(|_| KeyError::BadSignature)
 }
 
-/// Writes `bytes` to `path` readable by its owner only (0600 on Unix),
-/// synced: for key files, shares and nonces.
-#[cfg(unix)]
-pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-/// Writes `bytes` to `path` (no owner-only mode off Unix).
-#[cfg(not(unix))]
-pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
-}
+/// Writes `bytes` to `path` readable by its owner only (the documents'
+/// writer, re-exported for key files).
+pub use veil_circuits::statement::files::write_private;

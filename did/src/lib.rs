@@ -16,13 +16,12 @@
 //! - [`web`]: did:web issuers — the identifier and its URL, and the
 //!   issuer's site of `did.json` files that `veil serve --did-web`
 //!   publishes; `remote::WebResolver` fetches them (bounded, checked).
-//! - [`frost`]: threshold issuance, t-of-n FROST over Baby Jubjub with a
-//!   DKG, producing ordinary EdDSA-Poseidon signatures.
-//! - [`signer`]: where the issuer's Ed25519 key lives — a JWK, a
-//!   passphrase-encrypted file, or a PKCS#11 token (HSM).
+//! - [`signer`]: the interface an issuer's Ed25519 key signs through (a
+//!   JWK here; a passphrase-encrypted file or a PKCS#11 token in
+//!   veil-issuer, which also holds FROST and the revocation store).
 //! - [`shamir`]: Shamir and Feldman arithmetic over Baby Jubjub's scalars
-//!   (`veil-circuits`', re-exported: FROST here and `veil-audit`'s split
-//!   regulator keys share it).
+//!   (`veil-circuits`', re-exported: veil-issuer's FROST and `veil-audit`'s
+//!   split regulator keys share it).
 
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
@@ -30,7 +29,6 @@
 pub mod claims;
 pub mod document;
 pub mod error;
-pub mod frost;
 pub mod http_binding;
 pub mod keys;
 pub mod registry;
@@ -40,8 +38,6 @@ pub mod resolution;
 pub mod resolver;
 pub use veil_circuits::shamir;
 pub mod signer;
-#[cfg(feature = "store")]
-pub mod status;
 pub mod status_list;
 pub mod vc;
 pub mod web;

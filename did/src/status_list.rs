@@ -1,6 +1,6 @@
 //! The W3C Bitstring Status List format: a credential's
 //! `BitstringStatusListEntry`, the signed list credential, and reading a
-//! bit. The issuer's store of which bits are set lives in [`crate::status`];
+//! bit. The issuer's store of which bits are set lives in veil-issuer's `status`;
 //! verifying a list's proof in [`crate::vc`].
 
 use crate::error::VcError;

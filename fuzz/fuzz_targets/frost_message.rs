@@ -5,8 +5,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
-use veil_did::frost::dkg::{dkg_finish, dkg_round2, Round1Package, Round1Secret, ShareMessage};
-use veil_did::frost::{
+use veil_issuer::frost::dkg::{dkg_finish, dkg_round2, Round1Package, Round1Secret, ShareMessage};
+use veil_issuer::frost::{
     aggregate, sign_round2, IssuerGroup, KeyShare, SignatureShare, SigningNonces, SigningPackage,
 };
 

@@ -5,16 +5,15 @@
 //! is `disclose`, on the record. Rows stream to CSV, so a log of any size
 //! audits in bounded memory.
 
-use crate::files::{read_json, write_json};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use veil_audit::audit::{AuditRow, Pinning};
 use veil_audit::{
-    audit_streaming, AuditOptions, AuditReport, AuditorState, LogSource, Recheck, VerdictChecker,
-    VerificationRecord,
+    audit_streaming, AuditOptions, AuditReport, AuditorState, KeyChecker, LogSource, VerdictChecker,
 };
+use veil_circuits::statement::files::{read_json, write_json};
 use veil_client::RemoteLog;
 use veil_verifier::SystemKey;
 
@@ -104,30 +103,6 @@ pub struct AuditArgs {
     max_head_age_hours: u64,
 }
 
-/// Re-verifies logged proofs with the regulator's verifying keys, one per
-/// proving system.
-pub struct KeyChecker<'a>(pub &'a [SystemKey]);
-
-impl VerdictChecker for KeyChecker<'_> {
-    fn recheck(&self, record: &VerificationRecord) -> Recheck {
-        let Some(key) = self.0.iter().find(|k| k.system().name() == record.system) else {
-            return Recheck::Unchecked(format!("no {} key given", record.system));
-        };
-        let proof = match veil_system::proof_from_json(&record.proof) {
-            Ok(p) => p,
-            Err(e) => return Recheck::Failed(format!("logged proof: {e:#}")),
-        };
-        let public = match record.decoded_inputs() {
-            Ok(p) => p,
-            Err(e) => return Recheck::Failed(format!("logged public inputs: {e}")),
-        };
-        match key.verify_statement(&proof, &public) {
-            Ok(()) => Recheck::Verified,
-            Err(e) => Recheck::Failed(e.to_string()),
-        }
-    }
-}
-
 /// The verifying key at `vk` (its system read from the path).
 fn load_key(vk: &Path) -> Result<SystemKey> {
     let keys = veil_system::load_verifier_keys(veil_system::key_system(vk), vk)
@@ -199,8 +174,7 @@ pub fn audit_cmd(args: AuditArgs) -> Result<()> {
 }
 
 /// Audits with a progress bar, handing each row to `on_row` as it is
-/// checked, and saves the advanced state when the audit passes (the demo
-/// runs its audits through this too).
+/// checked, and saves the advanced state when the audit passes.
 pub fn run_audit(
     source: &dyn LogSource,
     state: &AuditorState,

@@ -12,7 +12,6 @@
 //! So every opening is on the record the next audit reads.
 
 use crate::audit::{remote, LogArgs};
-use crate::files::{read_json, write_json};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use rand::rngs::OsRng;
@@ -21,6 +20,7 @@ use veil_audit::disclosure::{self, DisclosureLog, DisclosureRequest};
 use veil_audit::threshold::{PartialDecryption, RegulatorGroup, RegulatorShare};
 use veil_audit::AuditorState;
 use veil_circuits::statement::files::PolicyJson;
+use veil_circuits::statement::files::{read_json, write_json};
 
 /// The log a disclosure is checked against: its did:key, given or from the
 /// regulator's audit state.
@@ -111,8 +111,9 @@ pub struct OpenArgs {
 #[cfg(feature = "local-log")]
 fn local(operator_key: Option<&Path>, dir: &Path) -> Result<Box<dyn DisclosureLog>> {
     let path = operator_key.context("a local --log needs --operator-key to record the request")?;
-    let operator = veil_did::ControllerKey::from_json(&crate::files::read_text(path)?)
-        .with_context(|| format!("{}", path.display()))?;
+    let operator =
+        veil_did::ControllerKey::from_json(&veil_circuits::statement::files::read_text(path)?)
+            .with_context(|| format!("{}", path.display()))?;
     let log = veil_audit::TransparencyLog::open(dir, operator)
         .with_context(|| format!("log {}", dir.display()))?;
     Ok(Box::new(log))
@@ -214,7 +215,7 @@ pub fn open_cmd(args: OpenArgs) -> Result<()> {
         .partial
         .iter()
         .map(|p| read_json::<PartialDecryption>(p))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     let opened = disclosure::open(request, &args.trusted.id()?, partials)?;
     write_json(&args.out, &opened)?;
     println!(

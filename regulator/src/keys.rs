@@ -3,18 +3,18 @@
 //! Nothing here decrypts: an escrow is opened only through a logged
 //! disclosure (`disclose`, `release`, `open`).
 
-use crate::files::{read_json, write_json, write_private_json};
 use anyhow::{Context, Result};
 use ark_ff::UniformRand;
 use rand::rngs::OsRng;
 use std::path::Path;
 use veil_audit::threshold::split;
 use veil_circuits::babyjubjub::Scalar;
-use veil_circuits::statement::files::{PointJson, RegulatorKeyJson};
+use veil_circuits::shamir::Threshold;
+use veil_circuits::statement::files::{write_json, write_private_json, RegulatorKeyJson};
 
 /// `keygen`: one key into `out`, or (with `threshold` "T/N") a t-of-n split
 /// into the directory `out`.
-pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
+pub fn keygen(out: &Path, threshold: Option<Threshold>) -> Result<()> {
     let secret = Scalar::rand(&mut OsRng);
     let Some(spec) = threshold else {
         write_private_json(out, &RegulatorKeyJson::from_secret(&secret))?;
@@ -24,10 +24,7 @@ pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
         );
         return Ok(());
     };
-    let (t, n) = spec
-        .split_once('/')
-        .and_then(|(t, n)| Some((t.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)))
-        .with_context(|| format!("--threshold {spec:?}: expected T/N, e.g. 2/3"))?;
+    let Threshold { t, n } = spec;
     let (group, shares) = split(&secret, t, n, &mut OsRng)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     write_json(&out.join("group.json"), &group)?;
@@ -39,19 +36,4 @@ pub fn keygen(out: &Path, threshold: Option<&str>) -> Result<()> {
         out.display()
     );
     Ok(())
-}
-
-/// The public escrow key in a regulator key, group or share file.
-pub fn public_key_of(path: &Path) -> Result<PointJson> {
-    let value: serde_json::Value = read_json(path)?;
-    let key = value
-        .get("public_key")
-        .or_else(|| value.get("group").and_then(|g| g.get("public_key")))
-        .with_context(|| {
-            format!(
-                "{}: no public_key (expected a regulator key, group or share file)",
-                path.display()
-            )
-        })?;
-    serde_json::from_value(key.clone()).with_context(|| format!("{}: public_key", path.display()))
 }

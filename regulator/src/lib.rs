@@ -15,7 +15,6 @@
 
 pub mod audit;
 pub mod disclose;
-pub mod files;
 pub mod keys;
 
 use anyhow::Result;
@@ -33,7 +32,7 @@ pub enum RegulatorCommand {
         /// Split the key T/N (e.g. 2/3): writes group.json and one share
         /// file per official into --out-dir; the key itself is never written.
         #[arg(long)]
-        threshold: Option<String>,
+        threshold: Option<veil_circuits::shamir::Threshold>,
         /// Directory for a split key.
         #[arg(long, default_value = "regulator-shares")]
         out_dir: PathBuf,
@@ -64,7 +63,7 @@ pub fn run(command: RegulatorCommand) -> Result<()> {
             threshold: Some(t),
             out_dir,
             ..
-        } => keys::keygen(&out_dir, Some(&t)),
+        } => keys::keygen(&out_dir, Some(t)),
         RegulatorCommand::Audit(args) => audit::audit_cmd(args),
         RegulatorCommand::Disclose(args) => disclose::disclose_cmd(args),
         RegulatorCommand::Release(args) => disclose::release_cmd(args),

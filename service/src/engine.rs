@@ -1,24 +1,93 @@
-//! What the service computes, without gRPC: read a request's documents
-//! (naming the field that is wrong), check them against the statement's rules,
-//! prove, and verify. Handlers map its errors to gRPC codes.
+//! What the service computes, in the statement's own types and without
+//! gRPC: check a request against the statement's rules, prove, and verify
+//! to a [`Verdict`]. `rpc/` turns messages into these types and back, and
+//! maps errors to gRPC codes.
 
-use crate::pb::{self, ProofSystem};
 use rand::rngs::OsRng;
 use std::time::{Duration, Instant};
-use veil_circuits::encoding::field_to_decimal;
-use veil_circuits::statement::files::{PaymentContextJson, PolicyJson};
-use veil_circuits::statement::{escrow_randomness, PublicInputs, Registry, WitnessError};
+use veil_circuits::statement::{
+    escrow_randomness, BindingMismatch, PaymentContext, Policy, PublicInputs, Registry,
+    WitnessError,
+};
 use veil_circuits::F;
-use veil_client::proof::{parse_proof, system_message};
-use veil_client::request::document;
 pub use veil_client::request::{parse_prove, ProveInputs, RequestError};
 use veil_prover::{Halo2Prover, Prover, ProvingSystem, SystemProof, SystemProver};
-use veil_verifier::{Halo2Verifier, PreparedKey, SystemKey};
+use veil_verifier::{Halo2Verifier, PreparedKey, SystemKey, VerifyError};
+
+/// What a payment path asks: is this proof valid for this policy and this
+/// payment (each checked where given), against the service's current roots?
+#[derive(Debug, Clone)]
+pub struct ProofCheck {
+    /// The proof, of either system.
+    pub proof: SystemProof,
+    /// Its public inputs.
+    pub public: PublicInputs,
+    /// The policy the proof must be for.
+    pub policy: Option<Policy>,
+    /// The payment the proof must be bound to.
+    pub context: Option<PaymentContext>,
+    /// Check the proof alone, whatever roots it was made against.
+    pub accept_stale_roots: bool,
+}
+
+/// The engine's answer to a [`ProofCheck`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Why the proof is not accepted; `None` when it is.
+    pub refusal: Option<Refusal>,
+    /// The proof's nullifier (what a settlement spends).
+    pub nullifier: F,
+    /// Whether its trusted-issuer root is the service's current one.
+    pub issuers_root_current: bool,
+    /// Whether its revocation root is the service's current one.
+    pub revocation_root_current: bool,
+}
+
+impl Verdict {
+    /// Whether the proof is accepted.
+    pub fn valid(&self) -> bool {
+        self.refusal.is_none()
+    }
+}
+
+/// Why a well-formed proof is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// It is for another policy or payment than the one asked about.
+    #[error(transparent)]
+    Binding(#[from] BindingMismatch),
+    /// It was made against roots that are not the service's current ones.
+    #[error(
+        "the proof's {} root is not this service's current one \
+         (set accept_stale_roots to check the proof alone)",
+        stale_names(*.issuers, *.revocation)
+    )]
+    StaleRoots {
+        /// The trusted-issuer root is stale.
+        issuers: bool,
+        /// The revocation root is stale.
+        revocation: bool,
+    },
+    /// The proof does not verify.
+    #[error(transparent)]
+    Invalid(#[from] VerifyError),
+}
+
+fn stale_names(issuers: bool, revocation: bool) -> String {
+    [
+        issuers.then_some("trusted-issuer"),
+        revocation.then_some("revocation"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" and ")
+}
 
 /// A finished proof.
 pub struct Proved {
-    /// The proof in the API's form.
-    pub proof: pb::Proof,
+    /// The proof.
+    pub proof: SystemProof,
     /// The public inputs.
     pub public: PublicInputs,
     /// Time spent in the prover.
@@ -68,11 +137,8 @@ impl Engine {
     }
 
     /// The proving systems this engine serves.
-    pub fn systems(&self) -> Vec<ProofSystem> {
-        self.systems
-            .iter()
-            .map(|b| system_message(b.prover.system()))
-            .collect()
+    pub fn systems(&self) -> Vec<ProvingSystem> {
+        self.systems.iter().map(|b| b.prover.system()).collect()
     }
 
     fn backend(&self, system: ProvingSystem) -> Result<&Backend, RequestError> {
@@ -118,78 +184,73 @@ impl Engine {
         let started = Instant::now();
         let (proof, public) = backend.prover.prove(witness, &mut OsRng)?;
         Ok(Proved {
-            proof: proof_message(&proof, &public),
+            proof,
             public,
             elapsed: started.elapsed(),
         })
     }
 
-    /// Verifies one request: `Ok` with the verdict, `Err` for malformed input.
-    pub fn verify(&self, request: &pb::VerifyRequest) -> Result<pb::VerifyResponse, RequestError> {
-        let (proof, public, mut response) = self.prepare(request)?;
-        if response.reason.is_empty() {
-            let verdict = self
-                .backend(proof.system())?
-                .key
-                .verify_statement(&proof, &public);
-            match verdict {
-                Ok(()) => response.valid = true,
-                Err(e) => response.reason = e.to_string(),
-            }
+    /// Verifies one proof: the verdict, or an error for a policy that cannot
+    /// be hashed (malformed).
+    pub fn verify(&self, check: &ProofCheck) -> Result<Verdict, RequestError> {
+        let mut verdict = self.prepare(check)?;
+        if verdict.refusal.is_none() {
+            let key = &self.backend(check.proof.system())?.key;
+            verdict.refusal = key
+                .verify_statement(&check.proof, &check.public)
+                .err()
+                .map(Refusal::from);
         }
-        Ok(response)
+        Ok(verdict)
     }
 
-    /// Verifies many requests with one batched pairing check (each bad proof
+    /// Verifies many proofs with one batched pairing check (each bad proof
     /// still named); a malformed item refuses the whole batch, naming it.
     pub fn verify_batch(
         &self,
-        requests: &[pb::VerifyRequest],
-    ) -> Result<Vec<pb::VerifyResponse>, (usize, RequestError)> {
-        let mut responses = Vec::with_capacity(requests.len());
+        checks: &[ProofCheck],
+    ) -> Result<Vec<Verdict>, (usize, RequestError)> {
+        let mut verdicts = Vec::with_capacity(checks.len());
         let mut pending = Vec::new();
         let mut batch = Vec::new();
-        for (i, request) in requests.iter().enumerate() {
-            let (proof, public, mut response) = self.prepare(request).map_err(|e| (i, e))?;
-            if response.reason.is_empty() {
-                let key = &self.backend(proof.system()).map_err(|e| (i, e))?.key;
-                match (key, proof) {
+        for (i, check) in checks.iter().enumerate() {
+            let mut verdict = self.prepare(check).map_err(|e| (i, e))?;
+            if verdict.refusal.is_none() {
+                let key = &self.backend(check.proof.system()).map_err(|e| (i, e))?.key;
+                match (key, &check.proof) {
                     // Groth16 proofs share one batched pairing check.
                     (SystemKey::Groth16(_), SystemProof::Groth16(p)) => {
                         pending.push(i);
-                        batch.push((p, public.to_vec()));
+                        batch.push((p.clone(), check.public.to_vec()));
                     }
                     // Other systems' proofs are checked one by one.
-                    (key, proof) => match key.verify_statement(&proof, &public) {
-                        Ok(()) => response.valid = true,
-                        Err(e) => response.reason = e.to_string(),
-                    },
+                    (key, proof) => {
+                        verdict.refusal = key
+                            .verify_statement(proof, &check.public)
+                            .err()
+                            .map(Refusal::from);
+                    }
                 }
             }
-            responses.push(response);
+            verdicts.push(verdict);
         }
         let rejected = match self.groth16_batch(&batch) {
             Ok(()) => Vec::new(),
-            Err(veil_verifier::VerifyError::BatchRejected { invalid }) => invalid,
+            Err(VerifyError::BatchRejected { invalid }) => invalid,
             // Counts were checked when parsing; treat anything else as all bad.
             Err(_) => (0..batch.len()).collect(),
         };
         for (slot, &i) in pending.iter().enumerate() {
             if rejected.contains(&slot) {
-                responses[i].reason = veil_verifier::VerifyError::Rejected.to_string();
-            } else {
-                responses[i].valid = true;
+                verdicts[i].refusal = Some(Refusal::Invalid(VerifyError::Rejected));
             }
         }
-        Ok(responses)
+        Ok(verdicts)
     }
 
     /// The batched check of Groth16 proofs (`BatchRejected` names the bad
     /// ones).
-    fn groth16_batch(
-        &self,
-        batch: &[(veil_verifier::Proof, Vec<F>)],
-    ) -> Result<(), veil_verifier::VerifyError> {
+    fn groth16_batch(&self, batch: &[(veil_verifier::Proof, Vec<F>)]) -> Result<(), VerifyError> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -199,29 +260,34 @@ impl Engine {
                 ..
             }) => veil_verifier::verify_batch(key, batch, &mut OsRng),
             // Groth16 proofs were only batched under a Groth16 key.
-            _ => Err(veil_verifier::VerifyError::NotBuilt(ProvingSystem::Groth16)),
+            _ => Err(VerifyError::NotBuilt(ProvingSystem::Groth16)),
         }
     }
 
-    /// Parses a verify request and checks what needs no pairing: a response
-    /// with a reason already set is a rejection.
-    fn prepare(
-        &self,
-        request: &pb::VerifyRequest,
-    ) -> Result<(SystemProof, PublicInputs, pb::VerifyResponse), RequestError> {
-        let (proof, public) = parse_proof(request.proof.as_ref())?;
-        let mut response = pb::VerifyResponse {
-            valid: false,
-            reason: binding_mismatch(request, &public)?.unwrap_or_default(),
-            nullifier: field_to_decimal(&public.nullifier),
-            issuers_root_current: public.issuers_root == self.registry.issuers_root(),
-            revocation_root_current: public.revocation_root == self.registry.revocation_root(),
-            ..Default::default()
-        };
-        if response.reason.is_empty() && !request.accept_stale_roots {
-            response.reason = stale_roots(&response).unwrap_or_default();
+    /// What needs no pairing: the binding to the policy and payment asked
+    /// about, then (unless told to accept them) the roots.
+    fn prepare(&self, check: &ProofCheck) -> Result<Verdict, RequestError> {
+        let public = &check.public;
+        let issuers_root_current = public.issuers_root == self.registry.issuers_root();
+        let revocation_root_current = public.revocation_root == self.registry.revocation_root();
+        let mut refusal = public
+            .binding_mismatch(check.policy.as_ref(), check.context.as_ref())?
+            .map(Refusal::from);
+        if refusal.is_none()
+            && !check.accept_stale_roots
+            && !(issuers_root_current && revocation_root_current)
+        {
+            refusal = Some(Refusal::StaleRoots {
+                issuers: !issuers_root_current,
+                revocation: !revocation_root_current,
+            });
         }
-        Ok((proof, public, response))
+        Ok(Verdict {
+            refusal,
+            nullifier: public.nullifier,
+            issuers_root_current,
+            revocation_root_current,
+        })
     }
 }
 
@@ -237,56 +303,4 @@ pub enum ProveFailure {
     /// The job asks for a proving system this server no longer has keys for.
     #[error("this server has no {0} keys")]
     Unsupported(ProvingSystem),
-}
-
-/// The `Proof` message the server answers for a proof it made: the proof
-/// and its inputs ([`veil_client::proof::proof_message`]) with the generated
-/// EVM verifier's calldata.
-pub fn proof_message(proof: &SystemProof, public: &PublicInputs) -> pb::Proof {
-    let mut message = veil_client::proof::proof_message(proof, public);
-    // Built with both backends (Cargo.toml), so the calldata of either
-    // system can always be encoded.
-    message.calldata = veil_verifier::evm::calldata_text(proof, public).unwrap_or_default();
-    message
-}
-
-/// Why a proof is not acceptable now: its issuer or revocation root is not
-/// this service's current one (a stale root, or a tree the prover made).
-fn stale_roots(response: &pb::VerifyResponse) -> Option<String> {
-    let stale: Vec<&str> = [
-        (!response.issuers_root_current).then_some("trusted-issuer"),
-        (!response.revocation_root_current).then_some("revocation"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!stale.is_empty()).then(|| {
-        format!(
-            "the proof's {} root is not this service's current one \
-             (set accept_stale_roots to check the proof alone)",
-            stale.join(" and ")
-        )
-    })
-}
-
-/// Whether the proof is for another policy or payment than the request names.
-fn binding_mismatch(
-    request: &pb::VerifyRequest,
-    public: &PublicInputs,
-) -> Result<Option<String>, RequestError> {
-    let policy = (!request.policy_json.trim().is_empty())
-        .then(|| document("policy_json", &request.policy_json, PolicyJson::to_policy))
-        .transpose()?;
-    let context = (!request.context_json.trim().is_empty())
-        .then(|| {
-            document(
-                "context_json",
-                &request.context_json,
-                PaymentContextJson::to_context,
-            )
-        })
-        .transpose()?;
-    Ok(public
-        .binding_mismatch(policy.as_ref(), context.as_ref())?
-        .map(|m| m.to_string()))
 }

@@ -13,10 +13,12 @@
 use crate::engine::{parse_prove, Engine};
 use crate::metrics::Metrics;
 use crate::pb::{JobState, ProofJob, ProveRequest};
-use crate::store::{Claimed, JobStore, NewJob, Outcome, QueueLimits, StoreError, Submitted};
+use crate::store::{
+    now_ms, Claimed, JobStore, NewJob, Outcome, QueueLimits, StoreError, SubmitError, Submitted,
+};
 use rand::RngCore;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
 use tracing::Instrument;
 
@@ -56,31 +58,34 @@ impl Default for QueueConfig {
 /// Why a job could not be submitted or read.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    /// The queue is full (→ `ResourceExhausted`).
-    #[error("the proving queue is full ({0} jobs waiting); retry later")]
-    QueueFull(usize),
-    /// The caller has as many unfinished jobs as one key may (→ `ResourceExhausted`).
-    #[error(
-        "{owner} has {limit} unfinished proving jobs, the most one key may; wait for one to finish"
-    )]
-    OwnerQueueFull {
-        /// The caller.
-        owner: String,
-        /// The limit.
-        limit: usize,
-    },
     /// The request id is malformed (→ `InvalidArgument`).
     #[error("request_id: {0}")]
     BadRequestId(&'static str),
-    /// The request id was used for other documents (→ `FailedPrecondition`).
-    #[error("request_id {0} was already used for a different request; use a new id")]
-    RequestIdReused(String),
+    /// The store did not admit the job: the queue or the caller's share of
+    /// it is full (→ `ResourceExhausted`), the request id was used for other
+    /// documents (→ `FailedPrecondition`), or the store failed.
+    #[error(transparent)]
+    Refused(#[from] SubmitError),
     /// No such job for this caller (→ `NotFound`).
     #[error("no proving job {0}")]
     NotFound(String),
     /// The store failed (→ `Unavailable` when it is away, else `Internal`).
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The `Proof` message a finished job holds: the proof and its inputs
+/// ([`veil_client::proof::proof_message`]) with the generated EVM verifier's
+/// calldata.
+pub fn proof_message(
+    proof: &veil_prover::SystemProof,
+    public: &veil_circuits::statement::PublicInputs,
+) -> crate::pb::Proof {
+    let mut message = veil_client::proof::proof_message(proof, public);
+    // Built with both backends (Cargo.toml), so the calldata of either
+    // system can always be encoded.
+    message.calldata = veil_verifier::evm::calldata_text(proof, public).unwrap_or_default();
+    message
 }
 
 /// Longest request id.
@@ -114,13 +119,6 @@ pub struct JobQueue {
     /// This node's name, for worker names in leases.
     node: String,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Whether a job will not change again.
@@ -371,7 +369,7 @@ impl JobQueue {
                 self.metrics.record_proof(true, Some(proved.elapsed));
                 tracing::info!(seconds = proved.elapsed.as_secs_f64(), "proved");
                 Outcome::Proved {
-                    proof: proved.proof,
+                    proof: proof_message(&proved.proof, &proved.public),
                     seconds: proved.elapsed.as_secs_f64(),
                 }
             }

@@ -8,25 +8,30 @@
 //!   embedded RocksDB or, for a fleet, a shared PostgreSQL; durable before a
 //!   client is told.
 //! - [`jobs`]: the proving queue over it: workers under leases, watchers.
-//! - [`engine`]: parsing, rule checks, proving and verifying, without gRPC.
+//! - [`engine`]: rule checks, proving and verifying to a verdict, in the
+//!   statement's types (no protobuf).
 //! - [`auth`], [`guard`]: API keys, per-key rate limits, the in-flight limit.
 //! - [`metrics`]: Prometheus metrics on their own HTTP port.
 //! - [`audit_log`]: every verification and disclosure in the signed
 //!   transparency log.
 //! - [`rpc`]: the handlers, one module per gRPC service (the `AuditLog`
 //!   service is what regulators read).
-//! - [`server`]: [`server::serve`], which assembles them.
+//! - [`config`]: a node's settings and role; [`fleet`]: the stores it opens
+//!   and its place in a fleet.
+//! - [`server`]: [`server::Server`], the one builder that assembles them.
 
 // Every public item says why it exists (CI denies warnings).
 #![warn(missing_docs)]
 
 pub mod audit_log;
 pub mod auth;
+pub mod config;
 pub mod did_http;
 pub mod engine;
 /// Sample requests for tests and the load generator (feature `test-support`).
 #[cfg(feature = "test-support")]
 pub mod fixture;
+pub mod fleet;
 pub mod guard;
 pub mod http;
 pub mod jobs;

@@ -24,7 +24,6 @@ pub mod rocks;
 
 pub use rocks::Store;
 
-use crate::jobs::JobError;
 use crate::pb::{self, JobState, ProofJob, ProveRequest, StoredJob};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,9 +31,10 @@ use std::time::Duration;
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// RocksDB refused (including: another process has the database open).
+    /// The storage engine refused (RocksDB: including another process
+    /// holding the database open); the engine's own message.
     #[error("job store: {0}")]
-    Db(#[from] rocksdb::Error),
+    Engine(String),
     /// The shared store cannot be reached or refused a statement; callers
     /// retry (→ `Unavailable`).
     #[error("job store unavailable: {0}")]
@@ -54,6 +54,39 @@ pub enum StoreError {
     /// two keys may never share one).
     #[error("an API key with id {0} already exists")]
     DuplicateKeyId(String),
+}
+
+/// Why a store did not admit a new job: the limits it enforces in the same
+/// transaction as the write (so concurrent submissions cannot overshoot
+/// them), or its own failure.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The queue is full.
+    #[error("the proving queue is full ({0} jobs waiting); retry later")]
+    QueueFull(usize),
+    /// The caller has as many unfinished jobs as one key may.
+    #[error(
+        "{owner} has {limit} unfinished proving jobs, the most one key may; wait for one to finish"
+    )]
+    OwnerQueueFull {
+        /// The caller.
+        owner: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The request id was used for other documents.
+    #[error("request_id {0} was already used for a different request; use a new id")]
+    RequestIdReused(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// What a key may do beyond proving and verifying.
@@ -179,7 +212,7 @@ pub trait JobStore: Send + Sync + 'static {
     /// Stores `job` durably unless its owner already submitted its
     /// request id; refuses when the queue or the owner is at its limit, or
     /// when the request id was used for another request.
-    async fn submit(&self, job: NewJob, limits: QueueLimits) -> Result<Submitted, JobError>;
+    async fn submit(&self, job: NewJob, limits: QueueLimits) -> Result<Submitted, SubmitError>;
 
     /// The job `id` and its owner, if stored.
     async fn job(&self, id: &str) -> Result<Option<(String, ProofJob)>, StoreError>;

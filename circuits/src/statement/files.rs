@@ -47,6 +47,12 @@ pub enum DocumentError {
         /// The cause.
         source: SignatureError,
     },
+    /// A field the document must have is absent.
+    #[error("no {field}")]
+    Missing {
+        /// Which field.
+        field: &'static str,
+    },
 }
 
 fn number(field: &'static str) -> impl Fn(DecodeError) -> DocumentError {
@@ -404,4 +410,135 @@ impl RevocationListJson {
             .map(|s| field_from_decimal(s).map_err(number("revoked[]")))
             .collect()
     }
+}
+
+// --- Reading and writing the documents ------------------------------------
+
+/// Why a document file could not be read or written: names the file, so every
+/// tool (the `veil` CLI, the regulator's, the bindings) reports it the same way.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not the document it should be.
+    #[error("{}: {source}", path.display())]
+    Document {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        source: DocumentError,
+    },
+}
+
+impl FileError {
+    fn document(path: &std::path::Path, source: impl Into<DocumentError>) -> Self {
+        FileError::Document {
+            path: path.to_owned(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Reads a text file.
+pub fn read_text(path: &std::path::Path) -> Result<String, FileError> {
+    std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads a JSON document.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, FileError> {
+    serde_json::from_str(&read_text(path)?).map_err(|e| FileError::document(path, e))
+}
+
+/// Reads a JSON document and converts it to its checked type
+/// (`PolicyJson::to_policy`, …), naming the file in any error.
+pub fn read_document<T: serde::de::DeserializeOwned, U>(
+    path: &std::path::Path,
+    convert: impl FnOnce(&T) -> Result<U, DocumentError>,
+) -> Result<U, FileError> {
+    convert(&read_json::<T>(path)?).map_err(|e| FileError::document(path, e))
+}
+
+/// Writes a text file.
+pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), FileError> {
+    std::fs::write(path, text).map_err(|source| FileError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn pretty<T: Serialize>(value: &T) -> String {
+    // Serializing the documents' own types cannot fail (no maps with
+    // non-string keys, no failing Serialize impls).
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes a JSON document (pretty, newline-terminated).
+pub fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<(), FileError> {
+    write_text(path, &pretty(value))
+}
+
+/// Writes `bytes` to `path` readable by its owner only (0600 on Unix),
+/// synced: for key files, shares and nonces.
+#[cfg(unix)]
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Writes `bytes` to `path` (no owner-only mode off Unix).
+#[cfg(not(unix))]
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// Writes a JSON document readable by its owner only (keys, shares).
+pub fn write_private_json<T: Serialize>(
+    path: &std::path::Path,
+    value: &T,
+) -> Result<(), FileError> {
+    write_private(path, pretty(value).as_bytes()).map_err(|source| FileError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The public key in a key, group or share file (the regulator's escrow key
+/// or the issuer's signing key): its `public_key`, or its group's.
+pub fn public_key_of(path: &std::path::Path) -> Result<PointJson, FileError> {
+    let value: serde_json::Value = read_json(path)?;
+    let key = value
+        .get("public_key")
+        .or_else(|| value.get("group").and_then(|g| g.get("public_key")))
+        .ok_or(DocumentError::Missing {
+            field: "public_key (expected a key, group or share file)",
+        })
+        .map_err(|e| FileError::document(path, e))?;
+    serde_json::from_value(key.clone()).map_err(|e| FileError::document(path, e))
 }

@@ -65,15 +65,7 @@ impl Sample {
             issued_at: SAMPLE_TODAY - 100,
             expires_at: SAMPLE_TODAY + 265,
         };
-        let policy = Policy {
-            schema: KYC_SCHEMA.into(),
-            min_age_days: crate::day::min_age_days(18),
-            max_risk: 500,
-            min_kyc_level: 2,
-            subject_type_mask: 0b011,
-            barred_countries: vec![408, 364, 760], // KP, IR, SY
-            regulator_key,
-        };
+        let policy = Policy::default_for(regulator_key);
         let context = PaymentContext {
             today: SAMPLE_TODAY,
             scope: F::from(0xa11ce_u64),

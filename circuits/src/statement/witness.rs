@@ -143,7 +143,69 @@ pub struct Policy {
     pub regulator_key: PublicKey,
 }
 
+/// The default policy's rules, written once: what `veil policy new` asks for
+/// unless told otherwise, and what the sample and `veil demo` use.
+pub mod default_policy {
+    /// Minimum age in years.
+    pub const MIN_AGE_YEARS: u32 = 18;
+    /// Maximum risk score.
+    pub const MAX_RISK: u16 = 500;
+    /// Minimum KYC level (2: enhanced).
+    pub const MIN_KYC_LEVEL: u8 = 2;
+    /// Allowed subject types: persons and businesses.
+    pub const SUBJECT_TYPES: [u8; 2] = [0, 1];
+    /// Barred countries: North Korea, Iran, Syria (ISO 3166-1 numeric).
+    pub const BARRED_COUNTRIES: [u16; 3] = [408, 364, 760];
+}
+
+/// A subject type outside 0..=7 (each is one bit of the policy's mask).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("subject types are 0..=7, got {0}")]
+pub struct SubjectTypeRange(pub u8);
+
 impl Policy {
+    /// A KYC policy ([`KYC_SCHEMA`]) from its rules, escrowing to
+    /// `regulator_key`.
+    pub fn kyc(
+        min_age_years: u32,
+        max_risk: u16,
+        min_kyc_level: u8,
+        subject_types: &[u8],
+        barred_countries: Vec<u16>,
+        regulator_key: PublicKey,
+    ) -> Result<Self, SubjectTypeRange> {
+        let mut subject_type_mask = 0u8;
+        for &t in subject_types {
+            if t > 7 {
+                return Err(SubjectTypeRange(t));
+            }
+            subject_type_mask |= 1 << t;
+        }
+        Ok(Policy {
+            schema: KYC_SCHEMA.into(),
+            min_age_days: crate::day::min_age_days(min_age_years),
+            max_risk,
+            min_kyc_level,
+            subject_type_mask,
+            barred_countries,
+            regulator_key,
+        })
+    }
+
+    /// The default policy ([`default_policy`]) escrowing to `regulator_key`.
+    pub fn default_for(regulator_key: PublicKey) -> Self {
+        use default_policy::*;
+        Self::kyc(
+            MIN_AGE_YEARS,
+            MAX_RISK,
+            MIN_KYC_LEVEL,
+            &SUBJECT_TYPES,
+            BARRED_COUNTRIES.to_vec(),
+            regulator_key,
+        )
+        .expect("the default subject types are 0..=7")
+    }
+
     /// The barred list zero-padded to 16 entries.
     pub fn barred_padded(&self) -> Result<[F; MAX_BARRED_COUNTRIES], WitnessError> {
         if self.barred_countries.len() > MAX_BARRED_COUNTRIES {

@@ -18,7 +18,11 @@ fn assert_current(file: &str, fresh: &str) {
 fn the_committed_verifier_matches_the_demo_key() {
     assert_current(
         "Groth16Verifier.sol",
-        &veil_contracts::demo_verifier_source().unwrap(),
+        &veil_contracts::demo_verifier_source(
+            veil_prover::insecure_demo_setup(|_| {})
+                .unwrap()
+                .verifying_key(),
+        ),
     );
 }
 

@@ -14,6 +14,7 @@
 
 use crate::engine::RequestError;
 use crate::jobs::JobError;
+use crate::store::{StoreError, SubmitError};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tonic::Status;
@@ -34,16 +35,21 @@ pub(crate) fn status_of_request(e: RequestError) -> Status {
 
 pub(crate) fn status_of_job(e: JobError) -> Status {
     match e {
-        JobError::QueueFull(_) | JobError::OwnerQueueFull { .. } => {
+        JobError::Refused(SubmitError::QueueFull(_) | SubmitError::OwnerQueueFull { .. }) => {
             Status::resource_exhausted(e.to_string())
         }
         JobError::BadRequestId(_) => Status::invalid_argument(e.to_string()),
-        JobError::RequestIdReused(_) => Status::failed_precondition(e.to_string()),
+        JobError::Refused(SubmitError::RequestIdReused(_)) => {
+            Status::failed_precondition(e.to_string())
+        }
         JobError::NotFound(_) => Status::not_found(e.to_string()),
-        JobError::Store(crate::store::StoreError::Unavailable(_)) => {
+        JobError::Store(StoreError::Unavailable(_))
+        | JobError::Refused(SubmitError::Store(StoreError::Unavailable(_))) => {
             Status::unavailable(e.to_string())
         }
-        JobError::Store(_) => Status::internal(e.to_string()),
+        JobError::Store(_) | JobError::Refused(SubmitError::Store(_)) => {
+            Status::internal(e.to_string())
+        }
     }
 }
 

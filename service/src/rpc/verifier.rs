@@ -4,12 +4,16 @@
 use super::{on_cpu_pool, status_of_request};
 use crate::audit_log::{verification_entry, AuditLog};
 use crate::auth::{caller_of, RateLimiter};
-use crate::engine::Engine;
+use crate::engine::{Engine, ProofCheck, RequestError, Verdict};
 use crate::pb;
 use crate::pb::verifier_server::Verifier;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
+use veil_circuits::encoding::field_to_decimal;
+use veil_circuits::statement::files::{PaymentContextJson, PolicyJson};
+use veil_client::proof::parse_proof;
+use veil_client::request::document;
 
 /// Most items one `VerifyBatch` may carry.
 pub const MAX_BATCH: usize = 1024;
@@ -44,6 +48,48 @@ impl VerifierService {
     }
 }
 
+/// A request in the engine's terms: the proof decoded and the policy and
+/// payment read (an empty document is "not asked"), each bad field named.
+fn proof_check(request: &pb::VerifyRequest) -> Result<ProofCheck, RequestError> {
+    let (proof, public) = parse_proof(request.proof.as_ref())?;
+    let policy = (!request.policy_json.trim().is_empty())
+        .then(|| document("policy_json", &request.policy_json, PolicyJson::to_policy))
+        .transpose()?;
+    let context = (!request.context_json.trim().is_empty())
+        .then(|| {
+            document(
+                "context_json",
+                &request.context_json,
+                PaymentContextJson::to_context,
+            )
+        })
+        .transpose()?;
+    Ok(ProofCheck {
+        proof,
+        public,
+        policy,
+        context,
+        accept_stale_roots: request.accept_stale_roots,
+    })
+}
+
+/// The verdict as the API answers it (the log fields are filled once the
+/// verdict is logged).
+fn response_of(verdict: &Verdict) -> pb::VerifyResponse {
+    pb::VerifyResponse {
+        valid: verdict.valid(),
+        reason: verdict
+            .refusal
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        nullifier: field_to_decimal(&verdict.nullifier),
+        issuers_root_current: verdict.issuers_root_current,
+        revocation_root_current: verdict.revocation_root_current,
+        ..Default::default()
+    }
+}
+
 /// A batch without repeats: the distinct items, and for each original item
 /// the position of its distinct copy. A proof repeated in a batch is
 /// verified and logged once.
@@ -73,12 +119,12 @@ impl Verifier for VerifierService {
         let caller = caller_of(&request);
         let engine = self.engine.clone();
         let request = request.into_inner();
-        let (request, response) = on_cpu_pool(&self.slots, move || {
-            let response = engine.verify(&request);
-            (request, response)
+        let (request, verdict) = on_cpu_pool(&self.slots, move || {
+            let verdict = proof_check(&request).and_then(|check| engine.verify(&check));
+            (request, verdict)
         })
         .await?;
-        let mut response = response.map_err(status_of_request)?;
+        let mut response = response_of(&verdict.map_err(status_of_request)?);
         let entry = verification_entry(&request, &response, caller.label());
         let logged = self.log.record(vec![entry]).await?;
         response.log_index = logged.first;
@@ -122,17 +168,24 @@ impl Verifier for VerifierService {
         }
         let (items, slots) = distinct_items(items);
         let engine = self.engine.clone();
-        let (items, results) = on_cpu_pool(&self.slots, move || {
-            let results = engine.verify_batch(&items);
-            (items, results)
+        let (items, verdicts) = on_cpu_pool(&self.slots, move || {
+            let verdicts = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| proof_check(item).map_err(|e| (i, e)))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|checks| engine.verify_batch(&checks));
+            (items, verdicts)
         })
         .await?;
-        let mut results = results.map_err(|(i, e)| {
-            let status = status_of_request(e);
-            // Name the first original item with that content.
-            let i = slots.iter().position(|&s| s == i).unwrap_or(i);
-            Status::new(status.code(), format!("items[{i}].{}", status.message()))
-        })?;
+        let mut results: Vec<pb::VerifyResponse> = verdicts
+            .map(|verdicts| verdicts.iter().map(response_of).collect())
+            .map_err(|(i, e)| {
+                let status = status_of_request(e);
+                // Name the first original item with that content.
+                let i = slots.iter().position(|&s| s == i).unwrap_or(i);
+                Status::new(status.code(), format!("items[{i}].{}", status.message()))
+            })?;
         let entries = items
             .iter()
             .zip(&results)

@@ -22,9 +22,8 @@
 
 use super::{
     parked_error, request_hash, ApiKeyRecord, Claimed, JobStore, KeyLookup, Lease, NewJob, Outcome,
-    QueueLimits, Reaped, StoreError, Submitted,
+    QueueLimits, Reaped, StoreError, SubmitError, Submitted,
 };
-use crate::jobs::JobError;
 use crate::pb::{JobState, ProofJob, ProveRequest};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use prost::Message;
@@ -438,7 +437,7 @@ fn limit(n: usize) -> i64 {
 
 #[tonic::async_trait]
 impl JobStore for PgStore {
-    async fn submit(&self, new: NewJob, limits: QueueLimits) -> Result<Submitted, JobError> {
+    async fn submit(&self, new: NewJob, limits: QueueLimits) -> Result<Submitted, SubmitError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg)?;
         // One owner's submissions, from any node, one at a time.
@@ -461,7 +460,7 @@ impl JobStore for PgStore {
             if let Some(row) = row {
                 let stored: &[u8] = row.get(1);
                 if stored != hash {
-                    return Err(JobError::RequestIdReused(request_id.clone()));
+                    return Err(SubmitError::RequestIdReused(request_id.clone()));
                 }
                 let id: String = row.get(0);
                 if let Some((_, job)) = Self::job_by_id(&tx, &id).await? {
@@ -478,7 +477,7 @@ impl JobStore for PgStore {
             .map_err(pg)?
             .get(0);
         if mine >= limit(limits.max_per_owner) {
-            return Err(JobError::OwnerQueueFull {
+            return Err(SubmitError::OwnerQueueFull {
                 owner: new.owner,
                 limit: limits.max_per_owner,
             });
@@ -489,7 +488,7 @@ impl JobStore for PgStore {
             .map_err(pg)?
             .get(0);
         if queued >= limit(limits.max_queue) {
-            return Err(JobError::QueueFull(limits.max_queue));
+            return Err(SubmitError::QueueFull(limits.max_queue));
         }
         let request_id = (!request_id.is_empty()).then_some(request_id.as_str());
         tx.execute(
@@ -557,7 +556,7 @@ impl JobStore for PgStore {
                     &worker,
                     &token,
                     &lease.as_secs_f64(),
-                    &crate::jobs::now_ms(),
+                    &super::now_ms(),
                     &max_attempts,
                 ],
             )
@@ -651,7 +650,7 @@ impl JobStore for PgStore {
                     &proof,
                     &error,
                     &seconds,
-                    &crate::jobs::now_ms(),
+                    &super::now_ms(),
                 ],
             )
             .await

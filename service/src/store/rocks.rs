@@ -7,9 +7,8 @@
 
 use super::{
     parked_error, request_hash, state_of, ApiKeyRecord, Claimed, JobStore, KeyLookup, Lease,
-    NewJob, Outcome, QueueLimits, Reaped, StoreError, Submitted,
+    NewJob, Outcome, QueueLimits, Reaped, StoreError, SubmitError, Submitted,
 };
-use crate::jobs::JobError;
 use crate::pb::{JobState, ProofJob, StoredJob};
 use prost::Message;
 use rand::RngCore;
@@ -18,6 +17,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+impl From<rocksdb::Error> for StoreError {
+    fn from(e: rocksdb::Error) -> Self {
+        StoreError::Engine(e.to_string())
+    }
+}
 
 const JOBS: &str = "jobs";
 const API_KEYS: &str = "api_keys";
@@ -276,7 +281,7 @@ impl KeyLookup for Store {
 
 #[tonic::async_trait]
 impl JobStore for Store {
-    async fn submit(&self, new: NewJob, limits: QueueLimits) -> Result<Submitted, JobError> {
+    async fn submit(&self, new: NewJob, limits: QueueLimits) -> Result<Submitted, SubmitError> {
         let mut q = self.lock();
         let request_id = new.request.request_id.clone();
         let hash = request_hash(&new.request);
@@ -289,7 +294,7 @@ impl JobStore for Store {
             {
                 let (stored_hash, id) = value.split_at(value.len().min(32));
                 if stored_hash != hash {
-                    return Err(JobError::RequestIdReused(request_id));
+                    return Err(SubmitError::RequestIdReused(request_id));
                 }
                 let id = String::from_utf8_lossy(id);
                 if let Some(job) = self.get_job(&id)?.and_then(|s| s.job) {
@@ -298,10 +303,10 @@ impl JobStore for Store {
             }
         }
         if q.queued.len() >= limits.max_queue {
-            return Err(JobError::QueueFull(limits.max_queue));
+            return Err(SubmitError::QueueFull(limits.max_queue));
         }
         if q.unfinished.get(&new.owner).copied().unwrap_or(0) >= limits.max_per_owner {
-            return Err(JobError::OwnerQueueFull {
+            return Err(SubmitError::OwnerQueueFull {
                 owner: new.owner,
                 limit: limits.max_per_owner,
             });
@@ -353,7 +358,7 @@ impl JobStore for Store {
             if state_of(&stored) != JobState::Queued {
                 continue;
             }
-            let now = crate::jobs::now_ms();
+            let now = super::now_ms();
             let status = status_of(&mut stored);
             if status.attempts >= limits.max_attempts {
                 status.state = JobState::Failed as i32;
@@ -416,7 +421,7 @@ impl JobStore for Store {
             return Ok(None);
         };
         let status = status_of(&mut stored);
-        status.updated_unix_ms = crate::jobs::now_ms();
+        status.updated_unix_ms = super::now_ms();
         match outcome {
             Outcome::Proved { proof, seconds } => {
                 status.state = JobState::Succeeded as i32;

@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use veil_service::client::{connect, Clients};
 use veil_service::engine::Engine;
 use veil_service::fixture::SampleRequest;
-use veil_service::server::{spawn, ServeConfig};
+use veil_service::server::{ServeConfig, Server};
 use veil_service::store::Store;
 
 /// The demo proving key, made once per test binary.
@@ -111,17 +111,16 @@ impl TestServer {
         let mut config = ServeConfig::with_db(dir.path());
         configure(&mut config);
         let (stop, stopped) = oneshot::channel::<()>();
-        let running = spawn(
-            config,
-            engine,
-            "127.0.0.1:0".parse().expect("addr"),
-            Some("127.0.0.1:0".parse().expect("addr")),
-            async move {
-                let _ = stopped.await;
-            },
-        )
-        .await
-        .expect("server starts");
+        let running = Server::new(config, engine)
+            .spawn(
+                "127.0.0.1:0".parse().expect("addr"),
+                Some("127.0.0.1:0".parse().expect("addr")),
+                async move {
+                    let _ = stopped.await;
+                },
+            )
+            .await
+            .expect("server starts");
         TestServer {
             dir,
             addr: running.addr,

@@ -797,7 +797,13 @@ async fn tls_with_a_certificate_path() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let error = veil_service::server::serve(config, engine, listener, None, async {})
+    let listeners = veil_service::server::Listeners {
+        grpc: listener,
+        metrics: None,
+        did_http: None,
+    };
+    let error = veil_service::server::Server::new(config, engine)
+        .run(listeners, async {})
         .await
         .expect_err("no certificate");
     assert!(error.to_string().contains("absent.crt"), "{error}");
@@ -930,10 +936,11 @@ async fn r2_finding_8_a_proof_against_roots_not_current_is_not_valid() {
     let Ok(proved) = engine.prove(inputs) else {
         panic!("the other registry's proof");
     };
+    let proof = veil_service::jobs::proof_message(&proved.proof, &proved.public);
     let mut c = server.authed().await;
     let verdict = c
         .verifier
-        .verify(verify_request(&proved.proof))
+        .verify(verify_request(&proof))
         .await
         .expect("verify")
         .into_inner();
@@ -948,7 +955,7 @@ async fn r2_finding_8_a_proof_against_roots_not_current_is_not_valid() {
         .verifier
         .verify(pb::VerifyRequest {
             accept_stale_roots: true,
-            ..verify_request(&proved.proof)
+            ..verify_request(&proof)
         })
         .await
         .expect("verify")

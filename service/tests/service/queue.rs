@@ -6,9 +6,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use veil_service::jobs::JobError;
 use veil_service::pb::{self, JobState, ProveRequest};
 use veil_service::store::postgres::PgStore;
+use veil_service::store::SubmitError;
 use veil_service::store::{JobStore, NewJob, Outcome, QueueLimits, Store, Submitted};
 use veil_service::temp_postgres::TempPostgres;
 
@@ -235,7 +235,7 @@ async fn request_ids_make_submission_idempotent(e: Engine) {
     assert_eq!(again, Submitted::Existing(first.job().clone()));
     let changed = s.submit(new_job(3, "a", "order-1"), LIMITS).await;
     assert!(
-        matches!(&changed, Err(JobError::RequestIdReused(id)) if id == "order-1"),
+        matches!(&changed, Err(SubmitError::RequestIdReused(id)) if id == "order-1"),
         "{changed:?}"
     );
     let other_owner = s
@@ -295,12 +295,12 @@ async fn limits_are_enforced(e: Engine) {
     s.submit(new_job(1, "a", ""), limits).await.expect("a1");
     let full = s.submit(new_job(2, "a", ""), limits).await;
     assert!(
-        matches!(full, Err(JobError::OwnerQueueFull { limit: 2, .. })),
+        matches!(full, Err(SubmitError::OwnerQueueFull { limit: 2, .. })),
         "{full:?}"
     );
     s.submit(new_job(3, "b", ""), limits).await.expect("b0");
     let full = s.submit(new_job(4, "c", ""), limits).await;
-    assert!(matches!(full, Err(JobError::QueueFull(3))), "{full:?}");
+    assert!(matches!(full, Err(SubmitError::QueueFull(3))), "{full:?}");
     // Finishing one of a's jobs frees a's slot and the queue's.
     let claimed = s
         .claim("w", LEASE, limits)
@@ -362,7 +362,7 @@ async fn finished_jobs_expire(e: Engine) {
     s.submit(new_job(1, "a", ""), LIMITS).await.expect("submit");
     let claimed = claim_one(s, "w", LEASE).await;
     s.finish(&claimed.lease, proved()).await.expect("finish");
-    let cutoff = veil_service::jobs::now_ms() + 1_000;
+    let cutoff = veil_service::store::now_ms() + 1_000;
     assert_eq!(s.expire(cutoff).await.expect("expire"), 1);
     assert!(s.job(&claimed.lease.job_id).await.expect("read").is_none());
     // The unfinished job stays; the expired job's request id is free again.
@@ -452,7 +452,7 @@ async fn a_postgres_restart_loses_nothing_and_the_store_recovers() {
     assert!(
         matches!(
             down,
-            Err(JobError::Store(
+            Err(SubmitError::Store(
                 veil_service::store::StoreError::Unavailable(_)
             ))
         ),
