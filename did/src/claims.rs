@@ -1,6 +1,6 @@
 //! The KYC claims as a credential shows them (readable: ISO dates, country
 //! code, named levels and subject types) and their exact circuit encoding
-//! (`design/statement.md`). Conversion in both directions is exact: a value
+//! (`docs/statement.md`). Conversion in both directions is exact: a value
 //! that does not encode (a date before 1970, an unknown country, a level out
 //! of range) is an error naming the field.
 

@@ -1,4 +1,4 @@
-//! The veil compliance statement (`design/statement.md`) on a second proving
+//! The veil compliance statement (`docs/statement.md`) on a second proving
 //! system: halo2 with KZG commitments over BN254 (`halo2-axiom`, imported as
 //! `halo2_proofs`, and `halo2-base`'s flex gate and range lookups).
 //!

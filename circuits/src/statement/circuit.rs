@@ -1,5 +1,5 @@
 //! The compliance statement as an R1CS circuit: one function wiring the
-//! gadgets of this crate; every rule of `design/statement.md` is one block.
+//! gadgets of this crate; every rule of `docs/statement.md` is one block.
 
 use super::layout::{
     claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,

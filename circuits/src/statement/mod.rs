@@ -1,4 +1,4 @@
-//! The veil compliance statement v1 (`design/statement.md`): a wallet proves it
+//! The veil compliance statement v1 (`docs/statement.md`): a wallet proves it
 //! holds an issuer-signed credential that satisfies a verifier's policy, bound
 //! to one payment and scope, with the credential id escrowed to a regulator.
 //!

@@ -1,4 +1,4 @@
-//! The statement's table of negative cases (`design/statement.md`), shared by
+//! The statement's table of negative cases (`docs/statement.md`), shared by
 //! every layer that must reject them: the witness builder, the constraint
 //! system, the Groth16 prover and native verifier, and (later) the contracts
 //! and the halo2 backend. Adding a rule means adding a row here.

@@ -1,5 +1,5 @@
 //! The compliance statement at the constraint-system level: the honest witness
-//! satisfies it; every negative case of `design/statement.md` is refused by the
+//! satisfies it; every negative case of `docs/statement.md` is refused by the
 //! witness builder with the rule's name, and — forced past the builder — leaves
 //! the constraint system unsatisfied.
 //!
