@@ -245,8 +245,8 @@ REVERTS.update({
     ),
     "r2-8": (
         "Verify answers valid for a proof against roots that are not current",
-        [("service/src/engine.rs", "if response.reason.is_empty() && !request.accept_stale_roots {",
-          "if response.reason.is_empty() && request.accept_stale_roots {")],
+        [("service/src/engine.rs", "            && !check.accept_stale_roots\n",
+          "            && check.accept_stale_roots\n")],
         ["--test", "service", "--", "r2_finding_8_"],
     ),
     "r2-9": (
