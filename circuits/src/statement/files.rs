@@ -483,17 +483,15 @@ pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), FileError> {
     })
 }
 
-fn pretty<T: Serialize>(value: &T) -> String {
-    // Serializing the documents' own types cannot fail (no maps with
-    // non-string keys, no failing Serialize impls).
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+fn pretty<T: Serialize>(path: &std::path::Path, value: &T) -> Result<String, FileError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| FileError::document(path, e))?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 /// Writes a JSON document (pretty, newline-terminated).
 pub fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<(), FileError> {
-    write_text(path, &pretty(value))
+    write_text(path, &pretty(path, value)?)
 }
 
 /// Writes `bytes` to `path` readable by its owner only (0600 on Unix),
@@ -523,7 +521,7 @@ pub fn write_private_json<T: Serialize>(
     path: &std::path::Path,
     value: &T,
 ) -> Result<(), FileError> {
-    write_private(path, pretty(value).as_bytes()).map_err(|source| FileError::Write {
+    write_private(path, pretty(path, value)?.as_bytes()).map_err(|source| FileError::Write {
         path: path.to_owned(),
         source,
     })
