@@ -242,6 +242,29 @@ mod proofs {
             Some(3)
         );
     }
+
+    /// The table-based setup is halo2's own `ParamsKZG::setup`, point for
+    /// point: the same τ from the same seed, the same powers and Lagrange
+    /// points (the demo's parameters, and the committed Solidity verifier
+    /// generated from them, do not change).
+    #[test]
+    fn insecure_parameters_are_halo2s_setup_byte_for_byte() {
+        use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
+        use halo2_base::halo2_proofs::poly::commitment::Params;
+        use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
+        use rand_chacha::rand_core::SeedableRng as _;
+        for (k, seed) in [(1, 3), (5, 9), (10, veil_halo2::params::INSECURE_DEMO_SEED)] {
+            let reference =
+                ParamsKZG::<Bn256>::setup(k, rand_chacha::ChaCha20Rng::seed_from_u64(seed));
+            let mut expected = Vec::new();
+            reference.write(&mut expected).expect("in memory");
+            assert_eq!(
+                UniversalParams::insecure_local(k, seed).to_bytes(),
+                expected,
+                "k = {k}"
+            );
+        }
+    }
 }
 
 /// Finding 12: escrow randomness 0 (or any multiple of l) makes c1 and the
