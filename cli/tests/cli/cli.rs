@@ -1,7 +1,7 @@
 //! The `veil` binary end to end: the demo, the step-by-step flow through
 //! files, and clear errors (non-zero exit, no panic) on bad input.
 
-use crate::common::{fails, ok, veil};
+use crate::common::{fails, ok, veil, words};
 use std::path::Path;
 
 /// `veil holder keygen` into holder.json, then `veil issue` of a fixed
@@ -80,14 +80,7 @@ fn the_demo_key_generates_the_committed_solidity_verifier() {
     let d = dir.path();
     ok(&["setup", "--insecure-demo-key", "--out", "keys"], d);
     ok(
-        &[
-            "contracts",
-            "verifier",
-            "--vk",
-            "keys/verification_key.json",
-            "--out",
-            "V.sol",
-        ],
+        &words("contracts verifier --vk keys/verification_key.json --out V.sol"),
         d,
     );
     let generated = std::fs::read_to_string(d.join("V.sol")).unwrap();
@@ -114,14 +107,7 @@ fn the_flow_through_files() {
     ok(&["regulator", "keygen", "--out", "regulator.json"], d);
     holder_and_credential(d, &["--issued", "2024-01-01", "--valid-days", "730"]);
     ok(
-        &[
-            "policy",
-            "new",
-            "--regulator",
-            "regulator.json",
-            "--out",
-            "policy.json",
-        ],
+        &words("policy new --regulator regulator.json --out policy.json"),
         d,
     );
 
@@ -137,34 +123,10 @@ fn the_flow_through_files() {
     )
     .unwrap();
 
-    let prove = [
-        "prove",
-        "--keys",
-        "keys",
-        "--credential",
-        "credential.json",
-        "--holder",
-        "holder.json",
-        "--policy",
-        "policy.json",
-        "--issuers",
-        "issuers.json",
-        "--revoked",
-        "revoked.json",
-        "--context",
-        "context.json",
-        "--out",
-        "proof",
-    ];
+    let prove = words("prove --keys keys --credential credential.json --holder holder.json --policy policy.json --issuers issuers.json --revoked revoked.json --context context.json --out proof");
     ok(&prove, d);
     ok(
-        &[
-            "verify",
-            "--policy",
-            "policy.json",
-            "--context",
-            "context.json",
-        ],
+        &words("verify --policy policy.json --context context.json"),
         d,
     );
     ok(&["verify", "--vk", "keys/compliance.vk"], d);
@@ -174,14 +136,7 @@ fn the_flow_through_files() {
     let credential: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("credential.json")).unwrap()).unwrap();
     let out = veil(
-        &[
-            "regulator",
-            "decrypt",
-            "--key",
-            "regulator.json",
-            "--public",
-            "proof/public.json",
-        ],
+        &words("regulator decrypt --key regulator.json --public proof/public.json"),
         d,
     );
     let err = String::from_utf8_lossy(&out.stderr);
@@ -225,16 +180,7 @@ fn the_flow_through_files() {
 
     // Under-age for a stricter policy.
     ok(
-        &[
-            "policy",
-            "new",
-            "--regulator",
-            "regulator.json",
-            "--min-age-years",
-            "60",
-            "--out",
-            "strict.json",
-        ],
+        &words("policy new --regulator regulator.json --min-age-years 60 --out strict.json"),
         d,
     );
     std::fs::write(d.join("revoked.json"), r#"{"revoked": []}"#).unwrap();
@@ -252,16 +198,9 @@ fn bad_files_are_clear_errors() {
     let err = fails(&["verify", "--vk", "garbage.json"], d);
     assert!(err.contains("garbage.json"), "{err}");
     let err = fails(
-        &[
-            "regulator",
-            "release",
-            "--share",
-            "missing.json",
-            "--request",
-            "missing.json",
-            "--log-id",
-            "did:key:z6Mk",
-        ],
+        &words(
+            "regulator release --share missing.json --request missing.json --log-id did:key:z6Mk",
+        ),
         d,
     );
     assert!(err.contains("missing.json"), "{err}");
@@ -269,21 +208,7 @@ fn bad_files_are_clear_errors() {
     let err = fails(&["verify", "--vk", "truncated.vk"], d);
     assert!(err.contains("truncated"), "{err}");
     let err = fails(
-        &[
-            "issue",
-            "--issuer-key",
-            "garbage.json",
-            "--holder",
-            "1",
-            "--birth-date",
-            "1990-02-30",
-            "--country",
-            "1",
-            "--kyc-level",
-            "1",
-            "--risk-score",
-            "1",
-        ],
+        &words("issue --issuer-key garbage.json --holder 1 --birth-date 1990-02-30 --country 1 --kyc-level 1 --risk-score 1"),
         d,
     );
     assert!(err.contains("garbage.json"), "{err}");
@@ -300,20 +225,7 @@ fn dids_and_credentials_through_the_command_line() {
     ok(&["did", "keygen", "--out", "vc.jwk"], d);
     ok(&["issuer", "keygen", "--out", "issuer.json"], d);
     let did = ok(
-        &[
-            "did",
-            "create",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--vc-key",
-            "vc.jwk",
-            "--bjj",
-            "issuer.json",
-            "--service",
-            "kyc,KycIssuer,https://issuer.example/kyc",
-        ],
+        &words(&format!("did create --db {db} --key controller.jwk --vc-key vc.jwk --bjj issuer.json --service kyc,KycIssuer,https://issuer.example/kyc")),
         d,
     );
     let did = did.trim();
@@ -367,30 +279,15 @@ fn dids_and_credentials_through_the_command_line() {
         serde_json::from_str(&std::fs::read_to_string(d.join("credential.json")).unwrap()).unwrap();
     assert_eq!(zk, original, "the VC does not carry the same ZK credential");
     ok(
-        &[
-            "vc",
-            "status-list",
-            "--db",
-            db,
-            "--did",
-            did,
-            "--vc-key",
-            "vc.jwk",
-            "--out",
-            "list.json",
-        ],
+        &words(&format!(
+            "vc status-list --db {db} --did {did} --vc-key vc.jwk --out list.json"
+        )),
         d,
     );
     ok(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "vc-v2.json",
-            "--status-list",
-            "list.json",
-        ],
+        &words(&format!(
+            "vc verify --db {db} vc-v2.json --status-list list.json"
+        )),
         d,
     );
     let id = original["claims"]["credential_id"]
@@ -399,77 +296,37 @@ fn dids_and_credentials_through_the_command_line() {
         .to_string();
     ok(&["vc", "revoke", "--db", db, "--credential-id", &id], d);
     ok(
-        &[
-            "vc",
-            "status-list",
-            "--db",
-            db,
-            "--did",
-            did,
-            "--vc-key",
-            "vc.jwk",
-            "--out",
-            "list.json",
-        ],
+        &words(&format!(
+            "vc status-list --db {db} --did {did} --vc-key vc.jwk --out list.json"
+        )),
         d,
     );
     let err = fails(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "vc-v2.json",
-            "--status-list",
-            "list.json",
-        ],
+        &words(&format!(
+            "vc verify --db {db} vc-v2.json --status-list list.json"
+        )),
         d,
     );
     assert!(err.contains("revoked"), "{err}");
 
     // Rotation, then the old key is refused; deactivation is final.
     ok(
-        &[
-            "did",
-            "update",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--did",
-            did,
-            "--rotate",
-            "new.jwk",
-        ],
+        &words(&format!(
+            "did update --db {db} --key controller.jwk --did {did} --rotate new.jwk"
+        )),
         d,
     );
     let err = fails(
-        &[
-            "did",
-            "update",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--did",
-            did,
-            "--remove-service",
-            "kyc",
-        ],
+        &words(&format!(
+            "did update --db {db} --key controller.jwk --did {did} --remove-service kyc"
+        )),
         d,
     );
     assert!(err.contains("controller"), "{err}");
     ok(
-        &[
-            "did",
-            "deactivate",
-            "--db",
-            db,
-            "--key",
-            "new.jwk",
-            "--did",
-            did,
-        ],
+        &words(&format!(
+            "did deactivate --db {db} --key new.jwk --did {did}"
+        )),
         d,
     );
     let v: serde_json::Value =
@@ -520,19 +377,7 @@ fn the_halo2_demo_and_its_files() {
     let proof: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("kept/proof.json")).unwrap()).unwrap();
     assert_eq!(proof["system"], "halo2");
-    let check = [
-        "verify",
-        "--vk",
-        "kept/halo2.vk",
-        "--proof",
-        "kept/proof.json",
-        "--public",
-        "kept/public.json",
-        "--policy",
-        "kept/policy.json",
-        "--context",
-        "kept/context.json",
-    ];
+    let check = words("verify --vk kept/halo2.vk --proof kept/proof.json --public kept/public.json --policy kept/policy.json --context kept/context.json");
     assert!(ok(&check, d).contains("valid halo2 proof"));
 
     // A damaged proof, and an SRS that is not the pinned one, are clear errors.

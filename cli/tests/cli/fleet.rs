@@ -7,7 +7,8 @@
 //! extra attempts, nothing is lost or duplicated, retried submissions with
 //! one request id are one job, and any node answers (and watches) any job.
 
-use crate::serve::{free_port, prepared_dir, run_ok, state, veil, wait_for_server};
+use crate::common::{ok, words};
+use crate::serve::{free_port, prepared_dir, state, veil, wait_for_server};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -29,14 +30,9 @@ fn start_node(dir: &Path, url: &str, name: &str, role: &str, port: u16) -> Child
         .args(["--issuers", "issuers.json", "--no-metrics"])
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(["--queue", url, "--role", role, "--node-name", name])
-        .args([
-            "--lease-seconds",
-            "2",
-            "--max-queued-per-key",
-            "100",
-            "--rate-limit",
-            "0",
-        ])
+        .args(words(
+            "--lease-seconds 2 --max-queued-per-key 100 --rate-limit 0",
+        ))
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(
@@ -108,7 +104,7 @@ async fn a_fleet_proves_every_job_once_through_kills_and_a_postgres_restart() {
     let url = pg.url();
     let (tmp, sample) = prepared_dir(21);
     let dir = tmp.path();
-    let key = run_ok(
+    let key = ok(
         &["admin", "key", "create", "--queue", &url, "--name", "fleet"],
         dir,
     )
@@ -272,7 +268,7 @@ async fn a_fleet_proves_every_job_once_through_kills_and_a_postgres_restart() {
     let nodes = pg
         .query("SELECT node || ':' || role || ':' || (log_id <> '') FROM veil_nodes ORDER BY node");
     assert_eq!(nodes, "api:api:true\nboth:both:true\nvictim:worker:false");
-    let listed = run_ok(&["admin", "nodes", "--queue", &url], dir);
+    let listed = ok(&["admin", "nodes", "--queue", &url], dir);
     assert!(listed.contains("api\tapi\tdid:key:"), "{listed}");
     assert!(
         listed.contains("victim\tworker\t(no audit log: a worker)"),

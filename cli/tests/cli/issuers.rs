@@ -5,7 +5,7 @@
 //! (SoftHSM2).
 
 use crate::common;
-use crate::common::{fails, fails_env, ok, ok_env};
+use crate::common::{fails, fails_env, ok, ok_env, words};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -37,16 +37,7 @@ fn distributed_dkg(d: &Path) {
     let packages = "p1/dkg-package-1.json,p2/dkg-package-2.json,p3/dkg-package-3.json";
     for i in 1..=3 {
         ok(
-            &[
-                "issuer",
-                "dkg-round2",
-                "--secret",
-                &format!("p{i}/dkg-secret-{i}.json"),
-                "--packages",
-                packages,
-                "--out-dir",
-                &format!("p{i}"),
-            ],
+            &words(&format!("issuer dkg-round2 --secret p{i}/dkg-secret-{i}.json --packages {packages} --out-dir p{i}")),
             d,
         );
     }
@@ -98,54 +89,23 @@ fn issue_args<'a>(holder: &'a str, signer: [&'a str; 2], out: &'a str) -> Vec<&'
 fn threshold_sign(d: &Path, out: &str) {
     for i in [1, 3] {
         ok(
-            &[
-                "issuer",
-                "sign-round1",
-                "--share",
-                &format!("p{i}/share-{i}.json"),
-                "--out-dir",
-                &format!("p{i}"),
-            ],
+            &words(&format!(
+                "issuer sign-round1 --share p{i}/share-{i}.json --out-dir p{i}"
+            )),
             d,
         );
     }
     let commitments = "p1/commitment-1.json,p3/commitment-3.json";
     for i in [1, 3] {
         ok(
-            &[
-                "issuer",
-                "sign-round2",
-                "--share",
-                &format!("p{i}/share-{i}.json"),
-                "--nonces",
-                &format!("p{i}/nonces-{i}.json"),
-                "--request",
-                "request.json",
-                "--commitments",
-                commitments,
-                "--out",
-                &format!("p{i}/sigshare-{i}.json"),
-            ],
+            &words(&format!("issuer sign-round2 --share p{i}/share-{i}.json --nonces p{i}/nonces-{i}.json --request request.json --commitments {commitments} --out p{i}/sigshare-{i}.json")),
             d,
         );
         assert!(!d.join(format!("p{i}/nonces-{i}.json")).exists());
     }
     // Nonces are single-use: a second answer is refused.
     let err = fails(
-        &[
-            "issuer",
-            "sign-round2",
-            "--share",
-            "p1/share-1.json",
-            "--nonces",
-            "p1/nonces-1.json",
-            "--request",
-            "request.json",
-            "--commitments",
-            commitments,
-            "--out",
-            "again.json",
-        ],
+        &words(&format!("issuer sign-round2 --share p1/share-1.json --nonces p1/nonces-1.json --request request.json --commitments {commitments} --out again.json")),
         d,
     );
     assert!(err.contains("nonces-1.json"), "{err}");
@@ -182,36 +142,12 @@ fn threshold_sign(d: &Path, out: &str) {
 
 fn prove(d: &Path, credential: &str) -> Result<String, String> {
     let out = common::veil(
-        &[
-            "prove",
-            "--keys",
-            "keys",
-            "--credential",
-            credential,
-            "--holder",
-            "holder.json",
-            "--policy",
-            "policy.json",
-            "--issuers",
-            "issuers.json",
-            "--revoked",
-            "revoked.json",
-            "--context",
-            "context.json",
-            "--out",
-            "proof",
-        ],
+        &words(&format!("prove --keys keys --credential {credential} --holder holder.json --policy policy.json --issuers issuers.json --revoked revoked.json --context context.json --out proof")),
         d,
     );
     if out.status.success() {
         ok(
-            &[
-                "verify",
-                "--policy",
-                "policy.json",
-                "--context",
-                "context.json",
-            ],
+            &words("verify --policy policy.json --context context.json"),
             d,
         );
         Ok(String::from_utf8_lossy(&out.stdout).into())
@@ -230,14 +166,7 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
     ok(&["setup", "--insecure-demo-key", "--out", "keys"], d);
     ok(&["regulator", "keygen", "--out", "regulator.json"], d);
     ok(
-        &[
-            "policy",
-            "new",
-            "--regulator",
-            "regulator.json",
-            "--out",
-            "policy.json",
-        ],
+        &words("policy new --regulator regulator.json --out policy.json"),
         d,
     );
     std::fs::write(d.join("revoked.json"), r#"{"revoked": []}"#).unwrap();
@@ -254,18 +183,9 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
     ok(&["did", "keygen", "--out", "controller.jwk"], d);
     ok(&["did", "keygen", "--out", "vc.jwk"], d);
     let did = ok(
-        &[
-            "did",
-            "create",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--vc-key",
-            "vc.jwk",
-            "--bjj",
-            "old.json",
-        ],
+        &words(&format!(
+            "did create --db {db} --key controller.jwk --vc-key vc.jwk --bjj old.json"
+        )),
         d,
     );
     let did = did.trim();
@@ -273,46 +193,20 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
         &issue_args(&holder, ["--issuer-key", "old.json"], "old-credential.json"),
         d,
     );
-    ok(
-        &[
-            "issuer",
-            "trust",
-            "--list",
-            "issuers.json",
-            "--add",
-            "old.json",
-        ],
-        d,
-    );
+    ok(&words("issuer trust --list issuers.json --add old.json"), d);
     prove(d, "old-credential.json").unwrap();
 
     // Rotation to a 2-of-3 group: the DKG, the new key added to the DID
     // document and the trusted list beside the old one.
     distributed_dkg(d);
     ok(
-        &[
-            "did",
-            "update",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--did",
-            did,
-            "--add-bjj",
-            "bjj-2=group.json",
-        ],
+        &words(&format!(
+            "did update --db {db} --key controller.jwk --did {did} --add-bjj bjj-2=group.json"
+        )),
         d,
     );
     ok(
-        &[
-            "issuer",
-            "trust",
-            "--list",
-            "issuers.json",
-            "--add",
-            "group.json",
-        ],
+        &words("issuer trust --list issuers.json --add group.json"),
         d,
     );
     assert_eq!(
@@ -345,22 +239,7 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
         ("group-credential.json", "bjj-2", "group-vc.json"),
     ] {
         ok(
-            &[
-                "vc",
-                "issue",
-                "--db",
-                db,
-                "--credential",
-                zk,
-                "--did",
-                did,
-                "--vc-key",
-                "vc.jwk",
-                "--bjj-fragment",
-                fragment,
-                "--out",
-                vc,
-            ],
+            &words(&format!("vc issue --db {db} --credential {zk} --did {did} --vc-key vc.jwk --bjj-fragment {fragment} --out {vc}")),
             d,
         );
         ok(
@@ -372,57 +251,29 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
     // The old leaf and method removed: the old credential no longer proves
     // or verifies; the group's still does.
     ok(
-        &[
-            "issuer",
-            "trust",
-            "--list",
-            "issuers.json",
-            "--remove",
-            "old.json",
-        ],
+        &words("issuer trust --list issuers.json --remove old.json"),
         d,
     );
     let err = prove(d, "old-credential.json").unwrap_err();
     assert!(err.contains("not in the trusted-issuer tree"), "{err}");
     prove(d, "group-credential.json").unwrap();
     ok(
-        &[
-            "did",
-            "update",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--did",
-            did,
-            "--remove-method",
-            "bjj-1",
-        ],
+        &words(&format!(
+            "did update --db {db} --key controller.jwk --did {did} --remove-method bjj-1"
+        )),
         d,
     );
     let err = fails(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "old-vc.json",
-            "--today",
-            "2024-10-04",
-        ],
+        &words(&format!(
+            "vc verify --db {db} old-vc.json --today 2024-10-04"
+        )),
         d,
     );
     assert!(err.contains("bjj-1"), "{err}");
     ok(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "group-vc.json",
-            "--today",
-            "2024-10-04",
-        ],
+        &words(&format!(
+            "vc verify --db {db} group-vc.json --today 2024-10-04"
+        )),
         d,
     );
 
@@ -431,31 +282,11 @@ fn a_two_of_three_group_issues_a_credential_that_proves_and_rotation_keeps_old_c
     other["issuer"] = json(&d.join("old.json"))["public_key"].clone();
     std::fs::write(d.join("other-request.json"), other.to_string()).unwrap();
     ok(
-        &[
-            "issuer",
-            "sign-round1",
-            "--share",
-            "p2/share-2.json",
-            "--out-dir",
-            "p2",
-        ],
+        &words("issuer sign-round1 --share p2/share-2.json --out-dir p2"),
         d,
     );
     let err = fails(
-        &[
-            "issuer",
-            "sign-round2",
-            "--share",
-            "p2/share-2.json",
-            "--nonces",
-            "p2/nonces-2.json",
-            "--request",
-            "other-request.json",
-            "--commitments",
-            "p2/commitment-2.json,p1/commitment-1.json",
-            "--out",
-            "x.json",
-        ],
+        &words("issuer sign-round2 --share p2/share-2.json --nonces p2/nonces-2.json --request other-request.json --commitments p2/commitment-2.json,p1/commitment-1.json --out x.json"),
         d,
     );
     assert!(err.contains("another issuer key"), "{err}");
@@ -487,14 +318,7 @@ fn dkg_errors_name_the_participant() {
     p2["proof_z"] = json(&d.join("dkg-package-3.json"))["proof_z"].clone();
     std::fs::write(d.join("dkg-package-2.json"), p2.to_string()).unwrap();
     let err = fails(
-        &[
-            "issuer",
-            "dkg-round2",
-            "--secret",
-            "dkg-secret-1.json",
-            "--packages",
-            "dkg-package-1.json,dkg-package-2.json,dkg-package-3.json",
-        ],
+        &words("issuer dkg-round2 --secret dkg-secret-1.json --packages dkg-package-1.json,dkg-package-2.json,dkg-package-3.json"),
         d,
     );
     assert!(err.contains("participant 2's proof of knowledge"), "{err}");
@@ -567,18 +391,9 @@ fn credentials_signed_with_an_encrypted_key_file_and_an_hsm_key_verify() {
         &pass,
     );
     let did = ok(
-        &[
-            "did",
-            "create",
-            "--db",
-            db,
-            "--key",
-            "controller.jwk",
-            "--vc-key",
-            "vc.enc.json",
-            "--bjj",
-            "issuer.json",
-        ],
+        &words(&format!(
+            "did create --db {db} --key controller.jwk --vc-key vc.enc.json --bjj issuer.json"
+        )),
         d,
     );
     let did = did.trim().to_string();
@@ -610,15 +425,9 @@ fn credentials_signed_with_an_encrypted_key_file_and_an_hsm_key_verify() {
         &pass,
     );
     ok(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "enc-vc.json",
-            "--today",
-            "2024-10-04",
-        ],
+        &words(&format!(
+            "vc verify --db {db} enc-vc.json --today 2024-10-04"
+        )),
         d,
     );
 
@@ -673,15 +482,9 @@ fn credentials_signed_with_an_encrypted_key_file_and_an_hsm_key_verify() {
     vc_issue.extend_from_slice(hsm);
     ok_env(&vc_issue, d, &env);
     ok(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            db,
-            "hsm-vc.json",
-            "--today",
-            "2024-10-04",
-        ],
+        &words(&format!(
+            "vc verify --db {db} hsm-vc.json --today 2024-10-04"
+        )),
         d,
     );
 

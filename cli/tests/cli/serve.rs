@@ -2,6 +2,7 @@
 //! the same database, and every job it acknowledged completes. Also
 //! `veil admin key` and `veil remote` against it.
 
+use crate::common::{ok, words};
 use rand::SeedableRng;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -12,21 +13,6 @@ use veil_service::pb::{self, JobState};
 
 pub(crate) fn veil() -> Command {
     Command::new(env!("CARGO_BIN_EXE_veil"))
-}
-
-pub(crate) fn run_ok(args: &[&str], dir: &Path) -> String {
-    let out = veil()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run veil");
-    assert!(
-        out.status.success(),
-        "veil {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub(crate) fn free_port() -> u16 {
@@ -44,18 +30,7 @@ fn start_server(dir: &Path, port: u16) -> Child {
 /// `veil serve` with `extra` arguments (e.g. `--halo2-keys`).
 fn start_server_with(dir: &Path, port: u16, extra: &[&str]) -> Child {
     veil()
-        .args([
-            "serve",
-            "--db",
-            "db",
-            "--keys",
-            "keys",
-            "--issuers",
-            "issuers.json",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--no-metrics",
-        ])
+        .args(words(&format!("serve --db db --keys keys --issuers issuers.json --listen 127.0.0.1:{port} --no-metrics")))
         .args(extra)
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -111,7 +86,7 @@ pub(crate) fn prepared_dir(seed: u64) -> (tempfile::TempDir, SampleRequest) {
     write(dir, "holder.json", &sample.request.holder_json);
     write(dir, "policy.json", &sample.request.policy_json);
     write(dir, "context.json", &sample.request.context_json);
-    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
     (tmp, sample)
 }
 
@@ -119,7 +94,7 @@ pub(crate) fn prepared_dir(seed: u64) -> (tempfile::TempDir, SampleRequest) {
 async fn acknowledged_jobs_survive_sigkill_mid_proof() {
     let (tmp, sample) = prepared_dir(11);
     let dir = tmp.path();
-    let key = run_ok(
+    let key = ok(
         &["admin", "key", "create", "--db", "db", "--name", "crash"],
         dir,
     )
@@ -190,18 +165,11 @@ async fn acknowledged_jobs_survive_sigkill_mid_proof() {
 async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
     let (tmp, _sample) = prepared_dir(13);
     let dir = tmp.path();
-    run_ok(
-        &[
-            "setup",
-            "--system",
-            "halo2",
-            "--insecure-demo-key",
-            "--out",
-            "halo2-keys",
-        ],
+    ok(
+        &words("setup --system halo2 --insecure-demo-key --out halo2-keys"),
         dir,
     );
-    let key = run_ok(
+    let key = ok(
         &["admin", "key", "create", "--db", "db", "--name", "wallet"],
         dir,
     )
@@ -210,15 +178,7 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
     // Review 2, finding 14: locally generated parameters keep their
     // provenance once saved, and serving them needs --insecure.
     let mut refused = veil()
-        .args([
-            "serve",
-            "--db",
-            "db",
-            "--keys",
-            "keys",
-            "--halo2-keys",
-            "halo2-keys",
-        ])
+        .args(words("serve --db db --keys keys --halo2-keys halo2-keys"))
         .args(["--listen", "127.0.0.1:0", "--no-metrics"])
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -260,18 +220,7 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let docs = [
-        "--credential",
-        "credential.json",
-        "--holder",
-        "holder.json",
-        "--policy",
-        "policy.json",
-        "--context",
-        "context.json",
-        "--system",
-        "halo2",
-    ];
+    let docs = words("--credential credential.json --holder holder.json --policy policy.json --context context.json --system halo2");
     let mut prove = vec!["prove"];
     prove.extend_from_slice(&docs);
     prove.extend_from_slice(&["--out", "proof"]);
@@ -281,7 +230,7 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
     let checked = &["--policy", "policy.json", "--context", "context.json"];
     let mut local = vec!["verify", "--vk", "halo2-keys"];
     local.extend_from_slice(checked);
-    assert!(run_ok(&local, dir).contains("valid halo2 proof"));
+    assert!(ok(&local, dir).contains("valid halo2 proof"));
     let mut on_server = vec!["verify"];
     on_server.extend_from_slice(checked);
     assert!(remote(&on_server).contains("valid proof"));
@@ -301,21 +250,21 @@ async fn r2_finding_14_remote_halo2_prove_verify_and_job() {
 async fn remote_commands_and_key_admin() {
     let (tmp, _sample) = prepared_dir(12);
     let dir = tmp.path();
-    let key = run_ok(
+    let key = ok(
         &["admin", "key", "create", "--db", "db", "--name", "wallet"],
         dir,
     )
     .trim()
     .to_owned();
-    let doomed = run_ok(
+    let doomed = ok(
         &["admin", "key", "create", "--db", "db", "--name", "gone"],
         dir,
     )
     .trim()
     .to_owned();
     let doomed_id = doomed.split('_').nth(1).expect("id").to_owned();
-    run_ok(&["admin", "key", "revoke", "--db", "db", &doomed_id], dir);
-    let list = run_ok(&["admin", "key", "list", "--db", "db"], dir);
+    ok(&["admin", "key", "revoke", "--db", "db", &doomed_id], dir);
+    let list = ok(&["admin", "key", "list", "--db", "db"], dir);
     assert!(
         list.contains(&format!("{doomed_id}\trevoked\tgone")),
         "{list}"
@@ -331,16 +280,7 @@ async fn remote_commands_and_key_admin() {
         all.extend_from_slice(args);
         veil().args(&all).current_dir(dir).output().expect("run")
     };
-    let docs = [
-        "--credential",
-        "credential.json",
-        "--holder",
-        "holder.json",
-        "--policy",
-        "policy.json",
-        "--context",
-        "context.json",
-    ];
+    let docs = words("--credential credential.json --holder holder.json --policy policy.json --context context.json");
     let mut prove = vec!["prove"];
     prove.extend_from_slice(&docs);
     prove.extend_from_slice(&["--out", "proof"]);
@@ -351,26 +291,14 @@ async fn remote_commands_and_key_admin() {
         String::from_utf8_lossy(&out.stderr)
     );
     // The remote proof verifies locally and remotely, for its policy and payment.
-    run_ok(
-        &[
-            "verify",
-            "--vk",
-            "keys/verification_key.json",
-            "--policy",
-            "policy.json",
-            "--context",
-            "context.json",
-        ],
+    ok(
+        &words(
+            "verify --vk keys/verification_key.json --policy policy.json --context context.json",
+        ),
         dir,
     );
     let out = remote(
-        &[
-            "verify",
-            "--policy",
-            "policy.json",
-            "--context",
-            "context.json",
-        ],
+        &words("verify --policy policy.json --context context.json"),
         &key,
     );
     assert!(
@@ -455,38 +383,24 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     // The regulator's key, split 2-of-3; the policy escrows to the group.
-    run_ok(
-        &[
-            "regulator",
-            "keygen",
-            "--threshold",
-            "2/3",
-            "--out-dir",
-            "reg",
-        ],
+    ok(
+        &words("regulator keygen --threshold 2/3 --out-dir reg"),
         dir,
     );
-    run_ok(
-        &[
-            "policy",
-            "new",
-            "--regulator",
-            "reg/group.json",
-            "--out",
-            "policy.json",
-        ],
+    ok(
+        &words("policy new --regulator reg/group.json --out policy.json"),
         dir,
     );
     // The issuer keeps the subject's KYC record under the credential id.
-    run_ok(&["issuer", "keygen", "--out", "issuer.json"], dir);
+    ok(&["issuer", "keygen", "--out", "issuer.json"], dir);
     write(
         dir,
         "subject.json",
         r#"{"name": "Jane Roe", "document": "ID 42"}"#,
     );
-    let holder = run_ok(&["holder", "keygen", "--out", "holder.json"], dir);
+    let holder = ok(&["holder", "keygen", "--out", "holder.json"], dir);
     let commitment = holder.lines().last().expect("commitment").trim().to_owned();
-    let issued = run_ok(
+    let issued = ok(
         &crate::common::with_claims(
             &[
                 "issue",
@@ -525,19 +439,9 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
         "context.json",
         &format!(r#"{{"today": {today}, "scope": "7", "payment_hash": "99"}}"#),
     );
-    run_ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
-    let key = run_ok(
-        &[
-            "admin",
-            "key",
-            "create",
-            "--db",
-            "db",
-            "--name",
-            "regulator",
-            "--role",
-            "regulator",
-        ],
+    ok(&["setup", "--insecure-demo-key", "--out", "keys"], dir);
+    let key = ok(
+        &words("admin key create --db db --name regulator --role regulator"),
         dir,
     )
     .trim()
@@ -556,29 +460,11 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             key.as_str(),
         ];
         all.extend_from_slice(args);
-        run_ok(&all, dir)
+        ok(&all, dir)
     };
-    remote(&[
-        "prove",
-        "--credential",
-        "credential.json",
-        "--holder",
-        "holder.json",
-        "--policy",
-        "policy.json",
-        "--context",
-        "context.json",
-        "--out",
-        "proof",
-    ]);
+    remote(&words("prove --credential credential.json --holder holder.json --policy policy.json --context context.json --out proof"));
     // Entry 0 names the policy's regulator key; entry 1 (no policy) does not.
-    remote(&[
-        "verify",
-        "--policy",
-        "policy.json",
-        "--context",
-        "context.json",
-    ]);
+    remote(&words("verify --policy policy.json --context context.json"));
     remote(&["verify"]);
 
     // The regulator audits over gRPC, with no secret: no escrow is opened.
@@ -612,7 +498,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     assert!(!ok && err.contains("unexpected argument"), "{err}");
 
     // The regulator asks about entry 0: the request is logged first.
-    run_ok(
+    ok(
         &[
             "regulator",
             "disclose",
@@ -638,7 +524,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     let log_id = state["log_id"].as_str().expect("log id").to_owned();
     // Officials 2 and 3 each release a partial for the logged request.
     for official in ["2", "3"] {
-        let out = run_ok(
+        let out = ok(
             &[
                 "regulator",
                 "release",
@@ -688,7 +574,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     assert!(!ok && err.contains("the group needs 2"), "{err}");
     let (ok, out, err) = open(&["partial-2.json", "partial-3.json"]);
     assert!(ok, "{out}{err}");
-    let answered = run_ok(
+    let answered = ok(
         &[
             "issuer",
             "disclose",
@@ -708,16 +594,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     assert!(disclosure.contains("Jane Roe"), "{disclosure}");
     // An issuer trusting another log refuses.
     let (ok, _, err) = run(
-        &[
-            "issuer",
-            "disclose",
-            "--records",
-            "records",
-            "--request",
-            "opened.json",
-            "--log-id",
-            "did:key:z6MkSomeOtherLog",
-        ],
+        &words("issuer disclose --records records --request opened.json --log-id did:key:z6MkSomeOtherLog"),
         dir,
     );
     assert!(
@@ -764,10 +641,10 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
     let (tmp, _sample) = prepared_dir(21);
     let dir = tmp.path();
     for key in ["controller.jwk", "next.jwk", "vc.jwk"] {
-        run_ok(&["did", "keygen", "--out", key], dir);
+        ok(&["did", "keygen", "--out", key], dir);
     }
-    run_ok(&["issuer", "keygen", "--out", "bjj.json"], dir);
-    let did = run_ok(
+    ok(&["issuer", "keygen", "--out", "bjj.json"], dir);
+    let did = ok(
         &[
             &["did", "create", "--db", "db"][..],
             &crate::common::ISSUER_DID_KEYS,
@@ -777,7 +654,7 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
     )
     .trim()
     .to_owned();
-    run_ok(
+    ok(
         &[
             "did",
             "update",
@@ -792,20 +669,20 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
         ],
         dir,
     );
-    let commitment = run_ok(&["holder", "keygen", "--out", "holder2.json"], dir)
+    let commitment = ok(&["holder", "keygen", "--out", "holder2.json"], dir)
         .lines()
         .last()
         .unwrap()
         .trim()
         .to_owned();
-    run_ok(
+    ok(
         &crate::common::with_claims(
             &["issue", "--issuer-key", "bjj.json", "--holder", &commitment],
             &["--out", "zk.json"],
         ),
         dir,
     );
-    run_ok(
+    ok(
         &[
             "vc",
             "issue",
@@ -862,7 +739,7 @@ fn did_veil_resolves_over_the_http_binding_from_another_machine() {
     assert_eq!(first["didDocumentMetadata"]["nextVersionId"], "2");
 
     // A credential from this issuer verifies on the other machine.
-    let verified = run_ok(
+    let verified = ok(
         &[
             "vc",
             "verify",
@@ -910,7 +787,7 @@ async fn r2_finding_10_idle_metrics_connections_cannot_starve_grpc() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (tmp, sample) = prepared_dir(17);
     let dir = tmp.path();
-    let key = run_ok(
+    let key = ok(
         &["admin", "key", "create", "--db", "db", "--name", "flood"],
         dir,
     )
@@ -922,15 +799,7 @@ async fn r2_finding_10_idle_metrics_connections_cannot_starve_grpc() {
             .arg("-c")
             .arg("ulimit -n 1024 && exec \"$0\" \"$@\"")
             .arg(env!("CARGO_BIN_EXE_veil"))
-            .args([
-                "serve",
-                "--db",
-                "db",
-                "--keys",
-                "keys",
-                "--issuers",
-                "issuers.json",
-            ])
+            .args(words("serve --db db --keys keys --issuers issuers.json"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--metrics", &format!("127.0.0.1:{metrics}")])
             .current_dir(dir)

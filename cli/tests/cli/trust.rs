@@ -3,7 +3,7 @@
 //! as the oracle, so what veil refuses is checked against what they refuse.
 
 use crate::common::interop::{self, bazaar_verify, didkit_errors, node, write_json};
-use crate::common::{fails, ok};
+use crate::common::{fails, ok, words};
 use serde_json::Value;
 use std::path::Path;
 
@@ -19,18 +19,7 @@ fn veil_issuer_with_credentials(d: &Path) -> String {
     }
     ok(&["issuer", "keygen", "--out", "issuer.json"], d);
     let did = ok(
-        &[
-            "did",
-            "create",
-            "--db",
-            "db",
-            "--key",
-            "controller.jwk",
-            "--vc-key",
-            "vc.jwk",
-            "--bjj",
-            "issuer.json",
-        ],
+        &words("did create --db db --key controller.jwk --vc-key vc.jwk --bjj issuer.json"),
         d,
     )
     .trim()
@@ -172,15 +161,9 @@ fn r2_finding_1_credentials_and_status_lists_signed_by_a_key_not_the_issuers_are
     );
     let with_list = |list: &str| {
         fails(
-            &[
-                "vc",
-                "verify",
-                "--db",
-                "db",
-                "vc-v2.json",
-                "--status-list",
-                list,
-            ],
+            &words(&format!(
+                "vc verify --db db vc-v2.json --status-list {list}"
+            )),
             d,
         )
     };

@@ -14,7 +14,7 @@
 //! and skips otherwise unless `VEIL_REQUIRE_DIDKIT=1`.
 
 use crate::common::interop::{bazaar_verify, didkit_errors, interop_dir, node, write_json};
-use crate::common::{fails, ok, veil};
+use crate::common::{fails, ok, veil, words};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -166,13 +166,7 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
             .expect("spawn veil serve"),
     );
     // Another machine: an empty database, the test CA trusted.
-    let elsewhere = [
-        "--db",
-        "elsewhere",
-        "--tls-ca",
-        "ca.pem",
-        "--allow-private-hosts",
-    ];
+    let elsewhere = words("--db elsewhere --tls-ca ca.pem --allow-private-hosts");
     let deadline = Instant::now() + Duration::from_secs(120);
     let resolved = loop {
         let out = veil(&[&["did", "resolve", &did][..], &elsewhere].concat(), d);
@@ -203,14 +197,7 @@ fn a_did_web_issuer_published_by_veil_serve_verifies_in_veil_and_didkit() {
     }
     // Without the CA, the host's certificate is not trusted.
     let untrusted = fails(
-        &[
-            "vc",
-            "verify",
-            "--db",
-            "elsewhere",
-            "--allow-private-hosts",
-            "vc-v1.json",
-        ],
+        &words("vc verify --db elsewhere --allow-private-hosts vc-v1.json"),
         d,
     );
     assert!(untrusted.contains("certificate"), "{untrusted}");

@@ -36,6 +36,12 @@ pub fn with_claims<'a>(before: &[&'a str], after: &[&'a str]) -> Vec<&'a str> {
     [before, &SAMPLE_CLAIMS[..], after].concat()
 }
 
+/// A command line's words, split at white space, so a test reads like the
+/// command a user types (the tests' paths and values have no spaces).
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// `veil ARGS` in `dir` with extra environment variables.
 pub fn veil_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_veil"))
