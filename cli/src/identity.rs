@@ -8,16 +8,13 @@ use crate::signing::{self, HsmArgs};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use veil_circuits::encoding::{field_from_decimal, field_to_decimal};
 use veil_circuits::statement::files::{CredentialJson, IssuerKeyJson};
+use veil_did::local::{LocalIdentity, Resolving};
 use veil_did::vc::{self, Format, Issuer, StatusEntry};
-use veil_did::web::{WebDid, WebSite};
+use veil_did::web::WebDid;
 use veil_did::Signer;
-use veil_did::{
-    resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch, Registry, VeilMethod,
-    VeilResolver, WebMethod,
-};
+use veil_did::{resolver, BabyJubJubPoint, ControllerKey, MethodSpec, Patch};
 use veil_issuer::signer::file::{EncryptedKeyFile, KdfCost};
 use veil_issuer::signer::pkcs11::Pkcs11Signer;
 use veil_issuer::status::StatusStore;
@@ -27,13 +24,6 @@ pub fn default_db() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join("veil")
-}
-
-fn open_registry(db: &Path) -> Result<Arc<Registry>> {
-    std::fs::create_dir_all(db).with_context(|| format!("creating {}", db.display()))?;
-    Ok(Arc::new(Registry::open(&db.join("dids")).with_context(
-        || format!("opening {}/dids", db.display()),
-    )?))
 }
 
 fn open_status(db: &Path) -> Result<StatusStore> {
@@ -144,7 +134,7 @@ fn service_patch(spec: &str) -> Result<Patch> {
 
 /// `veil did create`: a did:veil in the registry, or (`--web`) a did:web
 /// document in the issuer's site, ready to publish.
-pub fn did_create(id: &Identity, a: &CreateArgs) -> Result<()> {
+pub fn did_create(id: &LocalIdentity, a: &CreateArgs) -> Result<()> {
     let key = read_key(&a.key)?;
     let mut methods = Vec::new();
     if a.vc_key.is_some() || a.hsm.hsm_module.is_some() {
@@ -176,7 +166,7 @@ pub fn did_create(id: &Identity, a: &CreateArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let registry = open_registry(&id.db)?;
+    let registry = id.registry()?;
     let controller = key.public_multibase()?;
     let did = veil_did::did_for_key(&controller);
     let op = veil_did::Operation::sign(
@@ -198,7 +188,7 @@ pub fn did_create(id: &Identity, a: &CreateArgs) -> Result<()> {
 /// resolution result as JSON: a did:veil from the local registry or a
 /// remote endpoint, a did:web from its host over HTTPS.
 pub fn did_resolve(
-    id: &Identity,
+    id: &LocalIdentity,
     did: &str,
     version: Option<u64>,
     remote: Option<&str>,
@@ -225,7 +215,7 @@ pub fn did_resolve(
                 veil_did::remote::RemoteResolver::with_options(url, &id.client_options()?)?;
             runtime()?.block_on(endpoint.resolve(did, version))
         }
-        None => open_registry(&id.db)?.resolve(did, version),
+        None => id.registry()?.resolve(did, version),
     };
     let result = veil_did::resolution::resolution_result(&outcome);
     println!("{}", serde_json::to_string_pretty(&result)?);
@@ -269,7 +259,7 @@ fn fragment_file(spec: &str, flag: &str) -> Result<(String, PathBuf)> {
 }
 
 /// `veil did update`: a did:veil in the registry, a did:web in the site.
-pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
+pub fn did_update(id: &LocalIdentity, a: &UpdateArgs) -> Result<()> {
     let key = read_key(&a.key)?;
     let mut patches = Vec::new();
     if let Some(spec) = &a.add_vc_key {
@@ -317,7 +307,7 @@ pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
     let r = if a.did.starts_with(veil_did::web::PREFIX) {
         id.site().update(&key, &a.did, &patches)?
     } else {
-        open_registry(&id.db)?.update(&key, &a.did, patches)?
+        id.registry()?.update(&key, &a.did, patches)?
     };
     println!(
         "{} now at version {}",
@@ -328,12 +318,12 @@ pub fn did_update(id: &Identity, a: &UpdateArgs) -> Result<()> {
 
 /// `veil did deactivate`: a did:veil in the registry, a did:web in the
 /// site (served 410 Gone from then on).
-pub fn did_deactivate(id: &Identity, key: &Path, did: &str) -> Result<()> {
+pub fn did_deactivate(id: &LocalIdentity, key: &Path, did: &str) -> Result<()> {
     let key = read_key(key)?;
     let r = if did.starts_with(veil_did::web::PREFIX) {
         id.site().deactivate(&key, did)?
     } else {
-        open_registry(&id.db)?.deactivate(&key, did)?
+        id.registry()?.deactivate(&key, did)?
     };
     println!(
         "{did} deactivated at version {}",
@@ -391,7 +381,7 @@ fn parse_format(s: &str) -> Result<Format> {
 }
 
 /// `veil vc issue`: a KycCredential for a ZK credential's claims.
-pub fn vc_issue(id: &Identity, a: &VcIssueArgs) -> Result<()> {
+pub fn vc_issue(id: &LocalIdentity, a: &VcIssueArgs) -> Result<()> {
     let out = &a.out;
     let format = parse_format(&a.format)?;
     let credential = read_document(&a.credential, CredentialJson::to_credential)?;
@@ -407,7 +397,7 @@ pub fn vc_issue(id: &Identity, a: &VcIssueArgs) -> Result<()> {
     }
     let signing_key = crate::signing::open_signer(a.vc_key.as_deref(), &a.hsm)?;
     let resolver = id.resolver(Resolving::Own)?;
-    let status = open_status(&id.db)?;
+    let status = open_status(id.db())?;
     let index = status.allocate(&credential.claims.credential_id)?;
     let entry = StatusEntry::revocation(&a.status_list, index);
     let issuer = Issuer {
@@ -457,7 +447,7 @@ pub struct VcVerifyArgs {
 
 /// `veil vc verify`: proof, issuer, validity, ZK signature, and status when
 /// a status list is given; writes the ZK credential for `veil prove`.
-pub fn vc_verify(id: &Identity, args: &VcVerifyArgs) -> Result<()> {
+pub fn vc_verify(id: &LocalIdentity, args: &VcVerifyArgs) -> Result<()> {
     let vc_path = &args.vc;
     let (status_list, credential_out) =
         (args.status_list.as_deref(), args.credential_out.as_deref());
@@ -524,7 +514,7 @@ pub fn vc_revoke(db: &Path, credential_id: &str) -> Result<()> {
 
 /// `veil vc status-list`: the signed BitstringStatusListCredential.
 pub fn vc_status_list(
-    id: &Identity,
+    id: &LocalIdentity,
     did: &str,
     vc_key: &Path,
     vc_fragment: &str,
@@ -533,7 +523,7 @@ pub fn vc_status_list(
 ) -> Result<()> {
     let key = crate::signing::open_signer(Some(vc_key), &HsmArgs::default())?;
     let resolver = id.resolver(Resolving::Own)?;
-    let status = open_status(&id.db)?;
+    let status = open_status(id.db())?;
     let list = runtime()?.block_on(status.status_list_credential(
         &resolver,
         did,
@@ -553,7 +543,7 @@ pub fn demo_issue_vc(
     zk_key: &veil_circuits::eddsa::PrivateKey,
     credential: &veil_circuits::statement::Credential,
 ) -> Result<(String, String)> {
-    let registry = open_registry(db)?;
+    let registry = LocalIdentity::new(db.to_path_buf(), None).registry()?;
     let controller = ControllerKey::generate()?;
     let signing = ControllerKey::generate()?;
     let point = zk_key.public_key();
@@ -598,7 +588,7 @@ pub fn demo_verify_vc(
     vc: &str,
     today: u32,
 ) -> Result<veil_circuits::statement::Credential> {
-    let resolver = resolver(open_registry(db)?);
+    let resolver = resolver(LocalIdentity::new(db.to_path_buf(), None).registry()?);
     Ok(runtime()?
         .block_on(vc::verify(&resolver, vc, today))?
         .credential)
@@ -635,78 +625,10 @@ impl DbArg {
     }
 
     /// Where identity state lives and how other issuers are reached.
-    fn context(&self) -> Identity {
-        let db = self.path();
-        Identity {
-            site: self.site.clone().unwrap_or_else(|| db.join("web")),
-            tls_ca: self.tls_ca.clone(),
-            allow_private_hosts: self.allow_private_hosts,
-            db,
-        }
-    }
-}
-
-/// The identity commands' state: the registry's database, the did:web
-/// site, the extra CA for HTTPS resolution.
-pub struct Identity {
-    db: PathBuf,
-    site: PathBuf,
-    tls_ca: Option<PathBuf>,
-    allow_private_hosts: bool,
-}
-
-/// Whose documents a resolver reads.
-#[derive(Clone, Copy)]
-enum Resolving<'a> {
-    /// This issuer's own: did:veil from the local registry, did:web from the
-    /// local site (an issuer signs before, or without, publishing).
-    Own,
-    /// Anyone's: did:web from its host over HTTPS; did:veil from the local
-    /// registry, or from this DID Resolution endpoint.
-    Others(Option<&'a str>),
-}
-
-impl Identity {
-    fn client_options(&self) -> Result<veil_did::remote::ClientOptions> {
-        let mut options = veil_did::remote::ClientOptions {
-            allow_private_hosts: self.allow_private_hosts,
-            ..Default::default()
-        };
-        if let Some(ca) = &self.tls_ca {
-            options
-                .extra_roots_pem
-                .push(std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?);
-        }
-        Ok(options)
-    }
-
-    fn site(&self) -> WebSite {
-        WebSite::open(&self.site)
-    }
-
-    fn web_resolver(&self) -> Result<veil_did::remote::WebResolver> {
-        Ok(veil_did::remote::WebResolver::new(&self.client_options()?)?)
-    }
-
-    fn resolver(&self, resolving: Resolving) -> Result<VeilResolver> {
-        Ok(match resolving {
-            Resolving::Own => veil_did::resolver::resolver_with(
-                VeilMethod::new(open_registry(&self.db)?),
-                WebMethod::site(self.site()),
-            ),
-            Resolving::Others(endpoint) => {
-                let veil = match endpoint {
-                    Some(url) => {
-                        VeilMethod::remote(veil_did::remote::RemoteResolver::with_options(
-                            url,
-                            &self.client_options()?,
-                        )?)
-                    }
-                    None => VeilMethod::new(open_registry(&self.db)?),
-                };
-                veil_did::resolver::resolver_with(veil, WebMethod::https(self.web_resolver()?))
-            }
-        })
+    fn context(&self) -> LocalIdentity {
+        LocalIdentity::new(self.path(), self.site.clone())
+            .with_extra_ca(self.tls_ca.clone())
+            .allowing_private_hosts(self.allow_private_hosts)
     }
 }
 
@@ -808,7 +730,7 @@ pub fn run_vc(db: &DbArg, command: VcCommand) -> Result<()> {
     match command {
         VcCommand::Issue(a) => vc_issue(&id, &a),
         VcCommand::Verify(a) => vc_verify(&id, &a),
-        VcCommand::Revoke { credential_id } => vc_revoke(&id.db, &credential_id),
+        VcCommand::Revoke { credential_id } => vc_revoke(id.db(), &credential_id),
         VcCommand::StatusList {
             did,
             vc_key,

@@ -31,6 +31,8 @@ pub mod document;
 pub mod error;
 pub mod http_binding;
 pub mod keys;
+#[cfg(all(feature = "store", feature = "remote"))]
+pub mod local;
 pub mod registry;
 #[cfg(feature = "remote")]
 pub mod remote;

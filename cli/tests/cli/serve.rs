@@ -475,8 +475,8 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
         run(&all, dir)
     };
     let grpc = ["--server", url.as_str()];
-    let (ok, out, err) = audit(&["--csv", "audit.csv", "--json", "audit.json"], &grpc);
-    assert!(ok, "{out}{err}");
+    let (passed, out, err) = audit(&["--csv", "audit.csv", "--json", "audit.json"], &grpc);
+    assert!(passed, "{out}{err}");
     assert!(err.contains("first audit: pinning log did:key:"), "{err}");
     assert!(out.contains("PASS"), "{out}");
     let credential: serde_json::Value =
@@ -494,8 +494,8 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             .expect("json");
     assert_eq!(report["entries"], 2);
     // The audit takes no key or share at all.
-    let (ok, _, err) = audit(&["--share", "reg/share-2.json"], &grpc);
-    assert!(!ok && err.contains("unexpected argument"), "{err}");
+    let (passed, _, err) = audit(&["--share", "reg/share-2.json"], &grpc);
+    assert!(!passed && err.contains("unexpected argument"), "{err}");
 
     // The regulator asks about entry 0: the request is logged first.
     ok(
@@ -547,7 +547,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
             .expect("json");
     edited["body"]["grounds"] = "fishing".into();
     write(dir, "edited.json", &edited.to_string());
-    let (ok, _, err) = run(
+    let (passed, _, err) = run(
         &[
             "regulator",
             "release",
@@ -560,7 +560,7 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
         ],
         dir,
     );
-    assert!(!ok && err.contains("no partial released"), "{err}");
+    assert!(!passed && err.contains("no partial released"), "{err}");
     // One partial does not open it; two do.
     let open = |partials: &[&str]| {
         let mut all = vec!["regulator", "open", "--request", "request.json"];
@@ -570,10 +570,10 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
         all.extend_from_slice(&["--log-id", &log_id, "--out", "opened.json"]);
         run(&all, dir)
     };
-    let (ok, _, err) = open(&["partial-2.json"]);
-    assert!(!ok && err.contains("the group needs 2"), "{err}");
-    let (ok, out, err) = open(&["partial-2.json", "partial-3.json"]);
-    assert!(ok, "{out}{err}");
+    let (passed, _, err) = open(&["partial-2.json"]);
+    assert!(!passed && err.contains("the group needs 2"), "{err}");
+    let (passed, out, err) = open(&["partial-2.json", "partial-3.json"]);
+    assert!(passed, "{out}{err}");
     let answered = ok(
         &[
             "issuer",
@@ -593,24 +593,24 @@ async fn regulators_audit_and_disclose_through_the_command_line() {
     let disclosure = std::fs::read_to_string(dir.join("disclosure.json")).expect("disclosure");
     assert!(disclosure.contains("Jane Roe"), "{disclosure}");
     // An issuer trusting another log refuses.
-    let (ok, _, err) = run(
+    let (passed, _, err) = run(
         &words("issuer disclose --records records --request opened.json --log-id did:key:z6MkSomeOtherLog"),
         dir,
     );
     assert!(
-        !ok && err.contains("expected did:key:z6MkSomeOtherLog"),
+        !passed && err.contains("expected did:key:z6MkSomeOtherLog"),
         "{err}"
     );
 
     // Stopped, the server's log directory is audited directly: it only grew.
     drop(server);
-    let (ok, out, err) = audit(&[], &["--log", "db/log"]);
-    assert!(ok, "{out}{err}");
+    let (passed, out, err) = audit(&[], &["--log", "db/log"]);
+    assert!(passed, "{out}{err}");
     assert!(out.contains("2 entries (consistency checked)"), "{out}");
     assert!(out.contains("disclosures            1"), "{out}");
     // A state pinned to another log is a clear refusal.
-    let (ok, _, err) = audit(&["--log-id", "did:key:z6MkOther"], &["--log", "db/log"]);
-    assert!(!ok && err.contains("is not the log"), "{err}");
+    let (passed, _, err) = audit(&["--log-id", "did:key:z6MkOther"], &["--log", "db/log"]);
+    assert!(!passed && err.contains("is not the log"), "{err}");
 }
 
 /// `GET path` on `addr` over a plain socket: the status code and the body.
