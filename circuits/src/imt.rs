@@ -239,7 +239,7 @@ impl IndexedMerkleTree {
                 next_value: successor(&value),
             })
             .collect();
-        let hashes: Vec<F> = leaves.iter().map(Leaf::hash).collect();
+        let hashes = crate::parallel::map_chunks(&leaves, 1, |leaf| leaf[0].hash());
         let tree = MerkleTree::new(depth, &hashes).map_err(merkle)?;
         Ok(IndexedMerkleTree {
             tree,

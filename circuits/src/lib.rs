@@ -46,6 +46,7 @@ pub mod encoding;
 pub mod imt;
 pub mod ladder;
 pub mod merkle;
+mod parallel;
 pub mod poseidon;
 pub mod shamir;
 pub mod smt;

@@ -79,10 +79,9 @@ impl MerkleTree {
         let mut levels = vec![leaves.to_vec()];
         for level in 0..depth {
             let below = &levels[level];
-            let above: Vec<F> = below
-                .chunks(2)
-                .map(|pair| hash_node(pair[0], pair.get(1).copied().unwrap_or(empty[level])))
-                .collect();
+            let above = crate::parallel::map_chunks(below, 2, |pair| {
+                hash_node(pair[0], pair.get(1).copied().unwrap_or(empty[level]))
+            });
             levels.push(above);
         }
         Ok(MerkleTree {

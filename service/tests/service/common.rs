@@ -25,6 +25,15 @@ pub fn proving_key() -> veil_prover::ProvingKey {
     .clone()
 }
 
+/// The halo2 demo parameters and keys, made once per test binary (key
+/// generation takes seconds; several servers here prove with halo2).
+pub fn halo2_keys() -> (veil_halo2::UniversalParams, veil_halo2::keys::Halo2Keys) {
+    static KEYS: OnceLock<(veil_halo2::UniversalParams, veil_halo2::keys::Halo2Keys)> =
+        OnceLock::new();
+    KEYS.get_or_init(|| veil_halo2::keys::insecure_demo_keys().expect("halo2 keys"))
+        .clone()
+}
+
 /// A sample request whose issuer the test server trusts.
 pub fn sample(seed: u64) -> SampleRequest {
     SampleRequest::new(&mut ChaCha20Rng::seed_from_u64(seed))
@@ -104,7 +113,7 @@ impl TestServer {
         )
         .expect("engine");
         if halo2 {
-            let (params, keys) = veil_halo2::keys::insecure_demo_keys().expect("halo2 keys");
+            let (params, keys) = halo2_keys();
             let verifier = veil_verifier::Halo2Verifier::new(params.clone(), keys.verifying_key());
             engine = engine.with_halo2(veil_prover::Halo2Prover::new(params, keys), verifier);
         }

@@ -1,0 +1,2 @@
+//! Empty: this crate exists for its dependencies' features
+//! (`workspace-hack/Cargo.toml` says why).
