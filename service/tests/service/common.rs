@@ -4,7 +4,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -175,12 +175,19 @@ impl TestServer {
             .expect("proof")
     }
 
-    /// The sample's halo2-KZG proof, proved by this server (started with
-    /// halo2 keys) for the valid key.
+    /// The sample's halo2-KZG proof, proved for the valid key by the first
+    /// server (started with halo2 keys) that asks and kept for the others:
+    /// every server here has the same sample and the same halo2 keys, and a
+    /// halo2 proof takes seconds.
     pub async fn sample_halo2_proof(&self) -> veil_service::pb::Proof {
+        static PROOF: Mutex<Option<veil_service::pb::Proof>> = Mutex::new(None);
+        if let Some(proof) = PROOF.lock().expect("lock").clone() {
+            return proof;
+        }
         let mut request = self.sample.request.clone();
         request.system = veil_service::pb::ProofSystem::Halo2Kzg as i32;
-        self.authed()
+        let proof = self
+            .authed()
             .await
             .prover
             .prove(request)
@@ -188,7 +195,9 @@ impl TestServer {
             .expect("prove")
             .into_inner()
             .proof
-            .expect("proof")
+            .expect("proof");
+        *PROOF.lock().expect("lock") = Some(proof.clone());
+        proof
     }
 
     /// Stops the server and waits for it (the database can then be reopened).
