@@ -7,23 +7,33 @@
 # rebuilt with atomics (rust-src), and, since nightly-2025-10-03, the linker
 # told to make the memory shared and importable (rust-lang/rust#147225).
 # Its artifacts live in their own target directory: other flags, other std.
+# `build.sh threads-build` compiles the threaded module and stops (.ci/run
+# starts it in the background: it shares nothing with the other builds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-$HOME/.cache/veil/target}"
+threads_target="$target/wasm-threads"
+build_threads() {
+    rustup component list --toolchain nightly --installed | grep -qx rust-src ||
+        rustup component add rust-src --toolchain nightly
+    local shared_memory=(--shared-memory --max-memory=1073741824 --import-memory
+        --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base)
+    local rustflags="-C target-feature=+atomics,+bulk-memory"
+    for arg in "${shared_memory[@]}"; do rustflags+=" -C link-arg=$arg"; done
+    CARGO_TARGET_DIR="$threads_target" RUSTFLAGS="$rustflags" \
+        cargo +nightly build -p veil-wasm --lib --features threads \
+        --target wasm32-unknown-unknown --release -Z build-std=panic_abort,std
+}
+if [ "${1:-}" = threads-build ]; then
+    build_threads
+    exit 0
+fi
+
 cargo build -p veil-wasm --lib --target wasm32-unknown-unknown --release
 wasm-bindgen --target web --out-dir bindings/wasm/pkg-web \
     "$target/wasm32-unknown-unknown/release/veil_wasm.wasm"
 
-rustup component list --toolchain nightly --installed | grep -qx rust-src ||
-    rustup component add rust-src --toolchain nightly
-threads_target="$target/wasm-threads"
-shared_memory=(--shared-memory --max-memory=1073741824 --import-memory
-    --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base)
-rustflags="-C target-feature=+atomics,+bulk-memory"
-for arg in "${shared_memory[@]}"; do rustflags+=" -C link-arg=$arg"; done
-CARGO_TARGET_DIR="$threads_target" RUSTFLAGS="$rustflags" \
-    cargo +nightly build -p veil-wasm --lib --features threads \
-    --target wasm32-unknown-unknown --release -Z build-std=panic_abort,std
+build_threads
 wasm-bindgen --target web --out-dir bindings/wasm/pkg-web-threads \
     "$threads_target/wasm32-unknown-unknown/release/veil_wasm.wasm"
 for pkg in pkg-web pkg-web-threads; do
