@@ -12,6 +12,7 @@
 use std::sync::OnceLock;
 use veil_prover::keys::{KeyKind, MAGIC};
 use veil_prover::CircuitShape;
+use veil_prover::{KeysDir, ProvingSystem};
 
 /// The input as text, when it is UTF-8 (the JSON decoders take `&str`).
 pub fn text(data: &[u8]) -> Option<&str> {
@@ -38,11 +39,26 @@ pub fn framed_key_with(magic: &[u8; 8], kind: KeyKind, payload: &[u8]) -> Vec<u8
 }
 
 /// The demo's halo2 verifier (insecure parameters; the verifier's code path
-/// is the same for any), generated once per process: the verifying key
-/// alone (the whole keys took 2 minutes of every CI run's fuzz section).
+/// is the same for any), made once per process: the verifying key alone
+/// (the whole keys took 2 minutes of every CI run's fuzz section).
+///
+/// With `VEIL_FUZZ_HALO2_KEYS` naming a keys directory (`veil setup --system
+/// halo2 --insecure-demo-key`, or `veil demo --system halo2 --keep`), the
+/// parameters and the verifying key are read from it, their pin checked, as
+/// `veil verify` reads them: generating both took 30 s of the target's run
+/// in the instrumented build. A directory that does not load stops the run.
 pub fn halo2_verifier() -> &'static veil_verifier::Halo2Verifier {
     static VERIFIER: OnceLock<veil_verifier::Halo2Verifier> = OnceLock::new();
     VERIFIER.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("VEIL_FUZZ_HALO2_KEYS") {
+            let keys = KeysDir::new(dir)
+                .load_verifier(ProvingSystem::Halo2Kzg)
+                .expect("VEIL_FUZZ_HALO2_KEYS names a halo2 keys directory");
+            let veil_verifier::VerifierKeys::Halo2Kzg { params, vk } = keys else {
+                panic!("VEIL_FUZZ_HALO2_KEYS: not halo2 keys");
+            };
+            return veil_verifier::Halo2Verifier::new(params, vk);
+        }
         let shape = veil_halo2::statement::CircuitShape::default();
         let params = veil_halo2::params::UniversalParams::insecure_demo(shape.k);
         let vk = veil_halo2::keys::Halo2VerifyingKey::generate(&params, shape)
