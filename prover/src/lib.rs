@@ -24,6 +24,8 @@
 #![warn(missing_docs)]
 
 mod groth16;
+#[cfg(feature = "parallel")]
+mod msm;
 pub mod prove;
 pub mod setup;
 pub mod shape;

@@ -46,6 +46,7 @@ pub struct Prover {
     proving_key: ProvingKey,
     prepared: PreparedVerifyingKey<Curve>,
     matrices: Matrices,
+    msm: crate::groth16::MsmBases,
 }
 
 impl Prover {
@@ -120,10 +121,12 @@ impl Prover {
 
     fn with_matrices(proving_key: ProvingKey, matrices: Matrices) -> Self {
         let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
+        let msm = crate::groth16::MsmBases::new(&proving_key);
         Prover {
             proving_key,
             prepared,
             matrices,
+            msm,
         }
     }
 
@@ -167,6 +170,7 @@ impl Prover {
         let s = F::rand(rng);
         let proof = crate::groth16::prove(
             &self.proving_key,
+            &self.msm,
             r,
             s,
             &self.matrices.abc,
