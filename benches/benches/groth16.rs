@@ -149,18 +149,16 @@ fn groth16(c: &mut Criterion) {
     batch.finish();
 }
 
-/// Where a Groth16 proof's time goes: the witness map (the QAP's seven
-/// FFTs of the domain) and each of the five multi-scalar multiplications,
-/// run as `ark-groth16`'s prover runs them, one after another, each on
-/// every core.
+/// Where a Groth16 proof's time goes: the witness map (the QAP's FFTs over
+/// the domain) and each of the five multi-scalar multiplications, each run
+/// alone as veil's prover runs it (`Prover::witness_map`,
+/// `Prover::run_msm`: this build's MSM, on every core), with ark-groth16's
+/// whole prover and its witness map beside them on the same assignment. The
+/// witness's synthesis is the `compliance` group's row.
 fn prove_breakdown(c: &mut Criterion) {
-    use ark_ec::pairing::Pairing;
-    use ark_ec::VariableBaseMSM;
-    use ark_ff::PrimeField;
     use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
     use ark_poly::GeneralEvaluationDomain;
-    type G1 = <veil_prover::Curve as Pairing>::G1;
-    type G2 = <veil_prover::Curve as Pairing>::G2;
+    use veil_prover::Msm;
 
     let mut rng = StdRng::seed_from_u64(1);
     let keys = setup(&mut rng, |_| {}).expect("setup");
@@ -171,30 +169,16 @@ fn prove_breakdown(c: &mut Criterion) {
         .expect("assignment");
     let shape = &keys.shape;
     let pk = &keys.proving_key;
-    let h = LibsnarkReduction::witness_map_from_matrices::<F, GeneralEvaluationDomain<F>>(
-        &keys.matrices,
-        shape.num_instance_variables,
-        shape.num_constraints,
-        &assignment,
-    )
-    .expect("witness map");
-    let bigints = |v: &[F]| v.iter().map(|x| x.into_bigint()).collect::<Vec<_>>();
-    let all = bigints(&assignment[1..]);
-    let aux = bigints(&assignment[shape.num_instance_variables..]);
-    let h_big = bigints(&h);
+    let h = prover.witness_map(&assignment).expect("witness map");
+    let zero = F::from(0u64);
+    let one = F::from(1u64);
     println!(
         "scalars: {} in A/B, {} in L, {} in H; of A/B's, {} zero and {} one",
-        all.len(),
-        aux.len(),
-        h_big.len(),
-        assignment[1..]
-            .iter()
-            .filter(|x| **x == F::from(0u64))
-            .count(),
-        assignment[1..]
-            .iter()
-            .filter(|x| **x == F::from(1u64))
-            .count(),
+        assignment.len() - 1,
+        assignment.len() - shape.num_instance_variables,
+        h.len(),
+        assignment[1..].iter().filter(|x| **x == zero).count(),
+        assignment[1..].iter().filter(|x| **x == one).count(),
     );
 
     let mut g = c.benchmark_group("compliance/prove breakdown");
@@ -223,6 +207,9 @@ fn prove_breakdown(c: &mut Criterion) {
         })
     });
     g.bench_function("witness map (FFTs)", |b| {
+        b.iter(|| prover.witness_map(&assignment).expect("witness map"))
+    });
+    g.bench_function("ark-groth16's witness map", |b| {
         b.iter(|| {
             LibsnarkReduction::witness_map_from_matrices::<F, GeneralEvaluationDomain<F>>(
                 &keys.matrices,
@@ -233,21 +220,17 @@ fn prove_breakdown(c: &mut Criterion) {
             .expect("witness map")
         })
     });
-    g.bench_function("MSM A (G1)", |b| {
-        b.iter(|| G1::msm_bigint(&pk.a_query[1..], &all))
-    });
-    g.bench_function("MSM B (G1)", |b| {
-        b.iter(|| G1::msm_bigint(&pk.b_g1_query[1..], &all))
-    });
-    g.bench_function("MSM B (G2)", |b| {
-        b.iter(|| G2::msm_bigint(&pk.b_g2_query[1..], &all))
-    });
-    g.bench_function("MSM H (G1)", |b| {
-        b.iter(|| G1::msm_bigint(&pk.h_query, &h_big))
-    });
-    g.bench_function("MSM L (G1)", |b| {
-        b.iter(|| G1::msm_bigint(&pk.l_query, &aux))
-    });
+    for (name, which) in [
+        ("MSM A (G1)", Msm::A),
+        ("MSM B (G1)", Msm::BG1),
+        ("MSM B (G2)", Msm::BG2),
+        ("MSM H (G1)", Msm::H),
+        ("MSM L (G1)", Msm::L),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| prover.run_msm(which, &assignment, &h).expect("msm"))
+        });
+    }
     g.finish();
 }
 

@@ -13,6 +13,7 @@
 //! exactly `ark-groth16` 0.6's `create_proof_with_assignment`; the prover's
 //! self-check verifies every proof before it is returned.
 
+use crate::qap::Qap;
 use crate::{Curve, Proof, ProvingKey};
 use ark_ec::pairing::Pairing;
 use ark_ec::CurveGroup;
@@ -21,13 +22,12 @@ use ark_ec::VariableBaseMSM;
 #[cfg(not(feature = "parallel"))]
 use ark_ff::PrimeField;
 use ark_ff::Zero;
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_relations::gr1cs::SynthesisError;
 use ark_relations::utils::matrix::Matrix;
 use veil_circuits::F;
 
-type G1 = <Curve as Pairing>::G1;
-type G2 = <Curve as Pairing>::G2;
+pub(crate) type G1 = <Curve as Pairing>::G1;
+pub(crate) type G2 = <Curve as Pairing>::G2;
 #[cfg(not(feature = "parallel"))]
 type BigInt = <F as PrimeField>::BigInt;
 
@@ -55,6 +55,69 @@ struct Sums {
     a: G1,
     b_g1: G1,
     b_g2: G2,
+}
+
+/// One of the proof's five MSMs, for [`crate::Prover::run_step`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msm {
+    /// The A query against the assignment (G1).
+    A,
+    /// The B query against the assignment in G1.
+    BG1,
+    /// The B query against the assignment in G2: the largest of the five.
+    BG2,
+    /// The H query against the quotient's coefficients (G1).
+    H,
+    /// The L query against the witness (G1).
+    L,
+}
+
+/// `which` alone, computed as [`sums`] computes it (its scalars converted
+/// as a proof converts them).
+pub(crate) fn one_msm(
+    pk: &ProvingKey,
+    msm: &MsmBases,
+    which: Msm,
+    h: &[F],
+    assignment: &[F],
+    witness_from: usize,
+) -> (G1, G2) {
+    #[cfg(feature = "parallel")]
+    {
+        let _ = pk;
+        let scalars = crate::msm::scalars;
+        match which {
+            Msm::A => (msm.a(&scalars(assignment)), G2::zero()),
+            Msm::BG1 => (msm.b_g1(&scalars(assignment)), G2::zero()),
+            Msm::BG2 => (G1::zero(), msm.b_g2(&scalars(assignment))),
+            Msm::H => (msm.h(&scalars(h)), G2::zero()),
+            Msm::L => (msm.l(&scalars(&assignment[witness_from..])), G2::zero()),
+        }
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let _ = msm;
+        let bigints = |v: &[F]| v.iter().map(|x| x.into_bigint()).collect::<Vec<BigInt>>();
+        match which {
+            Msm::A => (
+                G1::msm_bigint(&pk.a_query[1..], &bigints(assignment)),
+                G2::zero(),
+            ),
+            Msm::BG1 => (
+                G1::msm_bigint(&pk.b_g1_query[1..], &bigints(assignment)),
+                G2::zero(),
+            ),
+            Msm::BG2 => (
+                G1::zero(),
+                G2::msm_bigint(&pk.b_g2_query[1..], &bigints(assignment)),
+            ),
+            Msm::H => (G1::msm_bigint(&pk.h_query, &bigints(h)), G2::zero()),
+            Msm::L => (
+                G1::msm_bigint(&pk.l_query, &bigints(&assignment[witness_from..])),
+                G2::zero(),
+            ),
+        }
+    }
 }
 
 /// The MSMs on halo2curves, one after another (each uses every core).
@@ -121,24 +184,20 @@ fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + 
 
 /// A Groth16 proof with randomness `r`, `s` for `full_assignment` (the
 /// constant one, the public inputs, then the witness) of the circuit whose
-/// matrices are `abc`, with `msm` the bases [`MsmBases::new`] made of `pk`.
+/// matrices are `abc` and domain `qap`, with `msm` the bases
+/// [`MsmBases::new`] made of `pk`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn prove(
     pk: &ProvingKey,
     msm: &MsmBases,
+    qap: &Qap,
     r: F,
     s: F,
     abc: &[Matrix<F>],
     num_instance_variables: usize,
-    num_constraints: usize,
     full_assignment: &[F],
 ) -> Result<Proof, SynthesisError> {
-    let h = LibsnarkReduction::witness_map_from_matrices::<F, ark_poly::GeneralEvaluationDomain<F>>(
-        abc,
-        num_instance_variables,
-        num_constraints,
-        full_assignment,
-    )?;
+    let h = qap.witness_map(abc, full_assignment)?;
     // Public inputs then witness, without the constant one.
     let sums = sums(
         pk,

@@ -27,10 +27,12 @@ mod groth16;
 #[cfg(feature = "parallel")]
 mod msm;
 pub mod prove;
+mod qap;
 pub mod setup;
 pub mod shape;
 pub mod system;
 
+pub use groth16::Msm;
 pub use prove::{LoadError, ProveError, Prover};
 pub use setup::{insecure_demo_setup, setup, Keys, SetupError, SetupStage, INSECURE_DEMO_SEED};
 #[cfg(feature = "halo2")]

@@ -3,6 +3,8 @@
 //! the MSMs and FFTs), then check the proof against the verifying key before
 //! handing it out, so a wallet never publishes a proof that fails.
 
+use crate::groth16::{Msm, G1, G2};
+use crate::qap::Qap;
 use crate::setup::Keys;
 use crate::shape::Matrices;
 use crate::{Curve, Proof, ProvingKey};
@@ -168,17 +170,50 @@ impl Prover {
         let shape = &self.matrices.shape;
         let r = F::rand(rng);
         let s = F::rand(rng);
+        let qap = Qap::new(shape.num_constraints, shape.num_instance_variables)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let proof = crate::groth16::prove(
             &self.proving_key,
             &self.msm,
+            &qap,
             r,
             s,
             &self.matrices.abc,
             shape.num_instance_variables,
-            shape.num_constraints,
             &assignment,
         )?;
         Ok((proof, public))
+    }
+
+    /// The quotient's coefficients for `assignment` (from
+    /// [`Prover::assignment`]): a proof's witness map alone, for benchmarks
+    /// and profilers.
+    pub fn witness_map(&self, assignment: &[F]) -> Result<Vec<F>, ProveError> {
+        let shape = &self.matrices.shape;
+        let qap = Qap::new(shape.num_constraints, shape.num_instance_variables)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        Ok(qap.witness_map(&self.matrices.abc, assignment)?)
+    }
+
+    /// One of a proof's five MSMs alone, as [`Prover::prove`] computes it
+    /// (on this build's MSM, its scalars converted as a proof converts
+    /// them), for `assignment` and the quotient `h` from
+    /// [`Prover::witness_map`]: the breakdown the benchmarks print is the
+    /// time a proof spends in each. Returns the G1 and G2 sums (one of them
+    /// zero).
+    pub fn run_msm(&self, which: Msm, assignment: &[F], h: &[F]) -> Result<(G1, G2), ProveError> {
+        let inputs = self.matrices.shape.num_instance_variables;
+        if inputs == 0 || assignment.len() < inputs {
+            return Err(SynthesisError::AssignmentMissing.into());
+        }
+        Ok(crate::groth16::one_msm(
+            &self.proving_key,
+            &self.msm,
+            which,
+            h,
+            &assignment[1..],
+            inputs - 1,
+        ))
     }
 
     /// The full assignment (instance then witness variables) of the circuit
