@@ -53,12 +53,18 @@ pub fn params_for_inputs(inputs: usize) -> Option<&'static PoseidonParams> {
 }
 
 /// The Grain LFSR of the reference script, in self-shrinking mode.
+///
+/// The 80-bit state sits in the low bits of a `u128`, bit `k` the reference's
+/// `state[k]`: a step is six shifts and a rotate-in, not a ring buffer's six
+/// modulo indexings (every process that hashes generates the constants of
+/// the arities it uses, so this is on a wallet's path to its first proof).
 struct Grain {
-    state: [bool; 80],
-    pos: usize,
+    state: u128,
 }
 
 impl Grain {
+    const MASK: u128 = (1 << 80) - 1;
+
     fn new(width: usize, partial_rounds: usize) -> Self {
         // field = 1 (prime), sbox = 0 (x^alpha), n = 254, t, R_F, R_P, then 30 ones.
         let fields: [(u64, usize); 6] = [
@@ -69,28 +75,30 @@ impl Grain {
             (FULL_ROUNDS as u64, 10),
             (partial_rounds as u64, 10),
         ];
-        let mut state = [true; 80];
+        let mut state = Self::MASK;
         let mut i = 0;
         for (value, bits) in fields {
             for b in (0..bits).rev() {
-                state[i] = (value >> b) & 1 == 1;
+                if (value >> b) & 1 == 0 {
+                    state &= !(1 << i);
+                }
                 i += 1;
             }
         }
-        let mut grain = Grain { state, pos: 0 };
+        let mut grain = Grain { state };
         for _ in 0..160 {
             grain.step();
         }
         grain
     }
 
-    /// One LFSR step; the state is a ring buffer starting at `pos`.
+    /// One LFSR step: the new bit is `s[62] ^ s[51] ^ s[38] ^ s[23] ^ s[13]
+    /// ^ s[0]`, and the state shifts by one towards bit 0.
     fn step(&mut self) -> bool {
-        let at = |k: usize| self.state[(self.pos + k) % 80];
-        let bit = at(62) ^ at(51) ^ at(38) ^ at(23) ^ at(13) ^ at(0);
-        self.state[self.pos] = bit;
-        self.pos = (self.pos + 1) % 80;
-        bit
+        let s = self.state;
+        let bit = ((s >> 62) ^ (s >> 51) ^ (s >> 38) ^ (s >> 23) ^ (s >> 13) ^ s) & 1;
+        self.state = (s >> 1) | (bit << 79);
+        bit == 1
     }
 
     /// Self-shrinking output: pairs (a, b), emit b when a is 1.
@@ -106,8 +114,13 @@ impl Grain {
 
     /// 254 bits, most significant first, as an integer.
     fn next_integer(&mut self) -> BigInteger256 {
-        let bits: Vec<bool> = (0..254).map(|_| self.next_bit()).collect();
-        BigInteger256::from_bits_be(&bits)
+        let mut limbs = [0u64; 4];
+        for bit in (0..254).rev() {
+            if self.next_bit() {
+                limbs[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        BigInteger256::new(limbs)
     }
 
     /// A field element by rejection sampling (round constants).
