@@ -55,15 +55,22 @@ pub fn params_for_inputs(inputs: usize) -> Option<&'static PoseidonParams> {
 /// The Grain LFSR of the reference script, in self-shrinking mode.
 ///
 /// The 80-bit state sits in the low bits of a `u128`, bit `k` the reference's
-/// `state[k]`: a step is six shifts and a rotate-in, not a ring buffer's six
-/// modulo indexings (every process that hashes generates the constants of
-/// the arities it uses, so this is on a wallet's path to its first proof).
+/// `state[k]`. The feedback's nearest tap is 18 bits from the end, so 18
+/// steps are computed at once with six shifts, and handed out one by one
+/// from `block` (every process that hashes generates the constants of the
+/// arities it uses, so this is on a wallet's path to its first proof).
 struct Grain {
     state: u128,
+    /// The next steps' output bits, least significant first.
+    block: u32,
+    /// How many bits of `block` are left.
+    left: u32,
 }
 
 impl Grain {
     const MASK: u128 = (1 << 80) - 1;
+    /// Steps computed at once: 80 − 62, the distance to the nearest tap.
+    const BLOCK: u32 = 18;
 
     fn new(width: usize, partial_rounds: usize) -> Self {
         // field = 1 (prime), sbox = 0 (x^alpha), n = 254, t, R_F, R_P, then 30 ones.
@@ -85,7 +92,11 @@ impl Grain {
                 i += 1;
             }
         }
-        let mut grain = Grain { state };
+        let mut grain = Grain {
+            state,
+            block: 0,
+            left: 0,
+        };
         for _ in 0..160 {
             grain.step();
         }
@@ -93,12 +104,21 @@ impl Grain {
     }
 
     /// One LFSR step: the new bit is `s[62] ^ s[51] ^ s[38] ^ s[23] ^ s[13]
-    /// ^ s[0]`, and the state shifts by one towards bit 0.
+    /// ^ s[0]`, and the state shifts by one towards bit 0; 18 of them at a
+    /// time, as each new bit's taps are all in the state before the block.
     fn step(&mut self) -> bool {
-        let s = self.state;
-        let bit = ((s >> 62) ^ (s >> 51) ^ (s >> 38) ^ (s >> 23) ^ (s >> 13) ^ s) & 1;
-        self.state = (s >> 1) | (bit << 79);
-        bit == 1
+        if self.left == 0 {
+            let s = self.state;
+            let bits = ((s >> 62) ^ (s >> 51) ^ (s >> 38) ^ (s >> 23) ^ (s >> 13) ^ s)
+                & ((1 << Self::BLOCK) - 1);
+            self.state = (s >> Self::BLOCK) | (bits << (80 - Self::BLOCK));
+            self.block = bits as u32;
+            self.left = Self::BLOCK;
+        }
+        let bit = self.block & 1 == 1;
+        self.block >>= 1;
+        self.left -= 1;
+        bit
     }
 
     /// Self-shrinking output: pairs (a, b), emit b when a is 1.
