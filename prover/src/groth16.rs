@@ -28,8 +28,6 @@ use veil_circuits::F;
 
 pub(crate) type G1 = <Curve as Pairing>::G1;
 pub(crate) type G2 = <Curve as Pairing>::G2;
-#[cfg(not(feature = "parallel"))]
-type BigInt = <F as PrimeField>::BigInt;
 
 /// The MSM bases a build proves with: halo2curves' copy of the key's
 /// queries natively, none in the browser (arkworks reads the key).
@@ -57,7 +55,7 @@ struct Sums {
     b_g2: G2,
 }
 
-/// One of the proof's five MSMs, for [`crate::Prover::run_step`].
+/// One of the proof's five MSMs, for [`crate::Prover::run_msm`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msm {
     /// The A query against the assignment (G1).
@@ -72,8 +70,64 @@ pub enum Msm {
     L,
 }
 
-/// `which` alone, computed as [`sums`] computes it (its scalars converted
-/// as a proof converts them).
+/// A scalar in the form this build's MSM reads: halo2curves' `Fr` natively,
+/// arkworks' big integer in the browser.
+#[cfg(feature = "parallel")]
+type Scalar = halo2curves_axiom::bn256::Fr;
+/// A scalar in the form this build's MSM reads: halo2curves' `Fr` natively,
+/// arkworks' big integer in the browser.
+#[cfg(not(feature = "parallel"))]
+type Scalar = <F as PrimeField>::BigInt;
+
+/// `values` as this build's MSM reads them.
+fn scalars(values: &[F]) -> Vec<Scalar> {
+    #[cfg(feature = "parallel")]
+    {
+        crate::msm::scalars(values)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        values.iter().map(|x| x.into_bigint()).collect()
+    }
+}
+
+/// `which` of the five MSMs, on the scalars [`scalars`] made of the
+/// quotient `h` and the assignment (public inputs, then the witness from
+/// `witness_from`); the G1 or the G2 sum, the other zero.
+fn msm_of(
+    pk: &ProvingKey,
+    msm: &MsmBases,
+    which: Msm,
+    h: &[Scalar],
+    assignment: &[Scalar],
+    witness_from: usize,
+) -> (G1, G2) {
+    let witness = &assignment[witness_from..];
+    #[cfg(feature = "parallel")]
+    let _ = pk;
+    #[cfg(feature = "parallel")]
+    let (g1, g2) = match which {
+        Msm::A => (msm.a(assignment), G2::zero()),
+        Msm::BG1 => (msm.b_g1(assignment), G2::zero()),
+        Msm::BG2 => (G1::zero(), msm.b_g2(assignment)),
+        Msm::H => (msm.h(h), G2::zero()),
+        Msm::L => (msm.l(witness), G2::zero()),
+    };
+    #[cfg(not(feature = "parallel"))]
+    let _ = msm;
+    #[cfg(not(feature = "parallel"))]
+    let (g1, g2) = match which {
+        Msm::A => (G1::msm_bigint(&pk.a_query[1..], assignment), G2::zero()),
+        Msm::BG1 => (G1::msm_bigint(&pk.b_g1_query[1..], assignment), G2::zero()),
+        Msm::BG2 => (G1::zero(), G2::msm_bigint(&pk.b_g2_query[1..], assignment)),
+        Msm::H => (G1::msm_bigint(&pk.h_query, h), G2::zero()),
+        Msm::L => (G1::msm_bigint(&pk.l_query, witness), G2::zero()),
+    };
+    (g1, g2)
+}
+
+/// `which` alone, as [`sums`] computes it (its scalars converted as a
+/// proof converts them).
 pub(crate) fn one_msm(
     pk: &ProvingKey,
     msm: &MsmBases,
@@ -82,103 +136,48 @@ pub(crate) fn one_msm(
     assignment: &[F],
     witness_from: usize,
 ) -> (G1, G2) {
+    msm_of(
+        pk,
+        msm,
+        which,
+        &scalars(h),
+        &scalars(assignment),
+        witness_from,
+    )
+}
+
+/// The five MSMs. Natively one after another, each on every core
+/// (halo2curves parallelises inside an MSM); in the browser's threaded
+/// build side by side on the page's pool ([`crate::pool::join`]), as
+/// arkworks' MSM there runs on one thread.
+fn sums(pk: &ProvingKey, msm: &MsmBases, h: &[F], assignment: &[F], witness_from: usize) -> Sums {
+    let assignment = scalars(assignment);
+    let h = scalars(h);
+    let run = |which| msm_of(pk, msm, which, &h, &assignment, witness_from);
     #[cfg(feature = "parallel")]
-    {
-        let _ = pk;
-        let scalars = crate::msm::scalars;
-        match which {
-            Msm::A => (msm.a(&scalars(assignment)), G2::zero()),
-            Msm::BG1 => (msm.b_g1(&scalars(assignment)), G2::zero()),
-            Msm::BG2 => (G1::zero(), msm.b_g2(&scalars(assignment))),
-            Msm::H => (msm.h(&scalars(h)), G2::zero()),
-            Msm::L => (msm.l(&scalars(&assignment[witness_from..])), G2::zero()),
-        }
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        let _ = msm;
-        let bigints = |v: &[F]| v.iter().map(|x| x.into_bigint()).collect::<Vec<BigInt>>();
-        match which {
-            Msm::A => (
-                G1::msm_bigint(&pk.a_query[1..], &bigints(assignment)),
-                G2::zero(),
-            ),
-            Msm::BG1 => (
-                G1::msm_bigint(&pk.b_g1_query[1..], &bigints(assignment)),
-                G2::zero(),
-            ),
-            Msm::BG2 => (
-                G1::zero(),
-                G2::msm_bigint(&pk.b_g2_query[1..], &bigints(assignment)),
-            ),
-            Msm::H => (G1::msm_bigint(&pk.h_query, &bigints(h)), G2::zero()),
-            Msm::L => (
-                G1::msm_bigint(&pk.l_query, &bigints(&assignment[witness_from..])),
-                G2::zero(),
-            ),
-        }
-    }
-}
-
-/// The MSMs on halo2curves, one after another (each uses every core).
-#[cfg(feature = "parallel")]
-fn sums(_: &ProvingKey, msm: &MsmBases, h: &[F], assignment: &[F], witness_from: usize) -> Sums {
-    let assignment = crate::msm::scalars(assignment);
-    let h = crate::msm::scalars(h);
-    Sums {
-        h: msm.h(&h),
-        l: msm.l(&assignment[witness_from..]),
-        a: msm.a(&assignment),
-        b_g1: msm.b_g1(&assignment),
-        b_g2: msm.b_g2(&assignment),
-    }
-}
-
-/// The MSMs on arkworks, side by side on rayon's pool in the `join` build.
-#[cfg(not(feature = "parallel"))]
-fn sums(pk: &ProvingKey, _: &MsmBases, h: &[F], assignment: &[F], witness_from: usize) -> Sums {
-    let bigints = |v: &[F]| v.iter().map(|x| x.into_bigint()).collect::<Vec<BigInt>>();
-    let assignment = bigints(assignment);
-    let witness = &assignment[witness_from..];
-    let h = bigints(h);
-    let ((h, l), (a, (b_g1, b_g2))) = join(
-        || {
-            join(
-                || G1::msm_bigint(&pk.h_query, &h),
-                || G1::msm_bigint(&pk.l_query, witness),
-            )
-        },
-        || {
-            join(
-                || G1::msm_bigint(&pk.a_query[1..], &assignment),
-                || {
-                    join(
-                        || G1::msm_bigint(&pk.b_g1_query[1..], &assignment),
-                        || G2::msm_bigint(&pk.b_g2_query[1..], &assignment),
-                    )
-                },
-            )
-        },
+    let ((h, l), (a, (b_g1, b_g2))) = (
+        (run(Msm::H).0, run(Msm::L).0),
+        (run(Msm::A).0, (run(Msm::BG1).0, run(Msm::BG2).1)),
     );
+    #[cfg(not(feature = "parallel"))]
+    let ((h, l), (a, (b_g1, b_g2))) = {
+        use crate::pool::join;
+        join(
+            || join(|| run(Msm::H).0, || run(Msm::L).0),
+            || {
+                join(
+                    || run(Msm::A).0,
+                    || join(|| run(Msm::BG1).0, || run(Msm::BG2).1),
+                )
+            },
+        )
+    };
     Sums {
         h,
         l,
         a,
         b_g1,
         b_g2,
-    }
-}
-
-/// `rayon::join` in the `join` build; else one after the other.
-#[cfg(not(feature = "parallel"))]
-fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(feature = "join")]
-    {
-        rayon::join(a, b)
-    }
-    #[cfg(not(feature = "join"))]
-    {
-        (a(), b())
     }
 }
 

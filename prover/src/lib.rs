@@ -26,6 +26,7 @@
 mod groth16;
 #[cfg(feature = "parallel")]
 mod msm;
+mod pool;
 pub mod prove;
 mod qap;
 pub mod setup;

@@ -190,6 +190,7 @@ impl Prover {
     /// and profilers.
     pub fn witness_map(&self, assignment: &[F]) -> Result<Vec<F>, ProveError> {
         let shape = &self.matrices.shape;
+        self.check_assignment(assignment)?;
         let qap = Qap::new(shape.num_constraints, shape.num_instance_variables)
             .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         Ok(qap.witness_map(&self.matrices.abc, assignment)?)
@@ -202,10 +203,8 @@ impl Prover {
     /// time a proof spends in each. Returns the G1 and G2 sums (one of them
     /// zero).
     pub fn run_msm(&self, which: Msm, assignment: &[F], h: &[F]) -> Result<(G1, G2), ProveError> {
+        self.check_assignment(assignment)?;
         let inputs = self.matrices.shape.num_instance_variables;
-        if inputs == 0 || assignment.len() < inputs {
-            return Err(SynthesisError::AssignmentMissing.into());
-        }
         Ok(crate::groth16::one_msm(
             &self.proving_key,
             &self.msm,
@@ -214,6 +213,17 @@ impl Prover {
             &assignment[1..],
             inputs - 1,
         ))
+    }
+
+    /// Refuses an assignment of another length than the circuit's variables
+    /// (the matrices index into it), so a caller's slice is never read past.
+    fn check_assignment(&self, assignment: &[F]) -> Result<(), ProveError> {
+        let shape = &self.matrices.shape;
+        let variables = shape.num_instance_variables + shape.num_witness_variables;
+        if shape.num_instance_variables == 0 || assignment.len() != variables {
+            return Err(SynthesisError::AssignmentMissing.into());
+        }
+        Ok(())
     }
 
     /// The full assignment (instance then witness variables) of the circuit

@@ -16,6 +16,7 @@
 //!   (natively, and the browser's threaded build, whose pool arkworks'
 //!   parallel FFTs are not built for) they run side by side.
 
+use crate::pool::join;
 use ark_ff::{FftField, Field, Zero};
 use ark_groth16::r1cs_to_qap::evaluate_constraint;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -102,18 +103,6 @@ impl Qap {
     }
 }
 
-/// `rayon::join` where rayon is built; else one after the other.
-fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(any(feature = "parallel", feature = "join"))]
-    {
-        rayon::join(a, b)
-    }
-    #[cfg(not(any(feature = "parallel", feature = "join")))]
-    {
-        (a(), b())
-    }
-}
-
 /// `f(i, &mut v[i])` for every `i`, on rayon's pool where it is built.
 fn each_mut(v: &mut [F], f: impl Fn(usize, &mut F) + Send + Sync) {
     #[cfg(any(feature = "parallel", feature = "join"))]
@@ -162,6 +151,17 @@ mod tests {
         )
         .expect("witness map");
         assert_eq!(ours, theirs);
+    }
+
+    /// A caller's assignment of the wrong length is refused by both
+    /// one-step entry points instead of being indexed past.
+    #[test]
+    fn assignments_of_another_length_are_refused() {
+        let prover = crate::Prover::for_keys(crate::insecure_demo_setup(|_| {}).expect("setup"));
+        let short = vec![F::from(1u64); 3];
+        assert!(prover.witness_map(&short).is_err());
+        assert!(prover.witness_map(&[]).is_err());
+        assert!(prover.run_msm(crate::Msm::L, &short, &[]).is_err());
     }
 
     /// Matrices of another circuit's size are refused, not indexed past.
