@@ -57,7 +57,7 @@ pub use constraints::*;
 #[cfg(feature = "constraints")]
 mod constraints {
     use super::*;
-    use ark_ff::{AdditiveGroup, Field};
+    use ark_ff::Field;
     use ark_r1cs_std::{
         alloc::AllocVar,
         boolean::Boolean,
@@ -88,13 +88,10 @@ mod constraints {
                 Boolean::new_witness(cs.clone(), || value.as_ref().map(|b| b[i]).map_err(|e| *e))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut sum = FpVar::zero();
-        let mut power = F::ONE;
-        for b in &bits {
-            sum += FpVar::from(b.clone()) * power;
-            power.double_in_place();
-        }
-        sum.enforce_equal(x)?;
+        // One linear combination Σ 2^i·b_i (a running `sum +=` made one per
+        // bit, each expanded in full when the matrices are built: n²/2 terms).
+        // n < 254, so ark-r1cs-std adds no constraint for it.
+        Boolean::le_bits_to_fp(&bits)?.enforce_equal(x)?;
         Ok(bits)
     }
 

@@ -29,7 +29,9 @@ trait PoseidonState: Clone {
     type Error;
     fn add_constant(&self, c: F) -> Self;
     fn sbox(&self) -> Result<Self, Self::Error>;
-    fn linear(row: &[F], state: &[Self]) -> Self;
+    /// `offset + Σ row[j]·state[j]`: one MDS row with the round constants
+    /// that no S-box consumed folded into `offset`.
+    fn affine(row: &[F], state: &[Self], offset: F) -> Result<Self, Self::Error>;
 }
 
 impl PoseidonState for F {
@@ -41,31 +43,48 @@ impl PoseidonState for F {
         let x2 = self.square();
         Ok(x2.square() * self)
     }
-    fn linear(row: &[F], state: &[Self]) -> Self {
-        row.iter().zip(state).map(|(m, s)| *m * s).sum()
+    fn affine(row: &[F], state: &[Self], offset: F) -> Result<Self, Self::Error> {
+        Ok(row
+            .iter()
+            .zip(state)
+            .fold(offset, |sum, (m, s)| sum + *m * s))
     }
 }
 
 /// The permutation of circomlib's `Poseidon(n)`; returns `state[0]`.
+///
+/// A round adds its constants, applies the S-boxes and mixes. The constants
+/// of the elements no S-box touches (all but the first in a partial round)
+/// are not added one by one: the mix adds `Σ row[j]·c[j]` once per row. The
+/// result is the same field element; in a circuit each mixed element is one
+/// linear combination instead of a chain of them, which the constraint
+/// system would otherwise expand, intermediate by intermediate, when it
+/// builds the matrices (4.6 million terms for the statement).
 fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, S::Error> {
     let rounds = FULL_ROUNDS + p.partial_rounds;
+    let mut pending = vec![F::ZERO; p.width];
     for round in 0..rounds {
         let full = round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + p.partial_rounds;
+        let boxed = if full { p.width } else { 1 };
         for (i, s) in state.iter_mut().enumerate() {
-            *s = s.add_constant(p.constant(round, i));
-        }
-        if full {
-            for s in state.iter_mut() {
-                *s = s.sbox()?;
+            let c = p.constant(round, i);
+            if i < boxed {
+                *s = s.add_constant(c).sbox()?;
+                pending[i] = F::ZERO;
+            } else {
+                pending[i] = c;
             }
-        } else {
-            state[0] = state[0].sbox()?;
         }
+        let offset = |row: &[F]| row.iter().zip(&pending).map(|(m, c)| *m * c).sum::<F>();
         if round + 1 == rounds {
             // Only the first output element is used: mix just that row.
-            return Ok(S::linear(&p.mds[0], &state));
+            return S::affine(&p.mds[0], &state, offset(&p.mds[0]));
         }
-        state = p.mds.iter().map(|row| S::linear(row, &state)).collect();
+        state = p
+            .mds
+            .iter()
+            .map(|row| S::affine(row, &state, offset(row)))
+            .collect::<Result<_, _>>()?;
     }
     unreachable!("Poseidon has at least one round")
 }
@@ -98,8 +117,10 @@ pub use constraints::poseidon_var;
 mod constraints {
     use super::params::params_for_inputs;
     use super::{permute, PoseidonState, F};
-    use ark_r1cs_std::fields::{fp::FpVar, FieldVar};
-    use ark_relations::gr1cs::SynthesisError;
+    use ark_ff::Zero;
+    use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
+    use ark_r1cs_std::fields::FieldVar;
+    use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 
     impl PoseidonState for FpVar<F> {
         type Error = SynthesisError;
@@ -111,10 +132,37 @@ mod constraints {
             let x4 = x2.square()?;
             Ok(x4 * self)
         }
-        fn linear(row: &[F], state: &[Self]) -> Self {
-            row.iter()
-                .zip(state)
-                .fold(FpVar::zero(), |acc, (m, s)| acc + s * *m)
+        /// One linear combination over the state's variables (ark-r1cs-std's
+        /// `s * m` and `+` would make two per term, each expanded when the
+        /// matrices are built).
+        fn affine(row: &[F], state: &[Self], offset: F) -> Result<Self, SynthesisError> {
+            let mut constant = offset;
+            let mut terms = Vec::with_capacity(row.len() + 1);
+            let mut value = Some(F::zero());
+            let mut cs = ConstraintSystemRef::None;
+            for (m, s) in row.iter().zip(state) {
+                match s {
+                    FpVar::Constant(c) => constant += *m * c,
+                    FpVar::Var(v) => {
+                        cs = cs.or(v.cs.clone());
+                        value = value.zip(v.value().ok()).map(|(sum, x)| sum + *m * x);
+                        terms.push((*m, v.variable));
+                    }
+                }
+            }
+            if terms.is_empty() {
+                return Ok(FpVar::Constant(constant));
+            }
+            if !constant.is_zero() {
+                terms.push((constant, Variable::One));
+            }
+            let variable = cs.new_lc(|| {
+                let mut lc = LinearCombination(terms);
+                lc.compactify();
+                lc
+            })?;
+            let value = value.map(|sum| sum + constant);
+            Ok(FpVar::Var(AllocatedFp::new(value, variable, cs)))
         }
     }
 
