@@ -53,37 +53,29 @@ impl PoseidonState for F {
 
 /// The permutation of circomlib's `Poseidon(n)`; returns `state[0]`.
 ///
-/// A round adds its constants, applies the S-boxes and mixes. The constants
-/// of the elements no S-box touches (all but the first in a partial round)
-/// are not added one by one: the mix adds `Σ row[j]·c[j]` once per row. The
-/// result is the same field element; in a circuit each mixed element is one
-/// linear combination instead of a chain of them, which the constraint
+/// A round adds its constants, applies the S-boxes and mixes. In a partial
+/// round the constants of the elements no S-box touches are not added one
+/// by one: the mix adds their mixed sum ([`PoseidonParams::mix_offsets`]).
+/// The result is the same field element; in a circuit each mixed element is
+/// one linear combination instead of a chain of them, which the constraint
 /// system would otherwise expand, intermediate by intermediate, when it
 /// builds the matrices (4.6 million terms for the statement).
 fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, S::Error> {
     let rounds = FULL_ROUNDS + p.partial_rounds;
-    let mut pending = vec![F::ZERO; p.width];
     for round in 0..rounds {
-        let full = round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + p.partial_rounds;
-        let boxed = if full { p.width } else { 1 };
-        for (i, s) in state.iter_mut().enumerate() {
-            let c = p.constant(round, i);
-            if i < boxed {
-                *s = s.add_constant(c).sbox()?;
-                pending[i] = F::ZERO;
-            } else {
-                pending[i] = c;
-            }
+        let boxed = if p.is_full(round) { p.width } else { 1 };
+        for (i, s) in state.iter_mut().enumerate().take(boxed) {
+            *s = s.add_constant(p.constant(round, i)).sbox()?;
         }
-        let offset = |row: &[F]| row.iter().zip(&pending).map(|(m, c)| *m * c).sum::<F>();
         if round + 1 == rounds {
             // Only the first output element is used: mix just that row.
-            return S::affine(&p.mds[0], &state, offset(&p.mds[0]));
+            return S::affine(&p.mds[0], &state, p.mix_offset(round, 0));
         }
         state = p
             .mds
             .iter()
-            .map(|row| S::affine(row, &state, offset(row)))
+            .enumerate()
+            .map(|(i, row)| S::affine(row, &state, p.mix_offset(round, i)))
             .collect::<Result<_, _>>()?;
     }
     unreachable!("Poseidon has at least one round")

@@ -10,7 +10,7 @@
 //! vectors.
 
 use crate::F;
-use ark_ff::{BigInteger, BigInteger256, Field, PrimeField};
+use ark_ff::{AdditiveGroup, BigInteger, BigInteger256, Field, PrimeField};
 use std::sync::OnceLock;
 
 /// Full rounds, the same for every width.
@@ -33,12 +33,28 @@ pub struct PoseidonParams {
     pub round_constants: Vec<F>,
     /// `width x width` MDS matrix, row-major: `new[i] = sum_j mds[i][j] * old[j]`.
     pub mds: Vec<Vec<F>>,
+    /// Per round and MDS row, round-major: `sum_{j >= 1} mds[i][j] * c[j]`
+    /// in a partial round (the constants of the elements its S-box does not
+    /// touch, mixed), 0 in a full round. The permutation adds it after the
+    /// mix instead of adding those constants before it: the same state, and
+    /// in a circuit each mixed element stays one linear combination.
+    pub mix_offsets: Vec<F>,
 }
 
 impl PoseidonParams {
     /// Round constant `i` of round `round`.
     pub fn constant(&self, round: usize, i: usize) -> F {
         self.round_constants[round * self.width + i]
+    }
+
+    /// Whether `round` applies the S-box to every element.
+    pub fn is_full(&self, round: usize) -> bool {
+        round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + self.partial_rounds
+    }
+
+    /// [`PoseidonParams::mix_offsets`] of MDS row `i` in `round`.
+    pub fn mix_offset(&self, round: usize, i: usize) -> F {
+        self.mix_offsets[round * self.width + i]
     }
 }
 
@@ -161,12 +177,12 @@ impl Grain {
 fn generate(width: usize) -> PoseidonParams {
     let partial_rounds = PARTIAL_ROUNDS[width - 2];
     let mut grain = Grain::new(width, partial_rounds);
-    let round_constants = (0..(FULL_ROUNDS + partial_rounds) * width)
+    let round_constants: Vec<F> = (0..(FULL_ROUNDS + partial_rounds) * width)
         .map(|_| grain.next_field_rejecting())
         .collect();
     let samples: Vec<F> = (0..2 * width).map(|_| grain.next_field_reduced()).collect();
     let (xs, ys) = samples.split_at(width);
-    let mds = xs
+    let mds: Vec<Vec<F>> = xs
         .iter()
         .map(|x| {
             ys.iter()
@@ -178,10 +194,24 @@ fn generate(width: usize) -> PoseidonParams {
                 .collect()
         })
         .collect();
-    PoseidonParams {
+    let mut params = PoseidonParams {
         width,
         partial_rounds,
         round_constants,
         mds,
-    }
+        mix_offsets: Vec::new(),
+    };
+    params.mix_offsets = (0..FULL_ROUNDS + partial_rounds)
+        .flat_map(|round| {
+            let p = &params;
+            p.mds.iter().map(move |row| {
+                if p.is_full(round) {
+                    F::ZERO
+                } else {
+                    (1..width).map(|j| row[j] * p.constant(round, j)).sum()
+                }
+            })
+        })
+        .collect();
+    params
 }
