@@ -25,21 +25,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 # The longest binaries start first, so that the last one to finish does not
-# run alone for long (seconds on the 2-core CI machine, benches/RESULTS.md).
+# run alone for long (seconds each took in CI, two at a time on the 2-core
+# machine, 2026-12-07; benches/RESULTS.md#build-and-ci).
 LONGEST_FIRST = {
-    "cli": 99,
-    "service": 81,
-    "onchain": 60,
-    "circuits": 48,
-    "halo2": 35,
-    "soundness": 17,
-    "audit": 17,
-    "groth16": 16,
-    "did": 14,
-    "gas": 14,
-    "mobile": 12,
-    "issuer": 12,
-    "prover": 11,
+    "service": 161,
+    "cli": 143,
+    "circuits": 142,
+    "onchain": 124,
+    "halo2": 66,
+    "audit": 41,
+    "soundness": 33,
+    "gas": 29,
+    "issuer": 27,
+    "did": 23,
+    "mobile": 23,
+    "groth16": 18,
+    "prover": 16,
 }
 
 
