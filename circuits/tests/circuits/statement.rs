@@ -104,7 +104,6 @@ fn finding_11_a_credential_of_another_schema_is_refused() {
     assert!(!satisfied(&forced(sample, case.change)));
 }
 
-/// Cases that only exist below the builder (tampered proofs, public inputs).
 /// Building the matrices expands every linear combination the gadgets made
 /// into its variables, intermediates included, so a gadget that builds a sum
 /// term by term (`acc + s * m` in a loop) costs quadratically there: with
@@ -124,6 +123,7 @@ fn the_statement_makes_few_linear_combinations() {
     assert!(made < 40_000, "{made} linear combinations");
 }
 
+/// Cases that only exist below the builder (tampered proofs, public inputs).
 #[test]
 fn forged_signatures_bad_keys_and_tampered_public_inputs_are_unsatisfiable() {
     let s = sample();
