@@ -2,7 +2,7 @@
 //! native and gadget agree, every tampered path element is rejected, and no
 //! set of revoked ids lets a revoked id prove or stops a list from building.
 
-use crate::common::new_cs;
+use crate::common::{new_cs, satisfied};
 use ark_ff::{AdditiveGroup, PrimeField};
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use proptest::prelude::*;
@@ -21,7 +21,7 @@ fn merkle_gadget_accepts(depth: usize, root: F, leaf: F, path: &MerklePath) -> b
     let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
     let l = FpVar::new_witness(cs.clone(), || Ok(leaf)).unwrap();
     p.enforce_membership(&r, &l).unwrap();
-    cs.is_satisfied().unwrap()
+    satisfied(&cs)
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn smt_gadget(depth: usize, root: F, key: F, proof: &SmtProof, member_value: Opt
         }
         None => p.enforce_non_membership(&r, &k).unwrap(),
     }
-    cs.is_satisfied().unwrap()
+    satisfied(&cs)
 }
 
 fn key(n: u64) -> F {
@@ -260,7 +260,7 @@ fn imt_gadget(depth: usize, root: F, key: F, proof: &NonMembershipProof) -> bool
     let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
     let k = FpVar::new_witness(cs.clone(), || Ok(key)).unwrap();
     p.enforce_non_membership(&r, &k).unwrap();
-    cs.is_satisfied().unwrap()
+    satisfied(&cs)
 }
 
 /// `2^248 − 1`, the largest credential id.

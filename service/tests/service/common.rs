@@ -4,7 +4,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -180,24 +180,26 @@ impl TestServer {
     /// every server here has the same sample and the same halo2 keys, and a
     /// halo2 proof takes seconds.
     pub async fn sample_halo2_proof(&self) -> veil_service::pb::Proof {
-        static PROOF: Mutex<Option<veil_service::pb::Proof>> = Mutex::new(None);
-        if let Some(proof) = PROOF.lock().expect("lock").clone() {
-            return proof;
-        }
-        let mut request = self.sample.request.clone();
-        request.system = veil_service::pb::ProofSystem::Halo2Kzg as i32;
-        let proof = self
-            .authed()
+        // Single-flight: a test asking while the first proof is being made
+        // waits for it instead of proving the same request again.
+        static PROOF: tokio::sync::OnceCell<veil_service::pb::Proof> =
+            tokio::sync::OnceCell::const_new();
+        PROOF
+            .get_or_init(|| async {
+                let mut request = self.sample.request.clone();
+                request.system = veil_service::pb::ProofSystem::Halo2Kzg as i32;
+                self.authed()
+                    .await
+                    .prover
+                    .prove(request)
+                    .await
+                    .expect("prove")
+                    .into_inner()
+                    .proof
+                    .expect("proof")
+            })
             .await
-            .prover
-            .prove(request)
-            .await
-            .expect("prove")
-            .into_inner()
-            .proof
-            .expect("proof");
-        *PROOF.lock().expect("lock") = Some(proof.clone());
-        proof
+            .clone()
     }
 
     /// Stops the server and waits for it (the database can then be reopened).

@@ -810,8 +810,9 @@ async fn tls_with_a_certificate_path() {
 }
 
 /// halo2-KZG through the service: refused by a server without halo2 keys,
-/// proved and verified by one with them; the proof names its system and is
-/// bound to its payment.
+/// proved (the binary's one halo2 proof, [`TestServer::sample_halo2_proof`])
+/// and verified by one with them; the proof names its system and is bound to
+/// its payment.
 #[tokio::test(flavor = "multi_thread")]
 async fn halo2_proofs_through_the_service() {
     let groth16_only = TestServer::start(|_| {}).await;
@@ -823,7 +824,7 @@ async fn halo2_proofs_through_the_service() {
         Code::InvalidArgument,
         "not supported",
     );
-    let mut unknown = request.clone();
+    let mut unknown = request;
     unknown.system = 9;
     assert_status(
         c.prover.prove(unknown).await,
@@ -833,8 +834,7 @@ async fn halo2_proofs_through_the_service() {
 
     let server = TestServer::start_halo2().await;
     let mut c = server.authed().await;
-    let response = c.prover.prove(request).await.expect("prove").into_inner();
-    let proof = response.proof.expect("proof");
+    let proof = server.sample_halo2_proof().await;
     assert_eq!(proof.system, pb::ProofSystem::Halo2Kzg as i32);
     assert!(proof.proof_json.contains("\"halo2\""));
     assert!(proof.calldata.starts_with("0x"));

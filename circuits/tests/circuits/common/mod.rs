@@ -75,3 +75,28 @@ pub fn fe(s: &str) -> F {
 pub fn new_cs() -> ConstraintSystemRef<F> {
     ConstraintSystem::<F>::new_ref()
 }
+
+/// `cs.is_satisfied()`, with rayon's jobs run inline on the calling thread.
+///
+/// ark-relations checks each constraint by evaluating its predicate with
+/// ark-poly's parallel `sum`: one rayon job per constraint. From a thread
+/// outside any pool every job is a hand-off to the global pool and back,
+/// futex wake-ups and `sched_yield`s that cost several times the arithmetic
+/// in kernel time (the SMT test: 5 s of user and 30 s of system time). The
+/// calling thread is made the only worker of a pool of its own (kept for the
+/// rest of the test, so later parallel work in that test runs on one
+/// thread), where nested parallel iterators run inline.
+pub fn satisfied(cs: &ConstraintSystemRef<F>) -> bool {
+    thread_local! {
+        // Fails only if this thread already is a worker, where jobs run
+        // inline anyway.
+        static INLINE: Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> =
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build();
+    }
+    INLINE.with(|_| ());
+    cs.is_satisfied()
+        .expect("the constraint system is checkable")
+}
