@@ -107,6 +107,45 @@ impl NodeSource for Nodes<'_> {
     }
 }
 
+/// Reads every stored node once, level by level in index order, as
+/// [`TransparencyLog::check_full`] asks for them: one forward iterator per
+/// level instead of a point lookup per node (each of which searches every
+/// table file; a log reopened after many crashes has many).
+struct NodeScan<'a> {
+    db: &'a DB,
+    levels: Vec<rocksdb::DBIteratorWithThreadMode<'a, DB>>,
+}
+
+impl<'a> NodeScan<'a> {
+    fn new(db: &'a DB) -> Self {
+        NodeScan {
+            db,
+            levels: Vec::new(),
+        }
+    }
+
+    /// The node `(level, index)`, which must be the level's next one.
+    fn next(&mut self, level: u32, index: u64) -> Result<Hash, LogError> {
+        let level_at = level as usize;
+        while self.levels.len() <= level_at {
+            let start = node_key(self.levels.len() as u32, 0);
+            let iter = self.db.iterator_cf(
+                cf(self.db, NODES),
+                IteratorMode::From(&start, rocksdb::Direction::Forward),
+            );
+            self.levels.push(iter);
+        }
+        let missing = || LogError::Corrupt(format!("node ({level}, {index}) is missing"));
+        let (key, value) = self.levels[level_at].next().ok_or_else(missing)??;
+        if *key != node_key(level, index) {
+            return Err(missing());
+        }
+        (*value)
+            .try_into()
+            .map_err(|_| LogError::Corrupt(format!("node ({level}, {index}) is not 32 bytes")))
+    }
+}
+
 fn cf<'a>(db: &'a DB, name: &str) -> &'a rocksdb::ColumnFamily {
     // Every family is created (or required) on open.
     db.cf_handle(name)
@@ -329,14 +368,14 @@ impl TransparencyLog {
     pub fn check_full(&self, mut progress: impl FnMut(u64)) -> Result<(), LogError> {
         let head = self.head();
         let mut frontier = Frontier::new();
-        let nodes = Nodes(&self.db);
+        let mut nodes = NodeScan::new(&self.db);
         const CHUNK: u64 = 4096;
         let mut start = 0;
         while start < head.tree_size {
             let end = (start + CHUNK).min(head.tree_size);
             for entry in self.entries(start, end)? {
                 for (level, index, hash) in frontier.push(tree::leaf_hash(&entry)) {
-                    if nodes.perfect(level, index)? != hash {
+                    if nodes.next(level, index)? != hash {
                         return Err(LogError::Corrupt(if level == 0 {
                             format!("entry {index} does not hash to its stored leaf")
                         } else {

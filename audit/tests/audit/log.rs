@@ -161,3 +161,50 @@ fn full_check_names_a_tampered_middle_entry() {
         other => panic!("expected Corrupt, got {other:?}"),
     }
 }
+
+/// The full check reads the nodes level by level in one scan each: a node
+/// missing inside a level, one of the wrong length, and one that does not
+/// hash from its children are each named (none is on the right edge that
+/// opening checks, so the log opens).
+#[test]
+fn full_check_names_a_missing_short_or_altered_node() {
+    let node = |level: u8, index: u64| {
+        let mut k = [0u8; 9];
+        k[0] = level;
+        k[1..].copy_from_slice(&index.to_be_bytes());
+        k
+    };
+    // (the error, the node, its new bytes or None to delete it)
+    let cases = [
+        ("node (1, 1) is missing", node(1, 1), None),
+        (
+            "node (1, 2) is not 32 bytes",
+            node(1, 2),
+            Some(vec![7u8; 31]),
+        ),
+        (
+            "node (2, 0) does not match its children",
+            node(2, 0),
+            Some(vec![7; 32]),
+        ),
+    ];
+    for (expected, key, value) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let op = operator();
+        let (_, signer) = regulator(5);
+        drop(log_with(dir.path(), &op, &signer, 12));
+        {
+            let db = raw(dir.path());
+            let nodes = db.cf_handle(NODES).unwrap();
+            match &value {
+                Some(bytes) => db.put_cf(nodes, key, bytes).unwrap(),
+                None => db.delete_cf(nodes, key).unwrap(),
+            }
+        }
+        let log = TransparencyLog::open(dir.path(), op).unwrap();
+        match log.check_full(|_| {}) {
+            Err(LogError::Corrupt(m)) => assert!(m.contains(expected), "{m}"),
+            other => panic!("{expected}: expected Corrupt, got {other:?}"),
+        }
+    }
+}
