@@ -8,7 +8,7 @@ use crate::fixture::{World, AMOUNT, PAYEE};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use veil_circuits::statement::{ComplianceWitness, PublicInputs};
 use veil_circuits::F;
 use veil_contracts::abi::IComplianceGate;
@@ -30,10 +30,26 @@ fn halo2() -> &'static Halo2 {
     })
 }
 
-pub(crate) fn prove(witness: &ComplianceWitness) -> (Vec<u8>, PublicInputs) {
+/// A halo2 proof's bytes and its public inputs.
+type Halo2Proof = (Vec<u8>, PublicInputs);
+
+/// A halo2 proof of `witness`, made once per witness in this binary: several
+/// tests start from the same world and payment (the fixtures are seeded),
+/// and a proof takes seconds. Proofs are made one at a time (each uses
+/// every core), so a second test asking for the same witness waits for the
+/// first's proof instead of making it again.
+pub(crate) fn prove(witness: &ComplianceWitness) -> Halo2Proof {
+    static MADE: Mutex<Vec<(String, Halo2Proof)>> = Mutex::new(Vec::new());
+    // The witness's every field, as a key (it has no Eq or Hash).
+    let key = format!("{witness:?}");
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, proof)) = made.iter().find(|(k, _)| *k == key) {
+        return proof.clone();
+    }
     let h = halo2();
     let proof = veil_halo2::prove(&h.params, &h.keys, witness, StdRng::seed_from_u64(5))
         .expect("halo2 proof");
+    made.push((key, (proof.bytes.clone(), proof.public)));
     (proof.bytes, proof.public)
 }
 
