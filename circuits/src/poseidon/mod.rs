@@ -43,11 +43,20 @@ impl PoseidonState for F {
         let x2 = self.square();
         Ok(x2.square() * self)
     }
+    /// Three products at a time through ark-ff's `sum_of_products`, which
+    /// sums them before one Montgomery reduction (BN254's two spare bits
+    /// leave room for three): the mix is most of a hash's multiplications.
     fn affine(row: &[F], state: &[Self], offset: F) -> Result<Self, Self::Error> {
-        Ok(row
-            .iter()
-            .zip(state)
-            .fold(offset, |sum, (m, s)| sum + *m * s))
+        let mut sum = offset;
+        let (mut rows, mut states) = (row.chunks_exact(3), state.chunks_exact(3));
+        for (m, s) in (&mut rows).zip(&mut states) {
+            sum += F::sum_of_products(&[m[0], m[1], m[2]], &[s[0], s[1], s[2]]);
+        }
+        match (rows.remainder(), states.remainder()) {
+            ([m0, m1], [s0, s1]) => sum += F::sum_of_products(&[*m0, *m1], &[*s0, *s1]),
+            (ms, ss) => sum += ms.iter().zip(ss).map(|(m, s)| *m * s).sum::<F>(),
+        }
+        Ok(sum)
     }
 }
 
@@ -62,6 +71,9 @@ impl PoseidonState for F {
 /// builds the matrices (4.6 million terms for the statement).
 fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S, S::Error> {
     let rounds = FULL_ROUNDS + p.partial_rounds;
+    // The next state is built beside the current one and swapped in: two
+    // buffers per hash, not one per round.
+    let mut mixed = Vec::with_capacity(p.width);
     for round in 0..rounds {
         let boxed = if p.is_full(round) { p.width } else { 1 };
         for (i, s) in state.iter_mut().enumerate().take(boxed) {
@@ -71,12 +83,11 @@ fn permute<S: PoseidonState>(p: &PoseidonParams, mut state: Vec<S>) -> Result<S,
             // Only the first output element is used: mix just that row.
             return S::affine(&p.mds[0], &state, p.mix_offset(round, 0));
         }
-        state = p
-            .mds
-            .iter()
-            .enumerate()
-            .map(|(i, row)| S::affine(row, &state, p.mix_offset(round, i)))
-            .collect::<Result<_, _>>()?;
+        mixed.clear();
+        for (i, row) in p.mds.iter().enumerate() {
+            mixed.push(S::affine(row, &state, p.mix_offset(round, i))?);
+        }
+        std::mem::swap(&mut state, &mut mixed);
     }
     unreachable!("Poseidon has at least one round")
 }
