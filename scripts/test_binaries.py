@@ -28,19 +28,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 # run alone for long (seconds each took in CI, two at a time on the 2-core
 # machine, 2026-12-07; benches/RESULTS.md#build-and-ci).
 LONGEST_FIRST = {
-    "service": 161,
-    "cli": 143,
-    "circuits": 142,
-    "onchain": 124,
-    "halo2": 66,
-    "audit": 41,
-    "soundness": 33,
+    "cli": 133,
+    "service": 129,
+    "onchain": 97,
+    "halo2": 71,
+    "circuits": 62,
+    "audit": 39,
+    "soundness": 31,
+    "issuer": 30,
+    "did": 29,
     "gas": 29,
-    "issuer": 27,
-    "did": 23,
-    "mobile": 23,
-    "groth16": 18,
-    "prover": 16,
+    "mobile": 22,
+    "groth16": 19,
+    "prover": 17,
 }
 
 
