@@ -493,9 +493,10 @@ async fn did_veil_documents_resolve() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn limits_answer_resource_exhausted() {
-    // Per-key rate: a burst of 2, then refused.
+    // Per-key rate: a burst of 2, then refused (one token every 8 s, so a
+    // loaded machine does not refill one between the three calls).
     let server = TestServer::start(|c| {
-        c.rate_per_second = 0.5;
+        c.rate_per_second = 0.125;
         c.burst = 2.0;
     })
     .await;
