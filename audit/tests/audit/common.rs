@@ -87,3 +87,12 @@ pub fn raw(dir: &Path) -> rocksdb::DB {
 pub fn entry_key(i: u64) -> [u8; 8] {
     i.to_be_bytes()
 }
+
+/// The nodes family's key of node `(level, index)`: the level's byte, then
+/// the index big-endian.
+pub fn node_key(level: u8, index: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = level;
+    key[1..].copy_from_slice(&index.to_be_bytes());
+    key
+}

@@ -1,6 +1,6 @@
 //! The RocksDB log: reopening, and torn or tampered storage refused on open.
 
-use crate::common::{entry_key, log_with, operator, raw, regulator, verification};
+use crate::common::{entry_key, log_with, node_key, operator, raw, regulator, verification};
 use veil_audit::head::HeadError;
 use veil_audit::log::{META, NODES};
 use veil_audit::{LogError, SignedTreeHead, TransparencyLog};
@@ -92,9 +92,7 @@ fn torn_writes_are_detected_on_open() {
     assert!(m.contains("last stored entry is 7"), "{m}");
     // A leaf beyond the head.
     let m = corrupt(open_after(|db| {
-        let mut k = [0u8; 9];
-        k[1..].copy_from_slice(&7u64.to_be_bytes());
-        db.put_cf(db.cf_handle(NODES).unwrap(), k, [0u8; 32])
+        db.put_cf(db.cf_handle(NODES).unwrap(), node_key(0, 7), [0u8; 32])
             .unwrap();
     }));
     assert!(m.contains("beyond"), "{m}");
@@ -106,9 +104,8 @@ fn torn_writes_are_detected_on_open() {
     assert!(m.contains("entry 6 does not hash"), "{m}");
     // A node of the right edge lost.
     let m = corrupt(open_after(|db| {
-        let mut k = [0u8; 9];
-        k[0] = 2;
-        db.delete_cf(db.cf_handle(NODES).unwrap(), k).unwrap();
+        db.delete_cf(db.cf_handle(NODES).unwrap(), node_key(2, 0))
+            .unwrap();
     }));
     assert!(m.contains("node (2, 0) is missing"), "{m}");
     // A garbled head.
@@ -168,23 +165,17 @@ fn full_check_names_a_tampered_middle_entry() {
 /// opening checks, so the log opens).
 #[test]
 fn full_check_names_a_missing_short_or_altered_node() {
-    let node = |level: u8, index: u64| {
-        let mut k = [0u8; 9];
-        k[0] = level;
-        k[1..].copy_from_slice(&index.to_be_bytes());
-        k
-    };
     // (the error, the node, its new bytes or None to delete it)
     let cases = [
-        ("node (1, 1) is missing", node(1, 1), None),
+        ("node (1, 1) is missing", node_key(1, 1), None),
         (
             "node (1, 2) is not 32 bytes",
-            node(1, 2),
+            node_key(1, 2),
             Some(vec![7u8; 31]),
         ),
         (
             "node (2, 0) does not match its children",
-            node(2, 0),
+            node_key(2, 0),
             Some(vec![7; 32]),
         ),
     ];
