@@ -20,7 +20,10 @@ build_threads() {
         --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base)
     local rustflags="-C target-feature=+atomics,+bulk-memory"
     for arg in "${shared_memory[@]}"; do rustflags+=" -C link-arg=$arg"; done
-    CARGO_TARGET_DIR="$threads_target" RUSTFLAGS="$rustflags" \
+    # Checksum freshness (nightly): a new clone's sources are new only by
+    # mtime, and would otherwise recompile veil's crates (see .ci/fuzz).
+    CARGO_UNSTABLE_CHECKSUM_FRESHNESS=true \
+        CARGO_TARGET_DIR="$threads_target" RUSTFLAGS="$rustflags" \
         cargo +nightly build -p veil-wasm --lib --features threads \
         --target wasm32-unknown-unknown --release -Z build-std=panic_abort,std
 }
