@@ -146,29 +146,60 @@ pub(crate) fn one_msm(
     )
 }
 
-/// The five MSMs. Natively one after another, each on every core
-/// (halo2curves parallelises inside an MSM); in the browser's threaded
-/// build side by side on the page's pool ([`crate::pool::join`]), as
-/// arkworks' MSM there runs on one thread.
-fn sums(pk: &ProvingKey, msm: &MsmBases, h: &[F], assignment: &[F], witness_from: usize) -> Sums {
+/// The quotient (from `witness_map`) and the five MSMs.
+///
+/// Natively the quotient's FFTs and its MSM run beside the four MSMs that do
+/// not need it (A, B in G1 and G2, L, one after another), each MSM on every
+/// core (halo2curves parallelises inside an MSM): rayon fills the FFTs'
+/// serial stretches (bit reversal, the coset's scaling, one of three
+/// transforms left on two cores) with the other sums' windows. In the
+/// browser's threaded build the quotient comes first, then the sums side by
+/// side on the page's pool ([`crate::pool::join`]), as arkworks' MSM there
+/// runs on one thread.
+fn sums(
+    pk: &ProvingKey,
+    msm: &MsmBases,
+    witness_map: impl FnOnce() -> Result<Vec<F>, SynthesisError> + Send,
+    assignment: &[F],
+    witness_from: usize,
+) -> Result<Sums, SynthesisError> {
     let assignment = scalars(assignment);
-    let h = scalars(h);
-    let run = |which| msm_of(pk, msm, which, &h, &assignment, witness_from);
+    let assignment = &assignment;
     #[cfg(feature = "parallel")]
-    let ((h, l), (a, (b_g1, b_g2))) = (
-        (run(Msm::H).0, run(Msm::L).0),
-        (run(Msm::A).0, (run(Msm::BG1).0, run(Msm::BG2).1)),
-    );
-    // The G2 sum is about 40 % of the work (a G2 addition costs about three
-    // G1 additions): it starts at once on the calling thread, and the G1
-    // sums queue behind one another for the other threads, the largest
-    // first, so that on two threads the last one to finish ends near half
-    // the work. (A tree that started the G2 sum last left it running alone
-    // on one thread for about a third of the proof.)
+    {
+        let run = |which| msm_of(pk, msm, which, &[], assignment, witness_from);
+        let (h, (a, (b_g1, (b_g2, l)))) = crate::pool::join(
+            || -> Result<G1, SynthesisError> {
+                let h = scalars(&witness_map()?);
+                Ok(msm_of(pk, msm, Msm::H, &h, assignment, witness_from).0)
+            },
+            || {
+                (
+                    run(Msm::A).0,
+                    (run(Msm::BG1).0, (run(Msm::BG2).1, run(Msm::L).0)),
+                )
+            },
+        );
+        Ok(Sums {
+            h: h?,
+            l,
+            a,
+            b_g1,
+            b_g2,
+        })
+    }
     #[cfg(not(feature = "parallel"))]
-    let (b_g2, (h, (a, (b_g1, l)))) = {
+    {
+        let h = scalars(&witness_map()?);
+        let run = |which| msm_of(pk, msm, which, &h, assignment, witness_from);
+        // The G2 sum is about 40 % of the work (a G2 addition costs about
+        // three G1 additions): it starts at once on the calling thread, and
+        // the G1 sums queue behind one another for the other threads, the
+        // largest first, so that on two threads the last one to finish ends
+        // near half the work. (A tree that started the G2 sum last left it
+        // running alone on one thread for about a third of the proof.)
         use crate::pool::join;
-        join(
+        let (b_g2, (h, (a, (b_g1, l)))) = join(
             || run(Msm::BG2).1,
             || {
                 join(
@@ -181,14 +212,14 @@ fn sums(pk: &ProvingKey, msm: &MsmBases, h: &[F], assignment: &[F], witness_from
                     },
                 )
             },
-        )
-    };
-    Sums {
-        h,
-        l,
-        a,
-        b_g1,
-        b_g2,
+        );
+        Ok(Sums {
+            h,
+            l,
+            a,
+            b_g1,
+            b_g2,
+        })
     }
 }
 
@@ -207,15 +238,14 @@ pub(crate) fn prove(
     num_instance_variables: usize,
     full_assignment: &[F],
 ) -> Result<Proof, SynthesisError> {
-    let h = qap.witness_map(abc, full_assignment)?;
     // Public inputs then witness, without the constant one.
     let sums = sums(
         pk,
         msm,
-        &h,
+        || qap.witness_map(abc, full_assignment),
         &full_assignment[1..],
         num_instance_variables - 1,
-    );
+    )?;
 
     let g_a = pk.delta_g1 * r + pk.a_query[0] + sums.a + pk.vk.alpha_g1;
     let g1_b = if r.is_zero() {
