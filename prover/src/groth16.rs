@@ -1,8 +1,9 @@
 //! Groth16's proving step, composed from arkworks' public parts so that the
 //! five multi-scalar multiplications can run on the engine that suits the
 //! build: natively (`parallel`) halo2curves' batch-affine MSM on bases
-//! converted once per prover ([`crate::msm`]), one MSM after another, each on
-//! every core; in the browser arkworks' MSM, side by side (`rayon::join`).
+//! converted once per prover ([`crate::msm`]), each on every core, the
+//! quotient's FFTs beside them; in the browser arkworks' MSM, side by side
+//! (`rayon::join`).
 //!
 //! Why the browser joins: `ark-groth16` runs the MSMs one after another and
 //! parallelises inside each, and `ark-ec`'s parallel MSM builds a fresh
@@ -153,9 +154,9 @@ pub(crate) fn one_msm(
 /// core (halo2curves parallelises inside an MSM): rayon fills the FFTs'
 /// serial stretches (bit reversal, the coset's scaling, one of three
 /// transforms left on two cores) with the other sums' windows. In the
-/// browser's threaded build the quotient comes first, then the sums side by
-/// side on the page's pool ([`crate::pool::join`]), as arkworks' MSM there
-/// runs on one thread.
+/// browser's threaded build each sum runs on one thread (arkworks' MSM
+/// there is serial), side by side on the page's pool
+/// ([`crate::pool::join`]), the quotient's FFTs among them.
 fn sums(
     pk: &ProvingKey,
     msm: &MsmBases,
@@ -165,62 +166,46 @@ fn sums(
 ) -> Result<Sums, SynthesisError> {
     let assignment = scalars(assignment);
     let assignment = &assignment;
-    #[cfg(feature = "parallel")]
-    {
-        let run = |which| msm_of(pk, msm, which, &[], assignment, witness_from);
-        let (h, (a, (b_g1, (b_g2, l)))) = crate::pool::join(
-            || -> Result<G1, SynthesisError> {
-                let h = scalars(&witness_map()?);
-                Ok(msm_of(pk, msm, Msm::H, &h, assignment, witness_from).0)
-            },
-            || {
-                (
-                    run(Msm::A).0,
-                    (run(Msm::BG1).0, (run(Msm::BG2).1, run(Msm::L).0)),
-                )
-            },
-        );
-        Ok(Sums {
-            h: h?,
-            l,
-            a,
-            b_g1,
-            b_g2,
-        })
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
+    // The four sums that do not need the quotient, and the quotient's.
+    let run = |which| msm_of(pk, msm, which, &[], assignment, witness_from);
+    let quotient = || -> Result<G1, SynthesisError> {
         let h = scalars(&witness_map()?);
-        let run = |which| msm_of(pk, msm, which, &h, assignment, witness_from);
-        // The G2 sum is about 40 % of the work (a G2 addition costs about
-        // three G1 additions): it starts at once on the calling thread, and
-        // the G1 sums queue behind one another for the other threads, the
-        // largest first, so that on two threads the last one to finish ends
-        // near half the work. (A tree that started the G2 sum last left it
-        // running alone on one thread for about a third of the proof.)
-        use crate::pool::join;
-        let (b_g2, (h, (a, (b_g1, l)))) = join(
-            || run(Msm::BG2).1,
-            || {
+        Ok(msm_of(pk, msm, Msm::H, &h, assignment, witness_from).0)
+    };
+    use crate::pool::join;
+    #[cfg(feature = "parallel")]
+    let (h, (a, (b_g1, (b_g2, l)))) = join(quotient, || {
+        (
+            run(Msm::A).0,
+            (run(Msm::BG1).0, (run(Msm::BG2).1, run(Msm::L).0)),
+        )
+    });
+    // The G2 sum is about 40 % of the MSM work (a G2 addition costs about
+    // three G1 additions): it starts at once on the calling thread, and the
+    // quotient (its FFTs, then the H sum) and the other G1 sums queue behind
+    // one another for the other threads, so that on two threads the last one
+    // to finish ends near half the work. (A tree that started the G2 sum
+    // last left it running alone on one thread for about a third of the
+    // proof.)
+    #[cfg(not(feature = "parallel"))]
+    let (b_g2, (h, (a, (b_g1, l)))) = join(
+        || run(Msm::BG2).1,
+        || {
+            join(quotient, || {
                 join(
-                    || run(Msm::H).0,
-                    || {
-                        join(
-                            || run(Msm::A).0,
-                            || join(|| run(Msm::BG1).0, || run(Msm::L).0),
-                        )
-                    },
+                    || run(Msm::A).0,
+                    || join(|| run(Msm::BG1).0, || run(Msm::L).0),
                 )
-            },
-        );
-        Ok(Sums {
-            h,
-            l,
-            a,
-            b_g1,
-            b_g2,
-        })
-    }
+            })
+        },
+    );
+    Ok(Sums {
+        h: h?,
+        l,
+        a,
+        b_g1,
+        b_g2,
+    })
 }
 
 /// A Groth16 proof with randomness `r`, `s` for `full_assignment` (the
