@@ -2,24 +2,29 @@
 //! five multi-scalar multiplications can run on the engine that suits the
 //! build: natively (`parallel`) halo2curves' batch-affine MSM on bases
 //! converted once per prover ([`crate::msm`]), each on every core, the
-//! quotient's FFTs beside them; in the browser arkworks' MSM, side by side
+//! quotient's FFTs beside them; in the browser `taceo-ark-algebra`'s
+//! batch-affine MSM on arkworks' own field arithmetic, side by side
 //! (`rayon::join`).
 //!
-//! Why the browser joins: `ark-groth16` runs the MSMs one after another and
-//! parallelises inside each, and `ark-ec`'s parallel MSM builds a fresh
-//! rayon thread pool per call, which a browser cannot do (its threads are
-//! the Web Workers that `wasm-bindgen-rayon` starts once). The wasm wallet's
-//! threaded build (the `join` feature, without arkworks' `parallel`)
-//! therefore joins the MSMs here, on the page's pool. The arithmetic is
-//! exactly `ark-groth16` 0.6's `create_proof_with_assignment`; the prover's
-//! self-check verifies every proof before it is returned.
+//! Why not halo2curves in the browser: its field product goes through
+//! `u128`, which wasm32 lowers to calls, and its MSM was slower there than
+//! arkworks'; taceo's keeps ark-ff's product, which splits 64-bit products
+//! into 32-bit ones on wasm, and was 24-27 % faster than arkworks' MSM in
+//! wasm32 (benches/RESULTS.md, issue 44's third session). Why the browser
+//! joins: `ark-groth16` runs the MSMs one after another and parallelises
+//! inside each, and `ark-ec`'s parallel MSM builds a fresh rayon thread pool
+//! per call, which a browser cannot do (its threads are the Web Workers that
+//! `wasm-bindgen-rayon` starts once). The wasm wallet's threaded build (the
+//! `join` feature, without arkworks' `parallel`) therefore schedules the
+//! MSMs here, on the page's pool, where taceo's MSM also runs its windows.
+//! The arithmetic is exactly `ark-groth16` 0.6's
+//! `create_proof_with_assignment`; the prover's self-check verifies every
+//! proof before it is returned.
 
 use crate::qap::Qap;
 use crate::{Curve, Proof, ProvingKey};
 use ark_ec::pairing::Pairing;
 use ark_ec::CurveGroup;
-#[cfg(not(feature = "parallel"))]
-use ark_ec::VariableBaseMSM;
 #[cfg(not(feature = "parallel"))]
 use ark_ff::PrimeField;
 use ark_ff::Zero;
@@ -117,12 +122,14 @@ fn msm_of(
     #[cfg(not(feature = "parallel"))]
     let _ = msm;
     #[cfg(not(feature = "parallel"))]
+    use taceo_ark_algebra::msm::msm_bigint;
+    #[cfg(not(feature = "parallel"))]
     let (g1, g2) = match which {
-        Msm::A => (G1::msm_bigint(&pk.a_query[1..], assignment), G2::zero()),
-        Msm::BG1 => (G1::msm_bigint(&pk.b_g1_query[1..], assignment), G2::zero()),
-        Msm::BG2 => (G1::zero(), G2::msm_bigint(&pk.b_g2_query[1..], assignment)),
-        Msm::H => (G1::msm_bigint(&pk.h_query, h), G2::zero()),
-        Msm::L => (G1::msm_bigint(&pk.l_query, witness), G2::zero()),
+        Msm::A => (msm_bigint(&pk.a_query[1..], assignment), G2::zero()),
+        Msm::BG1 => (msm_bigint(&pk.b_g1_query[1..], assignment), G2::zero()),
+        Msm::BG2 => (G1::zero(), msm_bigint(&pk.b_g2_query[1..], assignment)),
+        Msm::H => (msm_bigint(&pk.h_query, h), G2::zero()),
+        Msm::L => (msm_bigint(&pk.l_query, witness), G2::zero()),
     };
     (g1, g2)
 }
@@ -154,9 +161,9 @@ pub(crate) fn one_msm(
 /// core (halo2curves parallelises inside an MSM): rayon fills the FFTs'
 /// serial stretches (bit reversal, the coset's scaling, one of three
 /// transforms left on two cores) with the other sums' windows. In the
-/// browser's threaded build each sum runs on one thread (arkworks' MSM
-/// there is serial), side by side on the page's pool
-/// ([`crate::pool::join`]), the quotient's FFTs among them.
+/// browser's threaded build the sums and the quotient's FFTs run side by
+/// side on the page's pool ([`crate::pool::join`]), the G2 sum first; the
+/// single-threaded build runs them in turn.
 fn sums(
     pk: &ProvingKey,
     msm: &MsmBases,

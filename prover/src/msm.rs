@@ -4,9 +4,8 @@
 //!
 //! Why: a proof takes 19 % less time than on arkworks 0.6's MSMs, side by
 //! side (benches/RESULTS.md, "halo2curves' MSM in veil's prover"), and veil
-//! already builds halo2curves (halo2's backend). The browser keeps
-//! arkworks' MSM: halo2curves would bring rayon's global pool and a 2 MB
-//! table of `Fr` constants into a module that has neither.
+//! already builds halo2curves (halo2's backend). The browser uses
+//! `taceo-ark-algebra`'s MSM instead (`crate::groth16` says why).
 //!
 //! Both libraries hold BN254's base and scalar field elements as four 64-bit
 //! limbs in Montgomery form with R = 2^256, so the proving key's points are
