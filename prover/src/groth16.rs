@@ -1,22 +1,18 @@
 //! Groth16's proving step, composed from arkworks' public parts so that the
-//! five multi-scalar multiplications can run on the engine that suits the
-//! build: natively (`parallel`) halo2curves' batch-affine MSM on bases
-//! converted once per prover ([`crate::msm`]), each on every core, the
-//! quotient's FFTs beside them; in the browser `taceo-ark-algebra`'s
-//! batch-affine MSM on arkworks' own field arithmetic, side by side
-//! (`rayon::join`).
+//! five multi-scalar multiplications run on `taceo-ark-algebra`'s
+//! batch-affine MSM (gnark-crypto's method on arkworks' own field
+//! arithmetic: bucket additions in affine coordinates sharing one
+//! inversion, one rayon task per window) and are scheduled together with
+//! the quotient's FFTs on one pool.
 //!
-//! Why not halo2curves in the browser: its field product goes through
-//! `u128`, which wasm32 lowers to calls, and its MSM was slower there than
-//! arkworks'; taceo's keeps ark-ff's product, which splits 64-bit products
-//! into 32-bit ones on wasm, and was 24-27 % faster than arkworks' MSM in
-//! wasm32 (benches/RESULTS.md, issue 44's third session). Why the browser
-//! joins: `ark-groth16` runs the MSMs one after another and parallelises
-//! inside each, and `ark-ec`'s parallel MSM builds a fresh rayon thread pool
-//! per call, which a browser cannot do (its threads are the Web Workers that
-//! `wasm-bindgen-rayon` starts once). The wasm wallet's threaded build (the
-//! `join` feature, without arkworks' `parallel`) therefore schedules the
-//! MSMs here, on the page's pool, where taceo's MSM also runs its windows.
+//! Why this MSM: in wasm32 it was 24-27 % faster than arkworks' MSM and
+//! halo2curves' (whose field product goes through `u128`, which wasm32 lowers
+//! to calls), and natively as fast as halo2curves' with its x86-64 assembly,
+//! without a second copy of the key's bases (benches/RESULTS.md, issue 44's
+//! third session). Why the schedule is veil's: `ark-groth16` runs the MSMs
+//! one after another and parallelises inside each, and `ark-ec`'s parallel
+//! MSM builds a fresh rayon thread pool per call, which a browser cannot do
+//! (its threads are the Web Workers that `wasm-bindgen-rayon` starts once).
 //! The arithmetic is exactly `ark-groth16` 0.6's
 //! `create_proof_with_assignment`; the prover's self-check verifies every
 //! proof before it is returned.
@@ -25,31 +21,14 @@ use crate::qap::Qap;
 use crate::{Curve, Proof, ProvingKey};
 use ark_ec::pairing::Pairing;
 use ark_ec::CurveGroup;
-#[cfg(not(feature = "parallel"))]
-use ark_ff::PrimeField;
-use ark_ff::Zero;
+use ark_ff::{PrimeField, Zero};
 use ark_relations::gr1cs::SynthesisError;
 use ark_relations::utils::matrix::Matrix;
+use taceo_ark_algebra::msm::msm_bigint;
 use veil_circuits::F;
 
 pub(crate) type G1 = <Curve as Pairing>::G1;
 pub(crate) type G2 = <Curve as Pairing>::G2;
-
-/// The MSM bases a build proves with: halo2curves' copy of the key's
-/// queries natively, none in the browser (arkworks reads the key).
-#[cfg(feature = "parallel")]
-pub(crate) type MsmBases = crate::msm::MsmBases;
-/// The MSM bases a build proves with: none in the browser, where arkworks
-/// reads the key's queries.
-#[cfg(not(feature = "parallel"))]
-pub(crate) struct MsmBases;
-
-#[cfg(not(feature = "parallel"))]
-impl MsmBases {
-    pub(crate) fn new(_: &ProvingKey) -> Self {
-        MsmBases
-    }
-}
 
 /// The five MSMs' results: H·h, L·witness, A, B in G1 and B in G2 (each
 /// without the queries' constant-one entry).
@@ -76,25 +55,12 @@ pub enum Msm {
     L,
 }
 
-/// A scalar in the form this build's MSM reads: halo2curves' `Fr` natively,
-/// arkworks' big integer in the browser.
-#[cfg(feature = "parallel")]
-type Scalar = halo2curves_axiom::bn256::Fr;
-/// A scalar in the form this build's MSM reads: halo2curves' `Fr` natively,
-/// arkworks' big integer in the browser.
-#[cfg(not(feature = "parallel"))]
+/// A scalar as the MSM reads it: the integer, out of Montgomery form.
 type Scalar = <F as PrimeField>::BigInt;
 
-/// `values` as this build's MSM reads them.
+/// `values` as the MSM reads them.
 fn scalars(values: &[F]) -> Vec<Scalar> {
-    #[cfg(feature = "parallel")]
-    {
-        crate::msm::scalars(values)
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        values.iter().map(|x| x.into_bigint()).collect()
-    }
+    values.iter().map(|x| x.into_bigint()).collect()
 }
 
 /// `which` of the five MSMs, on the scalars [`scalars`] made of the
@@ -102,71 +68,38 @@ fn scalars(values: &[F]) -> Vec<Scalar> {
 /// `witness_from`); the G1 or the G2 sum, the other zero.
 fn msm_of(
     pk: &ProvingKey,
-    msm: &MsmBases,
     which: Msm,
     h: &[Scalar],
     assignment: &[Scalar],
     witness_from: usize,
 ) -> (G1, G2) {
     let witness = &assignment[witness_from..];
-    #[cfg(feature = "parallel")]
-    let _ = pk;
-    #[cfg(feature = "parallel")]
-    let (g1, g2) = match which {
-        Msm::A => (msm.a(assignment), G2::zero()),
-        Msm::BG1 => (msm.b_g1(assignment), G2::zero()),
-        Msm::BG2 => (G1::zero(), msm.b_g2(assignment)),
-        Msm::H => (msm.h(h), G2::zero()),
-        Msm::L => (msm.l(witness), G2::zero()),
-    };
-    #[cfg(not(feature = "parallel"))]
-    let _ = msm;
-    #[cfg(not(feature = "parallel"))]
-    use taceo_ark_algebra::msm::msm_bigint;
-    #[cfg(not(feature = "parallel"))]
-    let (g1, g2) = match which {
+    match which {
         Msm::A => (msm_bigint(&pk.a_query[1..], assignment), G2::zero()),
         Msm::BG1 => (msm_bigint(&pk.b_g1_query[1..], assignment), G2::zero()),
         Msm::BG2 => (G1::zero(), msm_bigint(&pk.b_g2_query[1..], assignment)),
         Msm::H => (msm_bigint(&pk.h_query, h), G2::zero()),
         Msm::L => (msm_bigint(&pk.l_query, witness), G2::zero()),
-    };
-    (g1, g2)
+    }
 }
 
 /// `which` alone, as [`sums`] computes it (its scalars converted as a
 /// proof converts them).
 pub(crate) fn one_msm(
     pk: &ProvingKey,
-    msm: &MsmBases,
     which: Msm,
     h: &[F],
     assignment: &[F],
     witness_from: usize,
 ) -> (G1, G2) {
-    msm_of(
-        pk,
-        msm,
-        which,
-        &scalars(h),
-        &scalars(assignment),
-        witness_from,
-    )
+    msm_of(pk, which, &scalars(h), &scalars(assignment), witness_from)
 }
 
-/// The quotient (from `witness_map`) and the five MSMs.
-///
-/// Natively the quotient's FFTs and its MSM run beside the four MSMs that do
-/// not need it (A, B in G1 and G2, L, one after another), each MSM on every
-/// core (halo2curves parallelises inside an MSM): rayon fills the FFTs'
-/// serial stretches (bit reversal, the coset's scaling, one of three
-/// transforms left on two cores) with the other sums' windows. In the
-/// browser's threaded build the sums and the quotient's FFTs run side by
-/// side on the page's pool ([`crate::pool::join`]), the G2 sum first; the
-/// single-threaded build runs them in turn.
+/// The quotient (from `witness_map`) and the five MSMs, side by side on
+/// rayon's pool ([`crate::pool::join`]; one after another where rayon is
+/// not built: the browser's single-threaded module).
 fn sums(
     pk: &ProvingKey,
-    msm: &MsmBases,
     witness_map: impl FnOnce() -> Result<Vec<F>, SynthesisError> + Send,
     assignment: &[F],
     witness_from: usize,
@@ -174,27 +107,20 @@ fn sums(
     let assignment = scalars(assignment);
     let assignment = &assignment;
     // The four sums that do not need the quotient, and the quotient's.
-    let run = |which| msm_of(pk, msm, which, &[], assignment, witness_from);
+    let run = |which| msm_of(pk, which, &[], assignment, witness_from);
     let quotient = || -> Result<G1, SynthesisError> {
         let h = scalars(&witness_map()?);
-        Ok(msm_of(pk, msm, Msm::H, &h, assignment, witness_from).0)
+        Ok(msm_of(pk, Msm::H, &h, assignment, witness_from).0)
     };
+    // Every sum runs its windows on the pool; the order is what is left to
+    // choose. The G2 sum is about 40 % of the MSM work (a G2 addition costs
+    // about three G1 additions): it starts at once on the calling thread,
+    // and the quotient (its FFTs, then the H sum) and the G1 sums queue
+    // behind one another for the other threads, so the FFTs' serial
+    // stretches are filled with other sums' windows and no long sum is left
+    // to run alone at the end. (Started last, the G2 sum ran alone on one of
+    // a browser's two threads for about a third of the proof.)
     use crate::pool::join;
-    #[cfg(feature = "parallel")]
-    let (h, (a, (b_g1, (b_g2, l)))) = join(quotient, || {
-        (
-            run(Msm::A).0,
-            (run(Msm::BG1).0, (run(Msm::BG2).1, run(Msm::L).0)),
-        )
-    });
-    // The G2 sum is about 40 % of the MSM work (a G2 addition costs about
-    // three G1 additions): it starts at once on the calling thread, and the
-    // quotient (its FFTs, then the H sum) and the other G1 sums queue behind
-    // one another for the other threads, so that on two threads the last one
-    // to finish ends near half the work. (A tree that started the G2 sum
-    // last left it running alone on one thread for about a third of the
-    // proof.)
-    #[cfg(not(feature = "parallel"))]
     let (b_g2, (h, (a, (b_g1, l)))) = join(
         || run(Msm::BG2).1,
         || {
@@ -217,12 +143,9 @@ fn sums(
 
 /// A Groth16 proof with randomness `r`, `s` for `full_assignment` (the
 /// constant one, the public inputs, then the witness) of the circuit whose
-/// matrices are `abc` and domain `qap`, with `msm` the bases
-/// [`MsmBases::new`] made of `pk`.
-#[allow(clippy::too_many_arguments)]
+/// matrices are `abc` and domain `qap`.
 pub(crate) fn prove(
     pk: &ProvingKey,
-    msm: &MsmBases,
     qap: &Qap,
     r: F,
     s: F,
@@ -233,7 +156,6 @@ pub(crate) fn prove(
     // Public inputs then witness, without the constant one.
     let sums = sums(
         pk,
-        msm,
         || qap.witness_map(abc, full_assignment),
         &full_assignment[1..],
         num_instance_variables - 1,
@@ -252,4 +174,44 @@ pub(crate) fn prove(
         b: g2_b.into_affine(),
         c: g_c.into_affine(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{G1Affine, G2Affine};
+    use ark_ec::AffineRepr;
+    use ark_ff::UniformRand;
+    use rand::SeedableRng;
+
+    /// `Σ s_i·P_i` by its definition: one scalar multiplication per point
+    /// (an MSM as the reference would instantiate its bucket code in this
+    /// crate's test build at opt-level 3, the build's longest unit).
+    fn by_definition<P: AffineRepr<ScalarField = F>>(points: &[P], s: &[F]) -> P::Group {
+        points.iter().zip(s).map(|(p, s)| *p * s).sum()
+    }
+
+    /// The MSM sums as the proof needs, with the key's shapes: points at
+    /// infinity among the bases (the B query's unused variables), zero,
+    /// one and minus-one scalars, and one scalar more than bases (the H
+    /// query is one shorter than the quotient).
+    #[test]
+    fn the_msm_is_the_sum_by_definition_in_g1_and_g2() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        for n in [1usize, 5, 100, 3000] {
+            let mut g1: Vec<G1Affine> = (0..n).map(|_| G1::rand(&mut rng).into_affine()).collect();
+            let mut g2: Vec<G2Affine> = (0..n).map(|_| G2::rand(&mut rng).into_affine()).collect();
+            let mut s: Vec<F> = (0..=n).map(|_| F::rand(&mut rng)).collect();
+            g1[0] = G1Affine::zero();
+            g2[n / 2] = G2Affine::zero();
+            s[n - 1] = F::from(0u64);
+            if n > 2 {
+                s[1] = F::from(1u64);
+                s[2] = -F::from(1u64);
+            }
+            let big = scalars(&s);
+            assert_eq!(msm_bigint(&g1, &big), by_definition(&g1, &s), "G1, {n}");
+            assert_eq!(msm_bigint(&g2, &big), by_definition(&g2, &s), "G2, {n}");
+        }
+    }
 }

@@ -24,8 +24,6 @@
 #![warn(missing_docs)]
 
 mod groth16;
-#[cfg(feature = "parallel")]
-mod msm;
 mod pool;
 pub mod prove;
 mod qap;

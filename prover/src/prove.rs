@@ -48,7 +48,6 @@ pub struct Prover {
     proving_key: ProvingKey,
     prepared: PreparedVerifyingKey<Curve>,
     matrices: Matrices,
-    msm: crate::groth16::MsmBases,
 }
 
 impl Prover {
@@ -123,12 +122,10 @@ impl Prover {
 
     fn with_matrices(proving_key: ProvingKey, matrices: Matrices) -> Self {
         let prepared = ark_groth16::prepare_verifying_key(&proving_key.vk);
-        let msm = crate::groth16::MsmBases::new(&proving_key);
         Prover {
             proving_key,
             prepared,
             matrices,
-            msm,
         }
     }
 
@@ -174,7 +171,6 @@ impl Prover {
             .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let proof = crate::groth16::prove(
             &self.proving_key,
-            &self.msm,
             &qap,
             r,
             s,
@@ -197,8 +193,7 @@ impl Prover {
     }
 
     /// One of a proof's five MSMs alone, as [`Prover::prove`] computes it
-    /// (on this build's MSM, its scalars converted as a proof converts
-    /// them), for `assignment` and the quotient `h` from
+    /// (its scalars converted as a proof converts them), for `assignment` and the quotient `h` from
     /// [`Prover::witness_map`]: the breakdown the benchmarks print is the
     /// time a proof spends in each. Returns the G1 and G2 sums (one of them
     /// zero).
@@ -207,7 +202,6 @@ impl Prover {
         let inputs = self.matrices.shape.num_instance_variables;
         Ok(crate::groth16::one_msm(
             &self.proving_key,
-            &self.msm,
             which,
             h,
             &assignment[1..],
