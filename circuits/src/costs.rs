@@ -8,7 +8,7 @@ use crate::babyjubjub::{
 };
 use crate::compare::{enforce_le, enforce_mask_bit, enforce_not_in_list, enforce_range};
 use crate::eddsa::{verify_var, PrivateKey, SignatureVar};
-use crate::merkle::{MerklePathVar, MerkleTree};
+use crate::merkle::{Arity, MerklePathVar, MerkleTree};
 use crate::poseidon::poseidon_var;
 use crate::smt::{SmtProofVar, SparseMerkleTree};
 use crate::F;
@@ -130,22 +130,43 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
         })?,
         Some(4217),
     );
-    let tree =
-        MerkleTree::new(16, &[F::from(1u64)]).map_err(|_| SynthesisError::AssignmentMissing)?;
-    let path = tree
-        .path(0)
-        .map_err(|_| SynthesisError::AssignmentMissing)?;
-    // The same job as circom's inclusion template: index bits and the root.
-    row(
-        "Merkle root from a path, depth 16",
-        count(|cs| {
-            let p = MerklePathVar::new_witness_with_depth(cs.clone(), 16, Some(&path))?;
-            let leaf = FpVar::new_witness(cs.clone(), || Ok(F::from(1u64)))?;
-            debug_assert_eq!(ark_r1cs_std::GR1CSVar::value(&p.root(&leaf)?)?, tree.root());
-            Ok(())
-        })?,
-        Some(3872),
-    );
+    // The same job as circom's inclusion template (index bits and the
+    // root), for the issuer list's capacity (2^16 leaves) and the revocation
+    // list's (2^21), binary and wide.
+    let shapes = [
+        (Arity::BINARY, 16, Some(3872)),
+        (Arity::FOUR, 8, None),
+        (Arity::EIGHT, 6, None),
+        (Arity::SIXTEEN, 4, None),
+        (Arity::BINARY, 21, None),
+        (Arity::FOUR, 11, None),
+        (Arity::EIGHT, 7, None),
+        (Arity::SIXTEEN, 6, None),
+    ];
+    for (arity, depth, circom) in shapes {
+        let tree = MerkleTree::with_arity(arity, depth, &[F::from(1u64)])
+            .map_err(|_| SynthesisError::AssignmentMissing)?;
+        let path = tree
+            .path(0)
+            .map_err(|_| SynthesisError::AssignmentMissing)?;
+        let name = match arity.children() {
+            2 => format!("Merkle root from a path, depth {depth}"),
+            k => format!(
+                "Merkle root from a path, {k}-ary, depth {depth} (2^{} leaves)",
+                depth * arity.bits()
+            ),
+        };
+        row(
+            &name,
+            count(|cs| {
+                let p = MerklePathVar::new_witness(cs.clone(), arity, depth, Some(&path))?;
+                let leaf = FpVar::new_witness(cs.clone(), || Ok(F::from(1u64)))?;
+                debug_assert_eq!(ark_r1cs_std::GR1CSVar::value(&p.root(&leaf)?)?, tree.root());
+                Ok(())
+            })?,
+            circom,
+        );
+    }
     for depth in [16usize, 32] {
         let mut smt =
             SparseMerkleTree::new(depth).map_err(|_| SynthesisError::AssignmentMissing)?;
@@ -180,24 +201,35 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
         use crate::imt::{IndexedMerkleTree, NonMembershipVar};
         use crate::statement::REVOCATION_TREE_DEPTH;
         let ids: Vec<F> = (1..=4u64).map(|k| F::from(k * 1000)).collect();
-        let imt = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids)
-            .map_err(|_| SynthesisError::AssignmentMissing)?;
         let key = F::from(2500u64);
-        let absent = imt
-            .prove_non_membership(&key)
-            .map_err(|_| SynthesisError::AssignmentMissing)?;
-        row(
-            &format!(
-                "indexed Merkle non-membership, depth {REVOCATION_TREE_DEPTH} (the revocation gadget; v1 used the depth-32 sparse tree)"
-            ),
-            count(|cs| {
-                let p = NonMembershipVar::new_witness(cs.clone(), REVOCATION_TREE_DEPTH, Some(&absent))?;
-                let key = FpVar::new_witness(cs.clone(), || Ok(key))?;
-                let root = FpVar::new_input(cs.clone(), || Ok(imt.root()))?;
-                p.enforce_non_membership(&root, &key)
-            })?,
-            None,
-        );
+        for (arity, depth) in [(Arity::BINARY, REVOCATION_TREE_DEPTH), (Arity::EIGHT, 7)] {
+            let imt = IndexedMerkleTree::with_shape(arity, depth, &ids)
+                .map_err(|_| SynthesisError::AssignmentMissing)?;
+            let absent = imt
+                .prove_non_membership(&key)
+                .map_err(|_| SynthesisError::AssignmentMissing)?;
+            let name = match arity.children() {
+                2 => format!(
+                    "indexed Merkle non-membership, depth {depth} (the revocation gadget; v1 used the depth-32 sparse tree)"
+                ),
+                k => format!("indexed Merkle non-membership, {k}-ary, depth {depth}"),
+            };
+            row(
+                &name,
+                count(|cs| {
+                    let p = NonMembershipVar::new_witness_shaped(
+                        cs.clone(),
+                        arity,
+                        depth,
+                        Some(&absent),
+                    )?;
+                    let key = FpVar::new_witness(cs.clone(), || Ok(key))?;
+                    let root = FpVar::new_input(cs.clone(), || Ok(imt.root()))?;
+                    p.enforce_non_membership(&root, &key)
+                })?,
+                None,
+            );
+        }
     }
     row(
         "range check, 32 bits",
@@ -285,4 +317,12 @@ Notes
   254-bit field element, beyond the ladder's 249-bit bound, so it keeps complete
   twisted-Edwards formulas (2-bit windows, 11 constraints per bit); splitting the
   challenge into two ladder segments is the way to close that 20%.
+- Wide trees (`merkle::Arity`) hold a binary tree's leaves in fewer, wider
+  hashes: a level of `k` children is one `Poseidon(k)`, `log2 k` index bits
+  and the children's placement (6 constraints for 4 children, 17 for 8). At
+  the issuer list's 2^16 leaves 4-ary is cheapest (2,440 against 3,872); at
+  the revocation list's 2^21, 8-ary (2,954 against 5,082; the indexed tree
+  3,945 against 6,073). 16 children cost more at both sizes (2,612 and 3,918:
+  `Poseidon(16)` is 609). These are statement v3's measured candidates; v2 is
+  binary.
 ";

@@ -22,7 +22,7 @@
 //! (`circuits/CONSTRAINTS.md`), against 8,709 for the depth-32 sparse tree.
 
 use crate::compare::fits_in_bits;
-use crate::merkle::{hash_node, MerkleError, MerklePath, MerkleTree};
+use crate::merkle::{hash_node, Arity, MerkleError, MerklePath, MerkleTree};
 use crate::F;
 use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
 use std::collections::BTreeMap;
@@ -46,9 +46,12 @@ pub enum ImtError {
         /// Keys the tree holds at most.
         capacity: u64,
     },
-    /// Depth 0 or above 32.
-    #[error("tree depth must be 1 to 32, got {0}")]
+    /// Depth 0, or more than 32 index bits (`depth · log2(arity)`).
+    #[error("tree depth must be 1 to 32 index bits, got {0} levels")]
     Depth(usize),
+    /// Children per node other than 2, 4, 8 or 16.
+    #[error("a node has 2, 4, 8 or 16 children, not {0}")]
+    Arity(usize),
 }
 
 /// Is `key` a key the tree can hold (and the circuit accept)?
@@ -137,8 +140,9 @@ impl Insertion {
     /// The root after the insertion, if it is an append to the tree under
     /// `root` (the gate's `RevocationTree.insert`).
     pub fn apply(&self, root: F) -> Result<F, InsertionError> {
-        let depth = self.low.path.siblings.len();
-        let fits = |path: &MerklePath| path.siblings.len() == depth && path.index >> depth == 0;
+        let (arity, depth) = (self.low.path.arity, self.low.path.depth());
+        let fits =
+            |path: &MerklePath| path.arity == arity && path.depth() == depth && path.is_canonical();
         if !key_in_range(&self.key) || !fits(&self.low.path) || !fits(&self.new_path) {
             return Err(InsertionError::NotCanonical);
         }
@@ -172,7 +176,7 @@ fn order(x: &F) -> BigInt<4> {
     x.into_bigint()
 }
 
-/// An indexed Merkle tree of fixed `depth`: at most `2^depth − 1` keys.
+/// An indexed Merkle tree of fixed shape: at most `arity^depth − 1` keys.
 #[derive(Debug, Clone)]
 pub struct IndexedMerkleTree {
     tree: MerkleTree,
@@ -181,31 +185,38 @@ pub struct IndexedMerkleTree {
     positions: BTreeMap<BigInt<4>, u64>,
 }
 
-fn merkle(e: MerkleError) -> ImtError {
+/// The tree's error as the list's: a position outside the tree means the
+/// list is full (`capacity` keys).
+fn merkle(e: MerkleError, capacity: u64) -> ImtError {
     match e {
         MerkleError::Depth(d) => ImtError::Depth(d),
-        MerkleError::TooManyLeaves { depth, .. } | MerkleError::IndexOutOfRange { depth, .. } => {
-            ImtError::Full {
-                capacity: (1u64 << depth) - 1,
-            }
+        MerkleError::Arity(n) => ImtError::Arity(n),
+        MerkleError::TooManyLeaves { .. } | MerkleError::IndexOutOfRange { .. } => {
+            ImtError::Full { capacity }
         }
     }
 }
 
 impl IndexedMerkleTree {
-    /// An empty tree (the sentinel only) of `depth` levels, 1..=32.
+    /// An empty binary tree (the sentinel only) of `depth` levels, 1..=32.
     pub fn new(depth: usize) -> Result<Self, ImtError> {
         Self::from_keys(depth, &[])
+    }
+
+    /// The binary tree holding `keys`: [`IndexedMerkleTree::with_shape`]
+    /// with two children a node.
+    pub fn from_keys(depth: usize, keys: &[F]) -> Result<Self, ImtError> {
+        Self::with_shape(Arity::BINARY, depth, keys)
     }
 
     /// The tree holding `keys`, in that (insertion) order: the same root as
     /// inserting them one by one, in `2^(depth+1)` hashes at most instead of
     /// `2·depth` per key.
-    pub fn from_keys(depth: usize, keys: &[F]) -> Result<Self, ImtError> {
-        if depth == 0 || depth > 32 {
+    pub fn with_shape(arity: Arity, depth: usize, keys: &[F]) -> Result<Self, ImtError> {
+        if depth == 0 || depth * arity.bits() > 32 {
             return Err(ImtError::Depth(depth));
         }
-        let capacity = (1u64 << depth) - 1;
+        let capacity = (1u64 << (depth * arity.bits())) - 1;
         if keys.len() as u64 > capacity {
             return Err(ImtError::Full { capacity });
         }
@@ -240,7 +251,8 @@ impl IndexedMerkleTree {
             })
             .collect();
         let hashes = crate::parallel::map_chunks(&leaves, 1, |leaf| leaf[0].hash());
-        let tree = MerkleTree::new(depth, &hashes).map_err(merkle)?;
+        let tree =
+            MerkleTree::with_arity(arity, depth, &hashes).map_err(|e| merkle(e, capacity))?;
         Ok(IndexedMerkleTree {
             tree,
             leaves,
@@ -253,9 +265,14 @@ impl IndexedMerkleTree {
         self.tree.depth()
     }
 
+    /// Children per node.
+    pub fn arity(&self) -> Arity {
+        self.tree.arity()
+    }
+
     /// Keys the tree holds at most: every position but the sentinel's.
     pub fn capacity(&self) -> u64 {
-        (1u64 << self.depth()) - 1
+        (1u64 << (self.depth() * self.arity().bits())) - 1
     }
 
     /// Keys listed.
@@ -314,6 +331,8 @@ impl IndexedMerkleTree {
                 capacity: self.capacity(),
             });
         }
+        let capacity = self.capacity();
+        let merkle = |e| merkle(e, capacity);
         let low = self.low_position(&key);
         let low_proof = self.low_leaf_proof(&key);
         let new = Leaf {
@@ -395,10 +414,21 @@ mod constraints {
     }
 
     impl NonMembershipVar {
-        /// Allocates a witness proof for a tree of `depth` levels; values come
-        /// from `proof` when present (setup runs without them).
+        /// Allocates a witness proof for a binary tree of `depth` levels;
+        /// values come from `proof` when present (setup runs without them).
         pub fn new_witness(
             cs: ConstraintSystemRef<F>,
+            depth: usize,
+            proof: Option<&NonMembershipProof>,
+        ) -> Result<Self, SynthesisError> {
+            Self::new_witness_shaped(cs, Arity::BINARY, depth, proof)
+        }
+
+        /// Allocates a witness proof for a tree of `arity` children and
+        /// `depth` levels.
+        pub fn new_witness_shaped(
+            cs: ConstraintSystemRef<F>,
+            arity: Arity,
             depth: usize,
             proof: Option<&NonMembershipProof>,
         ) -> Result<Self, SynthesisError> {
@@ -409,7 +439,7 @@ mod constraints {
             let low_next = FpVar::new_witness(cs.clone(), || {
                 proof.map(|p| p.low_leaf.next_value).ok_or_else(missing)
             })?;
-            let path = MerklePathVar::new_witness_with_depth(cs, depth, proof.map(|p| &p.path))?;
+            let path = MerklePathVar::new_witness(cs, arity, depth, proof.map(|p| &p.path))?;
             Ok(NonMembershipVar {
                 low_value,
                 low_next,

@@ -507,3 +507,195 @@ fn finding_2_a_list_holds_2_pow_20_revoked_ids() {
     let p = tree.prove_non_membership(&unlisted).unwrap();
     assert!(p.verify(root, unlisted) && imt_gadget(depth, root, unlisted, &p));
 }
+
+/// The gadget's verdict on `leaf` under `root` at `path`, for a tree of
+/// `arity` children and `depth` levels, and the constraints it took.
+fn wide_gadget(arity: Arity, depth: usize, root: F, leaf: F, path: &MerklePath) -> (bool, usize) {
+    let cs = new_cs();
+    let p = MerklePathVar::new_witness(cs.clone(), arity, depth, Some(path)).unwrap();
+    let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
+    let l = FpVar::new_witness(cs.clone(), || Ok(leaf)).unwrap();
+    p.enforce_membership(&r, &l).unwrap();
+    (satisfied(&cs), cs.num_constraints())
+}
+
+/// 4- and 8-ary trees: the root is `H(children)` level by level (checked
+/// against Poseidon directly), every position's path verifies natively and
+/// in-circuit, and every sibling and every index bit changed is refused by
+/// both; a path of another shape is refused natively and never assigned.
+#[test]
+fn wide_merkle_paths_verify_natively_and_in_circuit_and_reject_tampering() {
+    use veil_circuits::poseidon::poseidon;
+    for (arity, depth) in [(Arity::FOUR, 3), (Arity::EIGHT, 3)] {
+        let k = arity.children();
+        let leaves: Vec<F> = (1..=(k * k + 3) as u64).map(f).collect();
+        let tree = MerkleTree::with_arity(arity, depth, &leaves).unwrap();
+        // The root by definition: hash groups of k, padding with the empty
+        // subtree of each height.
+        let (mut level, mut empty) = (leaves.clone(), F::ZERO);
+        for _ in 0..depth {
+            level.resize(level.len().div_ceil(k) * k, empty);
+            level = level.chunks(k).map(|c| poseidon(c).unwrap()).collect();
+            empty = poseidon(&vec![empty; k]).unwrap();
+        }
+        assert_eq!(tree.root(), level[0], "arity {k}");
+        let positions = (k.pow(depth as u32)) as u64;
+        for i in [
+            0,
+            1,
+            k as u64 - 1,
+            k as u64,
+            leaves.len() as u64 - 1,
+            positions - 1,
+        ] {
+            let leaf = leaves.get(i as usize).copied().unwrap_or(F::ZERO);
+            let path = tree.path(i).unwrap();
+            assert_eq!(path.siblings.len(), depth * (k - 1));
+            assert!(path.verify(tree.root(), leaf), "arity {k}, leaf {i}");
+            let (ok, constraints) = wide_gadget(arity, depth, tree.root(), leaf, &path);
+            assert!(ok, "arity {k}, leaf {i}");
+            // One boolean a bit, the selection and one Poseidon(k) a level
+            // (the root's equality folds into the last hash's output).
+            let per_level = match k {
+                4 => 305,
+                _ => 422,
+            };
+            assert_eq!(constraints, depth * per_level + 1, "arity {k}");
+            assert!(!path.verify(tree.root(), leaf + f(1)));
+            assert!(!wide_gadget(arity, depth, tree.root(), leaf + f(1), &path).0);
+            for s in 0..path.siblings.len() {
+                let mut bad = path.clone();
+                bad.siblings[s] += f(1);
+                assert!(!bad.verify(tree.root(), leaf), "arity {k}, sibling {s}");
+                assert!(!wide_gadget(arity, depth, tree.root(), leaf, &bad).0);
+            }
+            for bit in 0..depth * arity.bits() {
+                let mut bad = path.clone();
+                bad.index ^= 1 << bit;
+                let moved = leaves.get(bad.index as usize).copied().unwrap_or(F::ZERO);
+                if moved == leaf {
+                    continue; // two empty positions hold the same leaf
+                }
+                assert!(!bad.verify(tree.root(), leaf), "arity {k}, bit {bit}");
+                assert!(!wide_gadget(arity, depth, tree.root(), leaf, &bad).0);
+            }
+        }
+        // Off the tree: an index past its positions, a ragged path, a path
+        // of another arity.
+        assert!(matches!(
+            tree.path(positions),
+            Err(MerkleError::IndexOutOfRange { .. })
+        ));
+        let mut aliased = tree.path(1).unwrap();
+        aliased.index += positions;
+        assert!(!aliased.verify(tree.root(), leaves[1]));
+        let mut ragged = tree.path(1).unwrap();
+        ragged.siblings.pop();
+        assert!(!ragged.verify(tree.root(), leaves[1]));
+        let cs = new_cs();
+        let other = if k == 4 { Arity::EIGHT } else { Arity::FOUR };
+        let p = MerklePathVar::new_witness(cs.clone(), other, depth, Some(&tree.path(1).unwrap()));
+        assert!(p.is_err(), "a path of another arity is not assigned");
+        assert!(matches!(
+            MerkleTree::with_arity(arity, depth, &vec![f(1); positions as usize + 1]),
+            Err(MerkleError::TooManyLeaves { .. })
+        ));
+    }
+    assert_eq!(Arity::new(3), Err(MerkleError::Arity(3)));
+    assert_eq!(Arity::new(32), Err(MerkleError::Arity(32)));
+    assert_eq!(
+        MerkleTree::with_arity(Arity::EIGHT, 22, &[]).unwrap_err(),
+        MerkleError::Depth(22),
+        "8^22 positions do not fit a u64 index"
+    );
+}
+
+/// A wide tree grown one leaf at a time (`set`) has the root of the tree
+/// built whole, and rewriting a leaf rehashes its path.
+#[test]
+fn wide_merkle_set_matches_building_whole() {
+    for (arity, depth) in [(Arity::FOUR, 4), (Arity::EIGHT, 3)] {
+        let leaves: Vec<F> = (1..=70).map(f).collect();
+        let mut grown = MerkleTree::with_arity(arity, depth, &[]).unwrap();
+        for (i, leaf) in leaves.iter().enumerate() {
+            grown.set(i as u64, *leaf).unwrap();
+        }
+        assert_eq!(
+            grown.root(),
+            MerkleTree::with_arity(arity, depth, &leaves)
+                .unwrap()
+                .root()
+        );
+        grown.set(9, f(999)).unwrap();
+        let mut changed = leaves.clone();
+        changed[9] = f(999);
+        assert_eq!(
+            grown.root(),
+            MerkleTree::with_arity(arity, depth, &changed)
+                .unwrap()
+                .root()
+        );
+        assert!(matches!(
+            grown.set(72, f(1)),
+            Err(MerkleError::IndexOutOfRange { .. })
+        ));
+    }
+}
+
+/// The indexed tree laid out 8-ary: the same fail-closed rules as the
+/// binary one (an unlisted id proves, a listed one and a tampered proof do
+/// not, natively and in-circuit), appends are checked as the gate checks
+/// them, and the capacity is `8^depth − 1`.
+#[test]
+fn imt_eight_ary_non_membership_and_appends() {
+    let ids: Vec<F> = [40u64, 10, 30, 20].map(f).to_vec();
+    let mut tree = IndexedMerkleTree::with_shape(Arity::EIGHT, 2, &ids).unwrap();
+    assert_eq!(tree.capacity(), 63);
+    assert_eq!(tree.arity(), Arity::EIGHT);
+    let gadget = |root: F, key: F, proof: &NonMembershipProof| {
+        let cs = new_cs();
+        let p =
+            NonMembershipVar::new_witness_shaped(cs.clone(), Arity::EIGHT, 2, Some(proof)).unwrap();
+        let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
+        let k = FpVar::new_witness(cs.clone(), || Ok(key)).unwrap();
+        p.enforce_non_membership(&r, &k).unwrap();
+        satisfied(&cs)
+    };
+    let root = tree.root();
+    for key in [5u64, 15, 25, 35, 45] {
+        let proof = tree.prove_non_membership(&f(key)).unwrap();
+        assert!(
+            proof.verify(root, f(key)) && gadget(root, f(key), &proof),
+            "{key}"
+        );
+        let mut bad = proof.clone();
+        bad.path.siblings[3] += f(1);
+        assert!(
+            !bad.verify(root, f(key)) && !gadget(root, f(key), &bad),
+            "{key}"
+        );
+    }
+    for id in &ids {
+        assert!(tree.prove_non_membership(id).is_err());
+        let low = tree.low_leaf_proof(id);
+        assert!(!low.verify(root, *id) && !gadget(root, *id, &low));
+    }
+    // Appends: each is checked against the previous root as the gate does,
+    // and the tree grown equals the tree built whole.
+    let mut all = ids.clone();
+    for key in 41..=99u64 {
+        let before = tree.root();
+        let insertion = tree.insert_proved(f(key)).unwrap();
+        assert_eq!(insertion.apply(before), Ok(tree.root()), "{key}");
+        all.push(f(key));
+    }
+    assert_eq!(tree.len(), 63);
+    assert_eq!(tree.insert(f(100)), Err(ImtError::Full { capacity: 63 }));
+    let whole = IndexedMerkleTree::with_shape(Arity::EIGHT, 2, &all).unwrap();
+    assert_eq!(whole.root(), tree.root());
+    assert_eq!(
+        IndexedMerkleTree::with_shape(Arity::EIGHT, 11, &[]).unwrap_err(),
+        ImtError::Depth(11),
+        "33 index bits"
+    );
+}
