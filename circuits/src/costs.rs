@@ -198,6 +198,33 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
         );
     }
     {
+        use crate::risk::{Attestation, AttestationTree, AttestationVar};
+        let holder = F::from(7u64);
+        let attestation = Attestation {
+            holder,
+            score: 120,
+            day: 20_400,
+        };
+        let tree =
+            AttestationTree::new(&[attestation]).map_err(|_| SynthesisError::AssignmentMissing)?;
+        let proof = tree
+            .prove(&holder)
+            .map_err(|_| SynthesisError::AssignmentMissing)?;
+        row(
+            "risk attestation under an oracle root (4-ary, depth 10), score and age checks",
+            count(|cs| {
+                let a = AttestationVar::new_witness(cs.clone(), Some(&proof))?;
+                let v = witnesses(
+                    &cs,
+                    &[holder, F::from(500u64), F::from(3u64), F::from(20_401u64)],
+                )?;
+                let root = FpVar::new_input(cs.clone(), || Ok(tree.root()))?;
+                a.enforce(&root, &v[0], &v[1], &v[2], &v[3])
+            })?,
+            None,
+        );
+    }
+    {
         use crate::imt::{IndexedMerkleTree, NonMembershipVar};
         use crate::statement::REVOCATION_TREE_DEPTH;
         let ids: Vec<F> = (1..=4u64).map(|k| F::from(k * 1000)).collect();

@@ -48,6 +48,7 @@ pub mod ladder;
 pub mod merkle;
 mod parallel;
 pub mod poseidon;
+pub mod risk;
 pub mod shamir;
 pub mod smt;
 pub mod statement;

@@ -25,6 +25,7 @@ use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
 use halo2_base::gates::{GateInstructions, RangeInstructions};
 use serde::{Deserialize, Serialize};
 use veil_circuits::babyjubjub::{base8, Scalar};
+use veil_circuits::merkle::Arity;
 use veil_circuits::statement::layout::{
     claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
     POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
@@ -142,6 +143,7 @@ pub fn synthesize(
     assert_member(
         ctx,
         gate,
+        Arity::BINARY,
         ISSUER_TREE_DEPTH,
         &w.issuer_path,
         issuers_root,
@@ -152,6 +154,7 @@ pub fn synthesize(
     assert_non_member(
         ctx,
         &range,
+        Arity::BINARY,
         REVOCATION_TREE_DEPTH,
         &w.revocation_proof,
         revocation_root,

@@ -9,5 +9,6 @@ mod documents;
 mod eddsa;
 mod ladder;
 mod poseidon;
+mod risk;
 mod statement;
 mod trees;

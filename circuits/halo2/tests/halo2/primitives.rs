@@ -146,3 +146,51 @@ fn subgroup_check_refuses_a_small_order_component() {
         assert_eq!(ok, expected);
     }
 }
+
+/// Wide trees in halo2, against the native trees of `veil-circuits`: every
+/// position checked verifies, a changed sibling or index bit does not, and
+/// the 8-ary indexed tree proves an unlisted id absent and refuses a listed
+/// one, as the R1CS gadgets do.
+#[test]
+fn wide_trees_agree_with_the_native_trees() {
+    use veil_circuits::imt::IndexedMerkleTree;
+    use veil_circuits::merkle::{Arity, MerklePath, MerkleTree};
+    use veil_halo2::merkle::{assert_member, assert_non_member};
+    let member = |arity: Arity, depth: usize, root: F, leaf: F, path: &MerklePath| {
+        satisfied(|ctx, range| {
+            let root = ctx.load_witness(fr(&root));
+            let leaf = ctx.load_witness(fr(&leaf));
+            assert_member(ctx, range.gate(), arity, depth, path, root, leaf);
+        })
+    };
+    for (arity, depth) in [(Arity::FOUR, 3), (Arity::EIGHT, 2)] {
+        let k = arity.children() as u64;
+        let leaves: Vec<F> = (1..=k * 3 + 1).map(F::from).collect();
+        let tree = MerkleTree::with_arity(arity, depth, &leaves).unwrap();
+        for i in [0, 1, k - 1, k, k * 3, k * 3 + 1] {
+            let leaf = leaves.get(i as usize).copied().unwrap_or_default();
+            let path = tree.path(i).unwrap();
+            assert!(member(arity, depth, tree.root(), leaf, &path), "{k}: {i}");
+            let mut bad = path.clone();
+            bad.siblings[arity.siblings()] += F::from(1u64);
+            assert!(!member(arity, depth, tree.root(), leaf, &bad), "{k}: {i}");
+            let mut bad = path.clone();
+            bad.index ^= 1;
+            assert!(!member(arity, depth, tree.root(), leaf, &bad), "{k}: {i}");
+        }
+        let path = tree.path(1).unwrap();
+        assert!(!member(Arity::BINARY, depth, tree.root(), leaves[1], &path));
+    }
+    let ids: Vec<F> = [40u64, 10, 30].map(F::from).to_vec();
+    let imt = IndexedMerkleTree::with_shape(Arity::EIGHT, 2, &ids).unwrap();
+    let absent = |key: F, proof: &veil_circuits::imt::NonMembershipProof| {
+        satisfied(|ctx, range| {
+            let root = ctx.load_witness(fr(&imt.root()));
+            let key = ctx.load_witness(fr(&key));
+            assert_non_member(ctx, range, Arity::EIGHT, 2, proof, root, key);
+        })
+    };
+    let key = F::from(25u64);
+    assert!(absent(key, &imt.prove_non_membership(&key).unwrap()));
+    assert!(!absent(ids[2], &imt.low_leaf_proof(&ids[2])));
+}
