@@ -198,6 +198,22 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
         );
     }
     {
+        use crate::disclosure::{enforce_disclosed, DisclosureMask};
+        let claims: [F; 10] = std::array::from_fn(|i| F::from(i as u64 + 1));
+        let mask =
+            DisclosureMask::from_word(0x7f).map_err(|_| SynthesisError::AssignmentMissing)?;
+        row(
+            "disclosed claims packed into one input (7-bit mask, all seven)",
+            count(|cs| {
+                let m = FpVar::new_witness(cs.clone(), || Ok(F::from(mask.word())))?;
+                let c = witnesses(&cs, &claims)?;
+                let d = FpVar::new_input(cs.clone(), || Ok(mask.pack(&claims)))?;
+                enforce_disclosed(&m, &c, &d)
+            })?,
+            None,
+        );
+    }
+    {
         use crate::risk::{Attestation, AttestationTree, AttestationVar};
         let holder = F::from(7u64);
         let attestation = Attestation {

@@ -41,6 +41,7 @@ pub mod compare;
 #[cfg(feature = "constraints")]
 pub mod costs;
 pub mod day;
+pub mod disclosure;
 pub mod eddsa;
 pub mod encoding;
 pub mod imt;
@@ -49,6 +50,7 @@ pub mod merkle;
 mod parallel;
 pub mod poseidon;
 pub mod risk;
+pub mod sanctions;
 pub mod shamir;
 pub mod smt;
 pub mod statement;

@@ -30,6 +30,19 @@ pub mod claim {
     pub const EXPIRES_AT: usize = 9;
     /// How many claims there are.
     pub const COUNT: usize = 10;
+    /// Each claim's name, as the credential's JSON and typed errors spell it.
+    pub const NAMES: [&str; COUNT] = [
+        "schema",
+        "holder",
+        "credential_id",
+        "birth_date",
+        "country",
+        "kyc_level",
+        "risk_score",
+        "subject_type",
+        "issued_at",
+        "expires_at",
+    ];
 }
 
 /// Public-input indices, in format order (`PublicInputs::to_vec`, snarkjs's

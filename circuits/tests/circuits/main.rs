@@ -5,10 +5,12 @@
 mod common;
 mod compare;
 mod constraints_table;
+mod disclosure;
 mod documents;
 mod eddsa;
 mod ladder;
 mod poseidon;
 mod risk;
+mod sanctions;
 mod statement;
 mod trees;
