@@ -22,6 +22,7 @@
 
 pub mod babyjubjub;
 pub mod compare;
+pub mod disclosure;
 pub mod eddsa;
 pub mod evm;
 pub mod field;
@@ -30,6 +31,7 @@ pub mod merkle;
 pub mod params;
 pub mod poseidon;
 pub mod proof;
+pub mod risk;
 pub mod statement;
 
 pub use halo2_base::halo2_proofs::halo2curves::bn256::Fr;

@@ -194,3 +194,106 @@ fn wide_trees_agree_with_the_native_trees() {
     assert!(absent(key, &imt.prove_non_membership(&key).unwrap()));
     assert!(!absent(ids[2], &imt.low_leaf_proof(&ids[2])));
 }
+
+/// Statement v3's risk and disclosure chips against the native rules: a
+/// fresh attestation of the holder passes; another holder, a score above
+/// the maximum, an old or future-dated attestation fail; the disclosed word
+/// passes with exactly the masked claims and fails changed or with a mask
+/// wider than seven bits.
+#[test]
+fn risk_and_disclosure_chips_agree_with_the_native_rules() {
+    use ark_ff::Field as _;
+    use veil_circuits::disclosure::{DisclosureMask, OFFSETS};
+    use veil_circuits::risk::{Attestation, AttestationTree, RiskCheck};
+    use veil_halo2::disclosure::assert_disclosed;
+    use veil_halo2::risk::{assert_fresh_attestation, RiskCells};
+    let (holder, day) = (F::from(77u64), 20_400u32);
+    let tree = AttestationTree::new(&[
+        Attestation {
+            holder,
+            score: 300,
+            day,
+        },
+        Attestation {
+            holder: F::from(78u64),
+            score: 10,
+            day,
+        },
+    ])
+    .unwrap();
+    let proof = tree.prove(&holder).unwrap();
+    let good = RiskCheck {
+        root: tree.root(),
+        holder,
+        max_risk: 300,
+        max_age_days: 2,
+        today: day + 2,
+    };
+    let chip = |c: RiskCheck| {
+        satisfied(|ctx, range| {
+            let cells = RiskCells {
+                root: ctx.load_witness(fr(&c.root)),
+                holder: ctx.load_witness(fr(&c.holder)),
+                max_risk: ctx.load_witness(Fr::from(u64::from(c.max_risk))),
+                max_age_days: ctx.load_witness(Fr::from(u64::from(c.max_age_days))),
+                today: ctx.load_witness(Fr::from(u64::from(c.today))),
+            };
+            assert_fresh_attestation(ctx, range, &proof, cells);
+        })
+    };
+    assert!(proof.check(&good).is_ok() && chip(good));
+    for (what, c) in [
+        (
+            "another holder",
+            RiskCheck {
+                holder: F::from(78u64),
+                ..good
+            },
+        ),
+        (
+            "score above max_risk",
+            RiskCheck {
+                max_risk: 299,
+                ..good
+            },
+        ),
+        (
+            "too old",
+            RiskCheck {
+                today: day + 3,
+                ..good
+            },
+        ),
+        (
+            "dated after today",
+            RiskCheck {
+                today: day - 1,
+                ..good
+            },
+        ),
+    ] {
+        assert!(proof.check(&c).is_err() && !chip(c), "{what}");
+    }
+
+    let claims: [F; 10] = std::array::from_fn(|i| F::from(100 + i as u64));
+    let mask = DisclosureMask::from_names(&["country", "risk_score"]).unwrap();
+    let word = mask.pack(&claims);
+    let disclose = |mask_word: u64, disclosed: F| {
+        satisfied(|ctx, range| {
+            let m = ctx.load_witness(Fr::from(mask_word));
+            let c = claims.map(|v| ctx.load_witness(fr(&v)));
+            let d = ctx.load_witness(fr(&disclosed));
+            assert_disclosed(ctx, range, m, &c, d);
+        })
+    };
+    assert!(disclose(mask.word(), word));
+    let one_up = F::from(2u64).pow([OFFSETS[1] as u64]);
+    assert!(
+        !disclose(mask.word(), word + one_up),
+        "a changed disclosed value"
+    );
+    assert!(
+        !disclose(mask.word() | 1 << 7, word),
+        "a mask above seven bits"
+    );
+}
