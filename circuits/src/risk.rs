@@ -19,7 +19,7 @@
 use crate::merkle::{Arity, MerklePath, MerkleTree};
 use crate::poseidon::poseidon_fixed;
 use crate::F;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Children per node of an oracle's tree.
 pub const ORACLE_TREE_ARITY: Arity = Arity::FOUR;
@@ -100,14 +100,19 @@ impl Attestation {
 pub struct AttestationTree {
     tree: MerkleTree,
     attestations: Vec<Attestation>,
+    /// Each holder's position, so a proof is found without a scan of up
+    /// to 2^20 attestations.
+    positions: HashMap<F, usize>,
 }
 
 impl AttestationTree {
     /// The tree of `attestations`, in that order; at most one per holder.
     pub fn new(attestations: &[Attestation]) -> Result<Self, RiskError> {
-        let mut holders = HashSet::with_capacity(attestations.len());
-        if !attestations.iter().all(|a| holders.insert(a.holder)) {
-            return Err(RiskError::DuplicateHolder);
+        let mut positions = HashMap::with_capacity(attestations.len());
+        for (i, a) in attestations.iter().enumerate() {
+            if positions.insert(a.holder, i).is_some() {
+                return Err(RiskError::DuplicateHolder);
+            }
         }
         let leaves: Vec<F> = attestations.iter().map(Attestation::leaf).collect();
         // The shape is a valid constant, so too many leaves is the only error.
@@ -116,6 +121,7 @@ impl AttestationTree {
         Ok(AttestationTree {
             tree,
             attestations: attestations.to_vec(),
+            positions,
         })
     }
 
@@ -126,11 +132,7 @@ impl AttestationTree {
 
     /// `holder`'s attestation and its path.
     pub fn prove(&self, holder: &F) -> Result<AttestationProof, RiskError> {
-        let index = self
-            .attestations
-            .iter()
-            .position(|a| a.holder == *holder)
-            .ok_or(RiskError::NotAttested)?;
+        let index = *self.positions.get(holder).ok_or(RiskError::NotAttested)?;
         let path = self
             .tree
             .path(index as u64)

@@ -34,7 +34,7 @@ pub enum SanctionsError {
     /// The name is empty once normalised.
     #[error("name: empty once normalised (letters and digits are kept)")]
     EmptyName,
-    /// The name is longer than [`MAX_NAME_BYTES`].
+    /// The name is longer than [`MAX_NAME_BYTES`], as given or normalised.
     #[error("name: longer than {MAX_NAME_BYTES} bytes")]
     NameTooLong,
     /// The holder's key is on the list.
@@ -62,6 +62,11 @@ pub fn normalise_name(name: &str) -> String {
 /// A person's key: the low 248 bits of `BLAKE3(domain, normalised name,
 /// birth date)`, never 0. The width is the indexed tree's key width.
 pub fn person_key(name: &str, birth_date: u32) -> Result<F, SanctionsError> {
+    // Bounded before normalising, so an outsized input costs nothing;
+    // lower-casing can lengthen a few letters, hence the check after too.
+    if name.len() > MAX_NAME_BYTES {
+        return Err(SanctionsError::NameTooLong);
+    }
     let name = normalise_name(name);
     if name.is_empty() {
         return Err(SanctionsError::EmptyName);

@@ -45,6 +45,12 @@ fn person_keys_ignore_spelling_noise_and_tell_people_apart() {
         person_key(&"a".repeat(MAX_NAME_BYTES + 1), 1),
         Err(SanctionsError::NameTooLong)
     );
+    // Refused as given, before normalising: punctuation that would
+    // normalise away does not let an outsized input through.
+    assert_eq!(
+        person_key(&format!("ada{}", "-".repeat(MAX_NAME_BYTES)), 1),
+        Err(SanctionsError::NameTooLong)
+    );
 }
 
 #[test]
