@@ -14,7 +14,7 @@ use alloy_sol_types::SolCall;
 use ark_std::rand::{rngs::StdRng, SeedableRng};
 use std::process::Command;
 use veil_circuits::statement::sample::Sample;
-use veil_contracts::abi::IComplianceGate;
+use veil_contracts::abi::{IComplianceGate, IPoseidonT3, IPoseidonT5};
 use veil_contracts::system::{
     account, sol_insertion, sol_payment, sol_proof, statement, verify_call,
 };
@@ -186,6 +186,39 @@ fn revocation_rows(sample: &Sample, system: &mut System) -> Result<(), Box<dyn s
             })
             .collect()
     };
+    // One hash of each width the append makes (a node is Poseidon(4), a
+    // leaf Poseidon(2)), called on its own: what a level of the tree costs.
+    let (from, gate) = (system.deployer, system.gate);
+    let t3 = system
+        .chain
+        .view_call(from, gate, &IComplianceGate::poseidonCall {})?;
+    let t5 = system
+        .chain
+        .view_call(from, gate, &IComplianceGate::poseidon4Call {})?;
+    let one = U256::from(1u64);
+    let hashes: [(&str, alloy_primitives::Address, Vec<u8>); 2] = [
+        (
+            "PoseidonT3.hash (a leaf)",
+            t3,
+            IPoseidonT3::hashCall { inputs: [one; 2] }.abi_encode(),
+        ),
+        (
+            "PoseidonT5.hash (a node)",
+            t5,
+            IPoseidonT5::hashCall { inputs: [one; 4] }.abi_encode(),
+        ),
+    ];
+    println!();
+    println!("| one hash, called alone | gas (tx total) | calldata | execution |");
+    println!("|---|---:|---:|---:|");
+    for (name, to, data) in hashes {
+        let calldata = calldata_gas(&data);
+        let total = system.chain.send(from, to, data.into())?.gas_used;
+        println!(
+            "| {name} | {total} | {calldata} | {} |",
+            total - BASE - calldata
+        );
+    }
     println!();
     println!("| revocation append | gas (tx total) | calldata | execution | per id |");
     println!("|---|---:|---:|---:|---:|");

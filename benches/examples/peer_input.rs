@@ -27,8 +27,9 @@ fn main() {
     let w = sample.witness().expect("the sample satisfies the policy");
     let c = &w.credential;
     let p = &w.public;
+    // The position's bits, little-endian: two a level in the 4-ary trees.
     let bits = |path: &veil_circuits::merkle::MerklePath| -> Vec<F> {
-        (0..path.siblings.len())
+        (0..path.depth() * path.arity.bits())
             .map(|i| F::from((path.index >> i) & 1))
             .collect()
     };

@@ -67,24 +67,44 @@ template InSubgroup() {
     d3.yout === y;
 }
 
-// Binary Merkle membership with Poseidon(2), index bits little-endian.
-template MerkleRoot(depth) {
+// 4-ary Merkle membership with Poseidon(4), as veil's trees of four
+// children: a level's two index bits (little-endian) name the node's
+// position, and its three siblings fill the other positions in order.
+template MerkleRoot4(depth) {
     signal input leaf;
-    signal input indices[depth];
-    signal input siblings[depth];
+    signal input indices[2 * depth];
+    signal input siblings[3 * depth];
     signal output root;
     component h[depth];
     signal cur[depth + 1];
-    signal left[depth];
-    signal right[depth];
+    signal both[depth];
+    signal is[depth][4];
+    signal keep[depth][4];
+    signal shift[depth][4];
     cur[0] <== leaf;
     for (var i = 0; i < depth; i++) {
-        indices[i] * (indices[i] - 1) === 0;
-        left[i] <== cur[i] + indices[i] * (siblings[i] - cur[i]);
-        right[i] <== cur[i] + siblings[i] - left[i];
-        h[i] = Poseidon(2);
-        h[i].inputs[0] <== left[i];
-        h[i].inputs[1] <== right[i];
+        var b0 = indices[2 * i];
+        var b1 = indices[2 * i + 1];
+        b0 * (b0 - 1) === 0;
+        b1 * (b1 - 1) === 0;
+        both[i] <== b0 * b1;
+        // is[j]: the node sits at position j.
+        is[i][0] <== 1 - b0 - b1 + both[i];
+        is[i][1] <== b0 - both[i];
+        is[i][2] <== b1 - both[i];
+        is[i][3] <== both[i];
+        h[i] = Poseidon(4);
+        for (var j = 0; j < 4; j++) {
+            // Before the node's position a child is sibling j, after it
+            // sibling j - 1.
+            var before = 0;
+            for (var t = j + 1; t < 4; t++) before += is[i][t];
+            var after = 1 - before - is[i][j];
+            keep[i][j] <== is[i][j] * cur[i];
+            shift[i][j] <== before * (j < 3 ? siblings[3 * i + j] : 0);
+            h[i].inputs[j] <== keep[i][j] + shift[i][j]
+                + after * (j > 0 ? siblings[3 * i + j - 1] : 0);
+        }
         cur[i + 1] <== h[i].out;
     }
     root <== cur[depth];
@@ -117,12 +137,12 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     signal input sig_r8x;
     signal input sig_r8y;
     signal input sig_s;
-    signal input issuer_indices[issuerDepth];
-    signal input issuer_siblings[issuerDepth];
+    signal input issuer_indices[2 * issuerDepth];
+    signal input issuer_siblings[3 * issuerDepth];
     signal input rev_low_value;
     signal input rev_low_next;
-    signal input rev_indices[revDepth];
-    signal input rev_siblings[revDepth];
+    signal input rev_indices[2 * revDepth];
+    signal input rev_siblings[3 * revDepth];
     // Policy.
     signal input min_age_days;
     signal input max_risk;
@@ -156,12 +176,10 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     component leaf = Poseidon(2);
     leaf.inputs[0] <== issuer_ax;
     leaf.inputs[1] <== issuer_ay;
-    component issuers = MerkleRoot(issuerDepth);
+    component issuers = MerkleRoot4(issuerDepth);
     issuers.leaf <== leaf.out;
-    for (var i = 0; i < issuerDepth; i++) {
-        issuers.indices[i] <== issuer_indices[i];
-        issuers.siblings[i] <== issuer_siblings[i];
-    }
+    for (var i = 0; i < 2 * issuerDepth; i++) issuers.indices[i] <== issuer_indices[i];
+    for (var i = 0; i < 3 * issuerDepth; i++) issuers.siblings[i] <== issuer_siblings[i];
     issuers.root === issuers_root;
 
     // Not revoked: the indexed Merkle tree's low leaf brackets the id
@@ -179,12 +197,10 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     component lowLeaf = Poseidon(2);
     lowLeaf.inputs[0] <== rev_low_value;
     lowLeaf.inputs[1] <== rev_low_next;
-    component revocations = MerkleRoot(revDepth);
+    component revocations = MerkleRoot4(revDepth);
     revocations.leaf <== lowLeaf.out;
-    for (var i = 0; i < revDepth; i++) {
-        revocations.indices[i] <== rev_indices[i];
-        revocations.siblings[i] <== rev_siblings[i];
-    }
+    for (var i = 0; i < 2 * revDepth; i++) revocations.indices[i] <== rev_indices[i];
+    for (var i = 0; i < 3 * revDepth; i++) revocations.siblings[i] <== rev_siblings[i];
     revocations.root === revocation_root;
 
     // Holder binding and nullifier.
@@ -299,4 +315,4 @@ template Compliance(issuerDepth, revDepth, nBarred) {
 
 component main {public [policy_hash, issuers_root, revocation_root, today, scope,
                         payment_hash, nullifier, escrow_c1x, escrow_c1y, escrow_ct]}
-    = Compliance(16, 21, 16);
+    = Compliance(8, 11, 16);

@@ -17,9 +17,11 @@
 //! are range checks of differences, exact for values of 248 bits in a field
 //! of 253.6 (`compare::MAX_BITS`). The gadget refuses a wider key itself.
 //!
-//! Gadget cost at depth 21: the leaf's `Poseidon(2)` and its 21-level path,
-//! three 248-bit range checks and the end-of-list select: 6,073 constraints
-//! (`circuits/CONSTRAINTS.md`), against 8,709 for the depth-32 sparse tree.
+//! Gadget cost at the revocation tree's shape (4-ary, depth 11): the leaf's
+//! `Poseidon(2)` and its 11-level path, three 248-bit range checks and the
+//! end-of-list select: 4,346 constraints (`circuits/CONSTRAINTS.md`),
+//! against 6,073 for a binary tree of depth 21 and 8,709 for the depth-32
+//! sparse tree.
 
 use crate::compare::fits_in_bits;
 use crate::merkle::{hash_node, Arity, MerkleError, MerklePath, MerkleTree};

@@ -35,9 +35,14 @@ function findImport(name) {
 // without the optimiser. Everything else is optimised.
 const UNOPTIMISED = new Set(['src/Halo2Verifier.sol']);
 // Contracts the harness deploys from npm packages, emitted as artifacts like
-// veil's own: poseidon-solidity's Poseidon(2), which the gate calls to check
-// revocation appends (on Ethereum the gate uses its deterministic deployment).
-const PACKAGED = ['poseidon-solidity/PoseidonT3.sol'];
+// veil's own: poseidon-solidity's Poseidon(2) and Poseidon(4), which the gate
+// calls to check revocation appends (on Ethereum the gate uses their
+// deterministic deployments). They are hand-scheduled assembly compiled
+// without the optimiser, as the package publishes its gas figures: the
+// optimiser made a hash dearer, 29,336 → about 19,300 gas of execution for
+// Poseidon(2) and 116,477 → about 52,900 for Poseidon(4) without it
+// (benches/RESULTS.md, "On-chain gas").
+const PACKAGED = ['poseidon-solidity/PoseidonT3.sol', 'poseidon-solidity/PoseidonT5.sol'];
 
 function compile(files, optimise) {
   if (files.length === 0) return {};
@@ -45,7 +50,7 @@ function compile(files, optimise) {
     language: 'Solidity',
     sources: Object.fromEntries([
       ...files.map((p) => [path.relative(root, p).split(path.sep).join('/'), { content: fs.readFileSync(p, 'utf8') }]),
-      ...(optimise ? PACKAGED.map((name) => [name, { content: findImport(name).contents }]) : []),
+      ...(optimise ? [] : PACKAGED.map((name) => [name, { content: findImport(name).contents }])),
     ]),
     settings: {
       optimizer: optimise ? { enabled: true, runs: 200 } : { enabled: false },

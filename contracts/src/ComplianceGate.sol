@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IGroth16Verifier} from "./IGroth16Verifier.sol";
-import {IPoseidonT3, RevocationTree} from "./RevocationTree.sol";
+import {IPoseidonT3, IPoseidonT5, RevocationTree, TreeHashers} from "./RevocationTree.sol";
 
 /// @title ComplianceGate
 /// @notice Decides whether a payment may settle: the payer's wallet proves,
@@ -119,8 +119,10 @@ contract ComplianceGate is AccessControl {
     /// it was replaced.
     mapping(uint256 => uint64) public revocationRootAcceptedUntil;
 
-    /// @notice Poseidon(2), for checking revocation appends.
+    /// @notice Poseidon(2), for checking revocation appends (the tree's leaves).
     IPoseidonT3 public immutable poseidon;
+    /// @notice Poseidon(4), for checking revocation appends (the tree's nodes).
+    IPoseidonT5 public immutable poseidon4;
 
     /// @notice Registered policies by hash.
     mapping(uint256 => PolicyRule) public policies;
@@ -175,10 +177,20 @@ contract ComplianceGate is AccessControl {
     /// @param gracePeriod seconds a replaced root keeps verifying
     /// @param poseidon_ a `PoseidonT3` (poseidon-solidity; on Ethereum its
     /// deterministic deployment at 0x3333333C0A88F9BE4fd23ed0536F9B6c427e3B93)
-    constructor(address admin, IGroth16Verifier verifier_, uint64 gracePeriod, IPoseidonT3 poseidon_) {
+    /// @param poseidon4_ a `PoseidonT5` (poseidon-solidity; on Ethereum at
+    /// 0x555333f3f677Ca3930Bf7c56ffc75144c51D9767)
+    constructor(
+        address admin,
+        IGroth16Verifier verifier_,
+        uint64 gracePeriod,
+        IPoseidonT3 poseidon_,
+        IPoseidonT5 poseidon4_
+    ) {
         if (admin == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
         if (address(poseidon_).code.length == 0) revert NotAContract(address(poseidon_));
+        if (address(poseidon4_).code.length == 0) revert NotAContract(address(poseidon4_));
         poseidon = poseidon_;
+        poseidon4 = poseidon4_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(POLICY_ADMIN_ROLE, admin);
         verifier = verifier_;
@@ -250,9 +262,8 @@ contract ComplianceGate is AccessControl {
     /// delayed: revocations take effect at once). Each is checked as an
     /// insertion into the tree under the current root, in order; the
     /// resulting root is published and the previous one stays acceptable for
-    /// `rootGracePeriod`. Gas: about 2.64 M per id (`4·21 + 2` Poseidon
-    /// hashes at about 30 k each; benches/RESULTS.md), so at most six ids fit
-    /// in one transaction under EIP-7825's 16.7 M cap.
+    /// `rootGracePeriod`. Gas: `4·11` Poseidon(4) and 3 Poseidon(2) hashes
+    /// per id (benches/RESULTS.md, "On-chain gas", has the measured figure).
     function appendRevocations(RevocationTree.Insertion[] calldata insertions)
         external
         onlyRole(REVOCATION_PUBLISHER_ROLE)
@@ -260,8 +271,9 @@ contract ComplianceGate is AccessControl {
         if (!revocationRootPublished) revert RevocationTreeNotSet();
         if (insertions.length == 0) revert NothingToAppend();
         uint256 root = revocationRoot;
+        TreeHashers memory hashers = TreeHashers(poseidon, poseidon4);
         for (uint256 i = 0; i < insertions.length; ++i) {
-            root = RevocationTree.insert(poseidon, root, insertions[i]);
+            root = RevocationTree.insert(hashers, root, insertions[i]);
         }
         _replaceRevocationRoot(root);
     }

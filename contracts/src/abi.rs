@@ -25,8 +25,8 @@ sol! {
             uint256[] barredCountries; uint256 regulatorX; uint256 regulatorY;
         }
         struct Insertion {
-            uint256 key; uint256 lowValue; uint256 lowNext; uint256 lowIndex; uint256[21] lowSiblings;
-            uint256 newIndex; uint256[21] newSiblings;
+            uint256 key; uint256 lowValue; uint256 lowNext; uint256 lowIndex; uint256[33] lowSiblings;
+            uint256 newIndex; uint256[33] newSiblings;
         }
 
         event Consumed(uint256 indexed policyHash, uint256 indexed scope, uint256 nullifier, uint256 paymentHash,
@@ -47,6 +47,7 @@ sol! {
         function appendRevocations(Insertion[] insertions) external;
         function setRevocationRoot(uint256 root) external;
         function poseidon() external view returns (address);
+        function poseidon4() external view returns (address);
         function issuersRoot() external view returns (uint256);
         function revocationRoot() external view returns (uint256);
         function setRootGracePeriod(uint64 gracePeriod) external;
@@ -65,6 +66,11 @@ sol! {
     #[derive(Debug, PartialEq, Eq)]
     interface IPoseidonT3 {
         function hash(uint256[2] inputs) external pure returns (uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface IPoseidonT5 {
+        function hash(uint256[4] inputs) external pure returns (uint256);
     }
 
     #[derive(Debug, PartialEq, Eq)]

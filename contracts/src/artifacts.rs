@@ -59,6 +59,7 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../artifacts/VeilTimelock.json"),
     ),
     ("PoseidonT3", include_str!("../artifacts/PoseidonT3.json")),
+    ("PoseidonT5", include_str!("../artifacts/PoseidonT5.json")),
     ("TestToken", include_str!("../artifacts/TestToken.json")),
     (
         "ReentrantToken",

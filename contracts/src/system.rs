@@ -140,12 +140,16 @@ impl System {
             .map_err(step("deploy timelock"))?;
         let poseidon = chain
             .deploy(deployer, Artifact::load("PoseidonT3")?.bytecode)
-            .map_err(step("deploy Poseidon"))?;
+            .map_err(step("deploy Poseidon(2)"))?;
+        let poseidon4 = chain
+            .deploy(deployer, Artifact::load("PoseidonT5")?.bytecode)
+            .map_err(step("deploy Poseidon(4)"))?;
         let gate_args = (
             timelock,
             verifier,
             U256::from(config.root_grace_period),
             poseidon,
+            poseidon4,
         )
             .abi_encode_params();
         let gate = chain
@@ -570,10 +574,11 @@ pub fn verify_call(proof: &Proof, public: &[F]) -> IGroth16Verifier::verifyProof
     }
 }
 
-/// An insertion in the gate's ABI; a path of another depth than the
-/// gate's 21 is padded with words the gate refuses (`InsertionNotCanonical`).
+/// An insertion in the gate's ABI; a path of another shape than the
+/// gate's (11 levels of three siblings) is padded with words the gate refuses
+/// (`InsertionNotCanonical`).
 pub fn sol_insertion(insertion: &Insertion) -> IComplianceGate::Insertion {
-    let siblings = |path: &MerklePath| -> [U256; 21] {
+    let siblings = |path: &MerklePath| -> [U256; 33] {
         std::array::from_fn(|i| path.siblings.get(i).map(uint).unwrap_or(U256::MAX))
     };
     IComplianceGate::Insertion {

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use veil_circuits::encoding::{field_from_le_bytes, field_to_le_bytes};
 use veil_circuits::imt::{key_in_range, ImtError, IndexedMerkleTree};
-use veil_circuits::statement::REVOCATION_TREE_DEPTH;
+use veil_circuits::statement::revocation_tree;
 use veil_circuits::F;
 use veil_did::error::VcError;
 use veil_did::resolver::VeilResolver;
@@ -119,8 +119,7 @@ impl StatusStore {
                 .ok_or_else(|| StatusError::Corrupt("revoked id without a status index".into()))?;
             set_bit(&mut bits, u64_value(Some(index))?)?;
         }
-        let tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids)
-            .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+        let tree = revocation_tree(&ids).map_err(|e| StatusError::Corrupt(e.to_string()))?;
         let store = StatusStore {
             db,
             state: Mutex::new(State {
@@ -209,8 +208,7 @@ impl StatusStore {
         batch.put(ROOTS, sequence.to_be_bytes());
         if let Err(e) = self.write(batch) {
             let ids = revoked_in_order(&self.db)?;
-            s.tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids)
-                .map_err(|e| StatusError::Corrupt(e.to_string()))?;
+            s.tree = revocation_tree(&ids).map_err(|e| StatusError::Corrupt(e.to_string()))?;
             return Err(e);
         }
         set_bit(&mut s.bits, index)?;

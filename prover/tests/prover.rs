@@ -34,7 +34,8 @@ fn shape_is_stable_and_sized_like_the_statement() {
         .shape;
     assert_eq!(a, b);
     assert_eq!(a.num_instance_variables, 11);
-    assert!(a.num_constraints > 20_000 && a.num_constraints < 30_000);
+    // v2 with 4-ary trees is 17,176; statement v3 must stay within 24,400.
+    assert!(a.num_constraints > 17_000 && a.num_constraints <= 24_400);
 }
 
 #[test]

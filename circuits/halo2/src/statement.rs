@@ -25,14 +25,13 @@ use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
 use halo2_base::gates::{GateInstructions, RangeInstructions};
 use serde::{Deserialize, Serialize};
 use veil_circuits::babyjubjub::{base8, Scalar};
-use veil_circuits::merkle::Arity;
 use veil_circuits::statement::layout::{
     claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
     POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
 };
 use veil_circuits::statement::{
-    ComplianceWitness, WitnessError, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS,
-    REVOCATION_TREE_DEPTH,
+    ComplianceWitness, WitnessError, ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES,
+    NUM_PUBLIC_INPUTS, REVOCATION_TREE_ARITY, REVOCATION_TREE_DEPTH,
 };
 use veil_circuits::F;
 
@@ -143,7 +142,7 @@ pub fn synthesize(
     assert_member(
         ctx,
         gate,
-        Arity::BINARY,
+        ISSUER_TREE_ARITY,
         ISSUER_TREE_DEPTH,
         &w.issuer_path,
         issuers_root,
@@ -154,7 +153,7 @@ pub fn synthesize(
     assert_non_member(
         ctx,
         &range,
-        Arity::BINARY,
+        REVOCATION_TREE_ARITY,
         REVOCATION_TREE_DEPTH,
         &w.revocation_proof,
         revocation_root,

@@ -6,8 +6,8 @@ use super::layout::{
     POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
 };
 use super::{
-    escrow_bits, ComplianceWitness, ESCROW_LADDER_BITS, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES,
-    REVOCATION_TREE_DEPTH,
+    escrow_bits, ComplianceWitness, ESCROW_LADDER_BITS, ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH,
+    MAX_BARRED_COUNTRIES, REVOCATION_TREE_ARITY, REVOCATION_TREE_DEPTH,
 };
 use crate::babyjubjub::{base8, enforce_in_subgroup, fixed_base_mul, mul_integer, PointVar};
 use crate::compare::{
@@ -119,16 +119,18 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
 
         // The issuer is trusted.
         let issuer_leaf = poseidon_var(&[issuer.x.clone(), issuer.y.clone()])?;
-        let issuer_path = MerklePathVar::new_witness_with_depth(
+        let issuer_path = MerklePathVar::new_witness(
             cs.clone(),
+            ISSUER_TREE_ARITY,
             ISSUER_TREE_DEPTH,
             w.map(|w| &w.issuer_path),
         )?;
         issuer_path.enforce_membership(&issuers_root, &issuer_leaf)?;
 
         // The credential is not revoked.
-        let revocation = NonMembershipVar::new_witness(
+        let revocation = NonMembershipVar::new_witness_shaped(
             cs.clone(),
+            REVOCATION_TREE_ARITY,
             REVOCATION_TREE_DEPTH,
             w.map(|w| &w.revocation_proof),
         )?;

@@ -17,7 +17,6 @@ use super::sample::Sample;
 use super::*;
 use crate::babyjubjub::{base8, Scalar};
 use crate::eddsa::PrivateKey;
-use crate::merkle::MerkleTree;
 use crate::F;
 use ark_ec::CurveGroup;
 use ark_ff::Field;
@@ -125,10 +124,7 @@ pub fn witness_cases() -> Vec<WitnessCase> {
         },
         WitnessCase {
             name: "issuer not in the tree",
-            change: |s| {
-                s.issuer_tree =
-                    MerkleTree::new(ISSUER_TREE_DEPTH, &[F::from(99u64)]).expect("one leaf fits")
-            },
+            change: |s| s.issuer_tree = issuer_tree(&[F::from(99u64)]).expect("one leaf fits"),
             expect: |e| *e == WitnessError::IssuerNotTrusted,
         },
     ]

@@ -7,7 +7,7 @@
 use super::witness::{
     issuer_leaf, ComplianceWitness, Credential, PaymentContext, Policy, WitnessError,
 };
-use super::{ISSUER_TREE_DEPTH, REVOCATION_TREE_DEPTH};
+use super::{issuer_tree, revocation_tree};
 use crate::babyjubjub::Scalar;
 use crate::eddsa::PublicKey;
 use crate::imt::{ImtError, IndexedMerkleTree, Insertion};
@@ -38,11 +38,11 @@ impl Registry {
     /// Trees from the trusted issuers (in order) and the revoked ids.
     pub fn new(issuers: &[PublicKey], revoked: &[F]) -> Result<Self, RegistryError> {
         let leaves: Vec<F> = issuers.iter().map(issuer_leaf).collect();
-        let issuer_tree = MerkleTree::new(ISSUER_TREE_DEPTH, &leaves)?;
+        let issuer_tree = issuer_tree(&leaves)?;
         Ok(Registry {
             issuers: issuers.to_vec(),
             issuer_tree,
-            revocation_tree: IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, revoked)?,
+            revocation_tree: revocation_tree(revoked)?,
         })
     }
 

@@ -45,10 +45,8 @@ impl Sample {
         let regulator_key = crate::eddsa::PublicKey((base8() * regulator_secret).into_affine());
         let holder_secret = F::rand(rng);
         let issuer_tree =
-            MerkleTree::new(ISSUER_TREE_DEPTH, &[issuer_leaf(&issuer_key.public_key())])
-                .expect("one leaf fits");
-        let mut revocation_tree =
-            IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).expect("valid depth");
+            issuer_tree(&[issuer_leaf(&issuer_key.public_key())]).expect("one leaf fits");
+        let mut revocation_tree = revocation_tree(&[]).expect("an empty list fits");
         for _ in 0..3 {
             // Other, revoked credentials.
             let _ = revocation_tree.insert(random_credential_id(rng));

@@ -3,7 +3,10 @@
 //! proving so a wallet learns *why* it cannot prove.
 
 use super::layout::{PolicyWord, POLICY_HASH_PREIMAGE};
-use super::{ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS, REVOCATION_TREE_DEPTH};
+use super::{
+    ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS,
+    REVOCATION_TREE_ARITY, REVOCATION_TREE_DEPTH,
+};
 use crate::babyjubjub::{base8, point_from_coords, CurveError, Point, Scalar};
 use crate::eddsa::{PublicKey, Signature};
 use crate::imt::NonMembershipProof;
@@ -437,15 +440,20 @@ pub enum WitnessError {
     /// More than 16 barred countries.
     #[error("a policy lists at most 16 barred countries, got {0}")]
     TooManyBarredCountries(usize),
-    /// A path of the wrong depth.
-    #[error("{tree} path has depth {got}, expected {expected}")]
-    PathDepth {
+    /// A path not of the statement's shape for its tree (another arity, a
+    /// ragged sibling list, an index beyond the tree, another depth).
+    #[error("{tree} path must be {arity}-ary with {depth} levels, got {got_arity}-ary with {got_siblings} siblings")]
+    PathShape {
         /// Which tree.
         tree: &'static str,
-        /// Depth expected.
-        expected: usize,
-        /// Depth given.
-        got: usize,
+        /// Children per node expected.
+        arity: usize,
+        /// Levels expected.
+        depth: usize,
+        /// Children per node given.
+        got_arity: usize,
+        /// Siblings given.
+        got_siblings: usize,
     },
     /// A schema name too long to hash.
     #[error("schema name is longer than 496 bytes")]
@@ -554,20 +562,13 @@ impl ComplianceWitness {
         escrow_randomness: Scalar,
     ) -> Result<Self, WitnessError> {
         let c = &credential.claims;
-        if issuer_path.siblings.len() != ISSUER_TREE_DEPTH {
-            return Err(WitnessError::PathDepth {
-                tree: "issuer",
-                expected: ISSUER_TREE_DEPTH,
-                got: issuer_path.siblings.len(),
-            });
-        }
-        if revocation_proof.path.siblings.len() != REVOCATION_TREE_DEPTH {
-            return Err(WitnessError::PathDepth {
-                tree: "revocation",
-                expected: REVOCATION_TREE_DEPTH,
-                got: revocation_proof.path.siblings.len(),
-            });
-        }
+        check_shape("issuer", &issuer_path, ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH)?;
+        check_shape(
+            "revocation",
+            &revocation_proof.path,
+            REVOCATION_TREE_ARITY,
+            REVOCATION_TREE_DEPTH,
+        )?;
         if c.schema != policy.schema_hash()? {
             return Err(WitnessError::WrongSchema);
         }
@@ -654,4 +655,24 @@ impl ComplianceWitness {
             public,
         })
     }
+}
+
+/// A path of the statement's shape for `tree`: `arity` children a level,
+/// `depth` whole levels (the circuits allocate exactly that many siblings).
+fn check_shape(
+    tree: &'static str,
+    path: &MerklePath,
+    arity: crate::merkle::Arity,
+    depth: usize,
+) -> Result<(), WitnessError> {
+    if path.arity != arity || !path.is_canonical() || path.depth() != depth {
+        return Err(WitnessError::PathShape {
+            tree,
+            arity: arity.children(),
+            depth,
+            got_arity: path.arity.children(),
+            got_siblings: path.siblings.len(),
+        });
+    }
+    Ok(())
 }

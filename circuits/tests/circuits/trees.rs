@@ -254,9 +254,11 @@ fn field_keys_use_their_low_bits() {
     assert_eq!(t.get(k), Some(f(7)));
 }
 
+/// The gadget's verdict, for a tree of `depth` levels of the proof's arity.
 fn imt_gadget(depth: usize, root: F, key: F, proof: &NonMembershipProof) -> bool {
     let cs = new_cs();
-    let p = NonMembershipVar::new_witness(cs.clone(), depth, Some(proof)).unwrap();
+    let p = NonMembershipVar::new_witness_shaped(cs.clone(), proof.path.arity, depth, Some(proof))
+        .unwrap();
     let r = FpVar::new_input(cs.clone(), || Ok(root)).unwrap();
     let k = FpVar::new_witness(cs.clone(), || Ok(key)).unwrap();
     p.enforce_non_membership(&r, &k).unwrap();
@@ -398,7 +400,7 @@ fn finding_2_a_list_of_100000_revoked_ids() {
     }
     let depth = veil_circuits::statement::REVOCATION_TREE_DEPTH;
     let t = std::time::Instant::now();
-    let mut tree = IndexedMerkleTree::from_keys(depth, &ids).unwrap();
+    let mut tree = veil_circuits::statement::revocation_tree(&ids).unwrap();
     eprintln!("built 100,000 ids in {:?}", t.elapsed());
     assert_eq!(tree.len(), 100_000);
     let root = tree.root();
@@ -419,7 +421,9 @@ fn finding_2_a_list_of_100000_revoked_ids() {
     ids.push(extra);
     assert_eq!(
         tree.root(),
-        IndexedMerkleTree::from_keys(depth, &ids).unwrap().root()
+        veil_circuits::statement::revocation_tree(&ids)
+            .unwrap()
+            .root()
     );
 }
 
@@ -492,7 +496,7 @@ fn finding_2_a_list_holds_2_pow_20_revoked_ids() {
     let depth = veil_circuits::statement::REVOCATION_TREE_DEPTH;
     let ids: Vec<F> = (0..1u64 << 20).map(|k| f(3 * k + 1)).collect();
     let t = std::time::Instant::now();
-    let mut tree = IndexedMerkleTree::from_keys(depth, &ids).unwrap();
+    let mut tree = veil_circuits::statement::revocation_tree(&ids).unwrap();
     eprintln!("built 2^20 ids in {:?}", t.elapsed());
     assert!(tree.capacity() >= 1 << 20);
     // Appending past 2^20 works; append and whole builds agreeing on one

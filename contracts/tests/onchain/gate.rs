@@ -119,13 +119,10 @@ fn a_root_never_published_is_refused() {
     let mut s = w.sample(&payment);
     // The wallet's own tree with an extra (untrusted) leaf: a valid proof
     // against a root the gate never saw.
-    s.issuer_tree = veil_circuits::merkle::MerkleTree::new(
-        veil_circuits::statement::ISSUER_TREE_DEPTH,
-        &[
-            veil_circuits::statement::issuer_leaf(&s.issuer_key.public_key()),
-            F::from(99u64),
-        ],
-    )
+    s.issuer_tree = veil_circuits::statement::issuer_tree(&[
+        veil_circuits::statement::issuer_leaf(&s.issuer_key.public_key()),
+        F::from(99u64),
+    ])
     .unwrap();
     let (proof, public) = prove(s.witness().unwrap());
     reverted_with(

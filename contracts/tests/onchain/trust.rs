@@ -7,8 +7,7 @@
 use crate::fixture::*;
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
-use veil_circuits::imt::IndexedMerkleTree;
-use veil_circuits::statement::REVOCATION_TREE_DEPTH;
+use veil_circuits::statement::revocation_tree;
 use veil_circuits::F;
 use veil_contracts::abi::{IComplianceGate, ISettlementRouter};
 use veil_contracts::system::{
@@ -246,7 +245,7 @@ fn finding_7_a_deployment_with_no_revocations_accepts_proofs() {
     let mut w = World::new(false);
     let payment = w.payment(1);
     let mut s = w.sample(&payment);
-    s.revocation_tree = IndexedMerkleTree::new(REVOCATION_TREE_DEPTH).unwrap();
+    s.revocation_tree = revocation_tree(&[]).unwrap();
     let (proof, public) = prove(s.witness().unwrap());
     let gate = w.system.gate;
     w.system

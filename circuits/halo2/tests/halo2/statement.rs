@@ -47,8 +47,7 @@ fn honest_witness_satisfies_the_circuit() {
 /// both sides, adjacent), and the end of the list (every revoked id below).
 #[test]
 fn honest_witnesses_with_every_kind_of_low_leaf_satisfy_the_circuit() {
-    use veil_circuits::imt::IndexedMerkleTree;
-    use veil_circuits::statement::REVOCATION_TREE_DEPTH;
+    use veil_circuits::statement::revocation_tree;
     let one = veil_circuits::F::from(1u64);
     for (seed, offsets) in [(0u64, [1i64, 2, 9]), (1, [-1, 1, 4]), (2, [-9, -2, -1])] {
         let mut s = Sample::new(&mut StdRng::seed_from_u64(seed));
@@ -59,7 +58,7 @@ fn honest_witnesses_with_every_kind_of_low_leaf_satisfy_the_circuit() {
                 id + veil_circuits::F::from(o.unsigned_abs()) * if *o < 0 { -one } else { one }
             })
             .collect();
-        s.revocation_tree = IndexedMerkleTree::from_keys(REVOCATION_TREE_DEPTH, &ids).unwrap();
+        s.revocation_tree = revocation_tree(&ids).unwrap();
         let w = s.witness().expect("honest");
         assert!(satisfied(&w), "offsets {offsets:?}");
     }
