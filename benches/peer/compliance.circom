@@ -130,7 +130,7 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     signal input escrow_ct;
 
     // Credential.
-    signal input claims[10];
+    signal input claims[11];
     signal input holder_secret;
     signal input issuer_ax;
     signal input issuer_ay;
@@ -154,9 +154,19 @@ template Compliance(issuerDepth, revDepth, nBarred) {
     // Escrow randomness (below the subgroup order).
     signal input escrow_r;
 
-    // Issuer signature on H(c0..c9), key and R8 in the subgroup.
-    component claimsHash = Poseidon(10);
-    for (var i = 0; i < 10; i++) claimsHash.inputs[i] <== claims[i];
+    // Issuer signature on H(c0, c1, c2, packed c3..c9, c10), key and R8 in
+    // the subgroup. The numeric claims are packed at their disclosure
+    // offsets (birth date 0, country 32, KYC level 48, risk 56, subject type
+    // 72, issued 80, expires 112); their range checks below make it
+    // one-to-one.
+    component claimsHash = Poseidon(5);
+    claimsHash.inputs[0] <== claims[0];
+    claimsHash.inputs[1] <== claims[1];
+    claimsHash.inputs[2] <== claims[2];
+    claimsHash.inputs[3] <== claims[3] + claims[4] * (1 << 32) + claims[5] * (1 << 48)
+        + claims[6] * (1 << 56) + claims[7] * (1 << 72) + claims[8] * (1 << 80)
+        + claims[9] * (1 << 112);
+    claimsHash.inputs[4] <== claims[10];
     component sig = EdDSAPoseidonVerifier();
     sig.enabled <== 1;
     sig.Ax <== issuer_ax;

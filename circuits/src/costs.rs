@@ -199,7 +199,8 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
     }
     {
         use crate::disclosure::{enforce_disclosed, DisclosureMask};
-        let claims: [F; 10] = std::array::from_fn(|i| F::from(i as u64 + 1));
+        let claims: [F; crate::statement::layout::claim::COUNT] =
+            std::array::from_fn(|i| F::from(i as u64 + 1));
         let mask =
             DisclosureMask::from_word(0x7f).map_err(|_| SynthesisError::AssignmentMissing)?;
         row(
@@ -323,7 +324,7 @@ pub fn measure() -> Result<Vec<GadgetCost>, SynthesisError> {
                 .map_err(|_| SynthesisError::AssignmentMissing)?;
             ComplianceCircuit::new(witness).generate_constraints(cs)
         })?,
-        Some(16_976),
+        Some(16_838),
     );
     Ok(rows)
 }

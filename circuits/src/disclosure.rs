@@ -70,6 +70,8 @@ pub struct DisclosureMask(u8);
 impl DisclosureMask {
     /// Nothing disclosed: the v2 statement's behaviour.
     pub const NONE: DisclosureMask = DisclosureMask(0);
+    /// All seven numeric claims.
+    pub const ALL: DisclosureMask = DisclosureMask((1 << DISCLOSABLE.len()) - 1);
 
     /// The mask of the claims named (as the credential's JSON names them).
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Self, DisclosureError> {
@@ -117,7 +119,7 @@ impl DisclosureMask {
             .collect()
     }
 
-    /// The public input: `Σ mask_i · c_i · 2^offset_i` over the ten claims.
+    /// The public input: `Σ mask_i · c_i · 2^offset_i` over the claims.
     /// The claims must be within their widths, as the statement requires.
     pub fn pack(self, claims: &[F; claim::COUNT]) -> F {
         (0..DISCLOSABLE.len())
@@ -152,6 +154,13 @@ impl DisclosureMask {
     }
 }
 
+/// The seven numeric claims packed into one word at their offsets, as
+/// `claims_hash` takes them (`layout::ClaimsWord::Numeric`): the disclosed
+/// word of a mask that shows everything.
+pub fn pack_numeric(claims: &[F; claim::COUNT]) -> F {
+    DisclosureMask::ALL.pack(claims)
+}
+
 #[cfg(feature = "constraints")]
 pub use constraints::*;
 
@@ -163,9 +172,23 @@ mod constraints {
     use ark_r1cs_std::{eq::EqGadget, fields::fp::FpVar, fields::FieldVar};
     use ark_relations::gr1cs::SynthesisError;
 
+    /// The seven numeric claims packed at their offsets: a linear
+    /// combination, no constraint of its own. `claims` are the statement's
+    /// claims, already range-checked to their widths.
+    pub fn pack_numeric_var(claims: &[FpVar<F>]) -> Result<FpVar<F>, SynthesisError> {
+        if claims.len() != claim::COUNT {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        Ok(DISCLOSABLE
+            .iter()
+            .zip(OFFSETS)
+            .map(|((index, _), offset)| &claims[*index] * F::from(2u64).pow([offset as u64]))
+            .sum())
+    }
+
     /// Enforces `disclosed = Σ mask_i · c_i · 2^offset_i`. `mask` is the
     /// policy's word, which this constrains to seven bits. `claims` are the
-    /// ten claims, already range-checked to their widths by the statement.
+    /// statement's claims, already range-checked to their widths.
     pub fn enforce_disclosed(
         mask: &FpVar<F>,
         claims: &[FpVar<F>],

@@ -275,8 +275,9 @@ fn actors(r: &mut Recorder, dir: &Path) -> Result<Actors> {
 /// credential as a W3C VC from its did:veil; the wallet verifies the VC and
 /// takes the ZK credential out of it.
 fn issue(r: &mut Recorder, dir: &Path, a: &Actors, today: u32) -> Result<Credential> {
+    let name = veil_circuits::statement::sample::SAMPLE_NAME;
     let subject = serde_json::json!({
-        "name": "Erika Mustermann",
+        "name": name,
         "document": "passport C01X00T47 (DE)",
         "checks": ["liveness", "sanctions screening", "PEP screening"],
     });
@@ -289,6 +290,7 @@ fn issue(r: &mut Recorder, dir: &Path, a: &Actors, today: u32) -> Result<Credent
         subject_type: 0,
         issued_at: today.saturating_sub(30),
         valid_days: 365,
+        name: name.into(),
     };
     let issued = issuance::issue(&a.issuer, &request, Some((&a.records, subject)), &mut OsRng)?;
     r.record(

@@ -493,6 +493,11 @@ pub struct IssueArgs {
     /// Birth date, YYYY-MM-DD.
     #[arg(long)]
     birth_date: String,
+    /// The holder's full name, as the KYC check established it: the
+    /// credential carries the sanctions-screening key made from it and the
+    /// birth date, never the name.
+    #[arg(long)]
+    name: String,
     /// ISO 3166-1 numeric country code.
     #[arg(long)]
     country: u16,
@@ -538,6 +543,7 @@ impl IssueArgs {
                 None => dates::today(),
             },
             valid_days: self.valid_days,
+            name: self.name.clone(),
         })
     }
 }

@@ -40,6 +40,11 @@ pub struct KycSubject {
     pub issued_at: String,
     /// Expiry date, `YYYY-MM-DD` (also its `validUntil`).
     pub expires_at: String,
+    /// The key sanctions lists are matched on, decimal: a hash of the
+    /// normalised name and birth date (`veil_circuits::sanctions`). Whoever
+    /// holds the VC can test guessed names against it, so it is as private
+    /// as the birth date beside it.
+    pub person_key: String,
 }
 
 const LEVELS: [&str; 3] = ["basic", "enhanced", "kyb"];
@@ -124,6 +129,7 @@ impl KycSubject {
             subject_type: named("subjectType", &SUBJECTS, claims.subject_type, 0)?,
             issued_at: iso_date(claims.issued_at),
             expires_at: iso_date(claims.expires_at),
+            person_key: field_to_decimal(&claims.person_key),
         })
     }
 
@@ -163,6 +169,8 @@ impl KycSubject {
             )?,
             issued_at,
             expires_at,
+            person_key: field_from_decimal(&self.person_key)
+                .map_err(|e| VcError::field("credentialSubject.personKey", e.to_string()))?,
         })
     }
 }

@@ -9,6 +9,7 @@ use crate::frost::{FrostError, IssuerGroup, SigningRequest};
 use crate::records::{IssuerRecords, RecordError};
 use rand::{CryptoRng, RngCore};
 use veil_circuits::eddsa::PrivateKey;
+use veil_circuits::sanctions::{person_key, SanctionsError};
 use veil_circuits::statement::{
     random_credential_id, risk_score, schema_hash, Claims, Credential, RiskScoreRange,
     WitnessError, KYC_SCHEMA,
@@ -36,6 +37,10 @@ pub struct ClaimRequest {
     pub issued_at: u32,
     /// Days of validity from the issue date.
     pub valid_days: u32,
+    /// The holder's name as the KYC check established it: the person key
+    /// (claim c10) that sanctions screening matches is made from it and the
+    /// birth date. The name itself is not in the credential.
+    pub name: String,
 }
 
 /// Why a credential was not issued.
@@ -44,6 +49,9 @@ pub enum IssueError {
     /// The risk score is out of range.
     #[error(transparent)]
     RiskScore(#[from] RiskScoreRange),
+    /// The name cannot make a person key (empty or too long).
+    #[error(transparent)]
+    Name(#[from] SanctionsError),
     /// The issue date plus the validity passes the calendar's end.
     #[error("valid_days: the expiry overflows")]
     ValidityOverflows,
@@ -77,6 +85,7 @@ impl ClaimRequest {
                 .issued_at
                 .checked_add(self.valid_days)
                 .ok_or(IssueError::ValidityOverflows)?,
+            person_key: person_key(&self.name, self.birth_date)?,
         })
     }
 }

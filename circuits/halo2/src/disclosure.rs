@@ -9,9 +9,21 @@ use halo2_base::{Context, QuantumCell::Constant};
 use veil_circuits::disclosure::{DISCLOSABLE, OFFSETS};
 use veil_circuits::statement::layout::claim;
 
+/// The seven numeric claims packed at their offsets
+/// (`veil_circuits::disclosure::pack_numeric`), as `claims_hash` takes them.
+/// `claims` are already range-checked to their widths by the statement.
+pub fn pack_numeric(
+    ctx: &mut Context<Fr>,
+    gate: &impl GateInstructions<Fr>,
+    claims: &[Cell; claim::COUNT],
+) -> Cell {
+    let scales = OFFSETS.map(|offset| Constant(Fr::from(2u64).pow_vartime([offset as u64])));
+    gate.inner_product(ctx, DISCLOSABLE.map(|(index, _)| claims[index]), scales)
+}
+
 /// Constrains `disclosed = Σ mask_i · c_i · 2^offset_i`, with `mask` (the
-/// policy's word) constrained to seven bits. `claims` are the ten claims,
-/// already range-checked to their widths by the statement.
+/// policy's word) constrained to seven bits. `claims` are the statement's
+/// claims, already range-checked to their widths.
 pub fn assert_disclosed(
     ctx: &mut Context<Fr>,
     range: &RangeChip<Fr>,

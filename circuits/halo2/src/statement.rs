@@ -15,6 +15,7 @@ use crate::babyjubjub::{
 use crate::compare::{
     assert_le, assert_lt, assert_mask_bit, assert_nonzero, assert_not_in_list, assert_range,
 };
+use crate::disclosure::pack_numeric;
 use crate::eddsa::{assert_valid, AssignedSignature};
 use crate::field::{bits_le, fr};
 use crate::merkle::{assert_member, assert_non_member};
@@ -26,8 +27,8 @@ use halo2_base::gates::{GateInstructions, RangeInstructions};
 use serde::{Deserialize, Serialize};
 use veil_circuits::babyjubjub::{base8, Scalar};
 use veil_circuits::statement::layout::{
-    claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
-    POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
+    claim, input as pi, ClaimsWord, PolicyWord, Ranged, AGE_BITS, CLAIMS_HASH_PREIMAGE, DATE_BITS,
+    KYC_LEVEL_BITS, POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
 };
 use veil_circuits::statement::{
     ComplianceWitness, WitnessError, ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES,
@@ -133,8 +134,14 @@ pub fn synthesize(
     );
     let r_bits = load_bits(ctx, gate, &r_bits);
 
-    // The issuer's signature on claims_hash, the issuer key in the subgroup.
-    let claims_hash = hash_fixed(ctx, gate, claims);
+    // The issuer's signature on claims_hash, the issuer key in the subgroup;
+    // the numeric claims enter it packed (one-to-one by their range checks).
+    let numeric = pack_numeric(ctx, gate, &claims);
+    let claims_preimage = CLAIMS_HASH_PREIMAGE.map(|word| match word {
+        ClaimsWord::Claim(i) => claims[i],
+        ClaimsWord::Numeric => numeric,
+    });
+    let claims_hash = hash_fixed(ctx, gate, claims_preimage);
     assert_valid(ctx, &range, &issuer, claims_hash, &signature);
 
     // The issuer is trusted.

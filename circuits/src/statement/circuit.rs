@@ -2,8 +2,8 @@
 //! gadgets of this crate; every rule of `docs/statement.md` is one block.
 
 use super::layout::{
-    claim, input as pi, PolicyWord, Ranged, AGE_BITS, DATE_BITS, KYC_LEVEL_BITS,
-    POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
+    claim, input as pi, ClaimsWord, PolicyWord, Ranged, AGE_BITS, CLAIMS_HASH_PREIMAGE, DATE_BITS,
+    KYC_LEVEL_BITS, POLICY_HASH_PREIMAGE, RANGE_CHECKS, RISK_BITS, SUBJECT_TYPE_BITS,
 };
 use super::{
     escrow_bits, ComplianceWitness, ESCROW_LADDER_BITS, ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH,
@@ -13,6 +13,7 @@ use crate::babyjubjub::{base8, enforce_in_subgroup, fixed_base_mul, mul_integer,
 use crate::compare::{
     enforce_le, enforce_lt, enforce_mask_bit, enforce_not_in_list, enforce_range,
 };
+use crate::disclosure::pack_numeric_var;
 use crate::eddsa::{verify_var, SignatureVar};
 use crate::imt::NonMembershipVar;
 use crate::ladder::ladder_mul;
@@ -114,7 +115,17 @@ impl ConstraintSynthesizer<F> for ComplianceCircuit {
             .collect::<Result<_, _>>()?;
 
         // The issuer's signature on claims_hash, issuer key in the subgroup.
-        let claims_hash = poseidon_var(&claims)?;
+        // The numeric claims enter it packed; their range checks below make
+        // the packing one-to-one.
+        let numeric = pack_numeric_var(&claims)?;
+        let claims_preimage: Vec<FpVar<F>> = CLAIMS_HASH_PREIMAGE
+            .iter()
+            .map(|word| match word {
+                ClaimsWord::Claim(i) => claims[*i].clone(),
+                ClaimsWord::Numeric => numeric.clone(),
+            })
+            .collect();
+        let claims_hash = poseidon_var(&claims_preimage)?;
         verify_var(&issuer, &claims_hash, &signature)?;
 
         // The issuer is trusted.

@@ -184,7 +184,7 @@ impl HolderJson {
     }
 }
 
-/// The ten claims.
+/// The eleven claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimsJson {
     /// c0, decimal.
@@ -207,6 +207,8 @@ pub struct ClaimsJson {
     pub issued_at: u32,
     /// c9, days.
     pub expires_at: u32,
+    /// c10, decimal: the person key sanctions lists are matched on.
+    pub person_key: String,
 }
 
 /// An EdDSA-Poseidon signature.
@@ -232,6 +234,7 @@ impl ClaimsJson {
             subject_type: k.subject_type,
             issued_at: k.issued_at,
             expires_at: k.expires_at,
+            person_key: field_to_decimal(&k.person_key),
         }
     }
 
@@ -249,6 +252,8 @@ impl ClaimsJson {
             subject_type: self.subject_type,
             issued_at: self.issued_at,
             expires_at: self.expires_at,
+            person_key: field_from_decimal(&self.person_key)
+                .map_err(number("claims.person_key"))?,
         })
     }
 }

@@ -6,7 +6,7 @@
 //! them here, so a change to the statement is made once
 //! (`docs/statement.md` specifies it).
 
-/// Claim indices: the ten claims `c0..c9` an issuer signs, in hash order.
+/// Claim indices: the eleven claims `c0..c10` an issuer signs.
 pub mod claim {
     /// c0: the schema's hash.
     pub const SCHEMA: usize = 0;
@@ -28,8 +28,12 @@ pub mod claim {
     pub const ISSUED_AT: usize = 8;
     /// c9: expiry date, days.
     pub const EXPIRES_AT: usize = 9;
+    /// c10: the person key a sanctions list is matched on
+    /// (`veil_circuits::sanctions::person_key`: BLAKE3 of the normalised
+    /// name and the birth date, 248 bits).
+    pub const PERSON_KEY: usize = 10;
     /// How many claims there are.
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
     /// Each claim's name, as the credential's JSON and typed errors spell it.
     pub const NAMES: [&str; COUNT] = [
         "schema",
@@ -42,8 +46,30 @@ pub mod claim {
         "subject_type",
         "issued_at",
         "expires_at",
+        "person_key",
     ];
 }
+
+/// A word of `claims_hash`'s preimage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimsWord {
+    /// Claim `c_i` as it is.
+    Claim(usize),
+    /// The seven numeric claims packed into one word at their disclosure
+    /// offsets (`veil_circuits::disclosure::pack_numeric`): each is
+    /// range-checked to its width, so the packing is one-to-one, and one
+    /// word hashes for 138 constraints less than seven.
+    Numeric,
+}
+
+/// `claims_hash = H(…)` of these words, in this order: what the issuer signs.
+pub const CLAIMS_HASH_PREIMAGE: [ClaimsWord; 5] = [
+    ClaimsWord::Claim(claim::SCHEMA),
+    ClaimsWord::Claim(claim::HOLDER),
+    ClaimsWord::Claim(claim::CREDENTIAL_ID),
+    ClaimsWord::Numeric,
+    ClaimsWord::Claim(claim::PERSON_KEY),
+];
 
 /// Public-input indices, in format order (`PublicInputs::to_vec`, snarkjs's
 /// `public.json`, the verifiers' calldata).
@@ -152,7 +178,8 @@ mod tests {
     use super::*;
 
     /// Every numeric claim is range-checked once; the identifiers (schema,
-    /// holder, credential id, whose own checks are elsewhere) are not.
+    /// holder, credential id, person key, whose own checks are elsewhere)
+    /// are not.
     #[test]
     fn every_numeric_claim_has_one_range_check() {
         for i in 0..claim::COUNT {
@@ -160,7 +187,7 @@ mod tests {
                 .iter()
                 .filter(|(r, _)| *r == Ranged::Claim(i))
                 .count();
-            let numeric = i >= claim::BIRTH_DATE;
+            let numeric = (claim::BIRTH_DATE..=claim::EXPIRES_AT).contains(&i);
             assert_eq!(n, usize::from(numeric), "claim c{i}");
         }
         assert_eq!(super::super::NUM_PUBLIC_INPUTS, input::ESCROW_CT + 1);

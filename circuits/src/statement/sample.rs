@@ -36,6 +36,10 @@ pub struct Sample {
 
 /// Day 20,000 is 2024-10-04.
 pub const SAMPLE_TODAY: u32 = 20_000;
+/// The sample holder's name, from which the issuer derives the person key.
+pub const SAMPLE_NAME: &str = "Erika Mustermann";
+/// The sample holder's birth date, days (1989-12-27).
+pub const SAMPLE_BIRTH_DATE: u32 = 7_300;
 
 impl Sample {
     /// Fresh keys and ids from `rng`; everything else fixed.
@@ -55,13 +59,15 @@ impl Sample {
             schema: schema_hash(KYC_SCHEMA).expect("short name"),
             holder: holder_commitment(holder_secret),
             credential_id: random_credential_id(rng),
-            birth_date: 7_300, // 1989-12-27
-            country: 276,      // Germany
+            birth_date: SAMPLE_BIRTH_DATE,
+            country: 276, // Germany
             kyc_level: 2,
             risk_score: 120,
             subject_type: 0,
             issued_at: SAMPLE_TODAY - 100,
             expires_at: SAMPLE_TODAY + 265,
+            person_key: crate::sanctions::person_key(SAMPLE_NAME, SAMPLE_BIRTH_DATE)
+                .expect("a short name"),
         };
         let policy = Policy::default_for(regulator_key);
         let context = PaymentContext {

@@ -2,12 +2,13 @@
 //! inputs, and [`ComplianceWitness::build`], which checks every rule before
 //! proving so a wallet learns *why* it cannot prove.
 
-use super::layout::{PolicyWord, POLICY_HASH_PREIMAGE};
+use super::layout::{claim, ClaimsWord, PolicyWord, CLAIMS_HASH_PREIMAGE, POLICY_HASH_PREIMAGE};
 use super::{
     ISSUER_TREE_ARITY, ISSUER_TREE_DEPTH, MAX_BARRED_COUNTRIES, NUM_PUBLIC_INPUTS,
     REVOCATION_TREE_ARITY, REVOCATION_TREE_DEPTH,
 };
 use crate::babyjubjub::{base8, point_from_coords, CurveError, Point, Scalar};
+use crate::disclosure::pack_numeric;
 use crate::eddsa::{PublicKey, Signature};
 use crate::imt::NonMembershipProof;
 use crate::ladder::{ladder_s, ladder_scalar};
@@ -18,7 +19,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, PrimeField};
 use num_bigint::BigUint;
 
-/// The ten claims of a KYC credential, in hashing order (c0..c9).
+/// The eleven claims of a KYC credential (c0..c10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claims {
     /// c0: `H` of the schema name, packed 31 bytes a limb ([`schema_hash`]).
@@ -42,6 +43,10 @@ pub struct Claims {
     pub issued_at: u32,
     /// c9: days.
     pub expires_at: u32,
+    /// c10: the person key sanctions lists are matched on
+    /// ([`crate::sanctions::person_key`] of the holder's name and birth
+    /// date, which the issuer computes at KYC).
+    pub person_key: F,
 }
 
 /// The highest risk score an issuer may sign (c6 runs 0 to 1000): the one
@@ -62,8 +67,8 @@ pub fn risk_score(score: u16) -> Result<u16, RiskScoreRange> {
 }
 
 impl Claims {
-    /// The claims as field elements, c0..c9.
-    pub fn to_fields(&self) -> [F; 10] {
+    /// The claims as field elements, c0..c10.
+    pub fn to_fields(&self) -> [F; claim::COUNT] {
         [
             self.schema,
             self.holder,
@@ -75,12 +80,19 @@ impl Claims {
             F::from(self.subject_type),
             F::from(self.issued_at),
             F::from(self.expires_at),
+            self.person_key,
         ]
     }
 
-    /// `claims_hash = H(c0..c9)`, what the issuer signs.
+    /// `claims_hash`, what the issuer signs: `H` of
+    /// [`CLAIMS_HASH_PREIMAGE`] (schema, holder, credential id, the numeric
+    /// claims packed into one word, person key).
     pub fn hash(&self) -> F {
-        poseidon_fixed(self.to_fields())
+        let fields = self.to_fields();
+        poseidon_fixed(CLAIMS_HASH_PREIMAGE.map(|word| match word {
+            ClaimsWord::Claim(i) => fields[i],
+            ClaimsWord::Numeric => pack_numeric(&fields),
+        }))
     }
 }
 

@@ -208,7 +208,7 @@ fn bad_files_are_clear_errors() {
     let err = fails(&["verify", "--vk", "truncated.vk"], d);
     assert!(err.contains("truncated"), "{err}");
     let err = fails(
-        &words("issue --issuer-key garbage.json --holder 1 --birth-date 1990-02-30 --country 1 --kyc-level 1 --risk-score 1"),
+        &words("issue --issuer-key garbage.json --holder 1 --name x --birth-date 1990-02-30 --country 1 --kyc-level 1 --risk-score 1"),
         d,
     );
     assert!(err.contains("garbage.json"), "{err}");

@@ -53,7 +53,7 @@ fn credentials_and_dates() {
             "schema": "veil.kyc.v1", "holderCommitment": "1", "credentialId": "2",
             "birthDate": "1990-05-17", "country": "DE", "kycLevel": "enhanced",
             "riskScore": 10, "subjectType": "person",
-            "issuedAt": "2026-01-01", "expiresAt": "2027-01-01"
+            "issuedAt": "2026-01-01", "expiresAt": "2027-01-01", "personKey": "4"
         },
         "zkSignature": {
             "type": "EdDsaPoseidonBabyJubJub",
@@ -93,6 +93,7 @@ fn credentials_and_dates() {
             "/credentialSubject/credentialId",
             "21888242871839275222246405745257275088548364400416034343698204186575808495617".into(),
         ),
+        ("personKey", "/credentialSubject/personKey", "12x".into()),
         ("zkSignature", "/zkSignature/s", "x".into()),
         ("zkSignature.type", "/zkSignature/type", "Ed25519".into()),
         (

@@ -275,7 +275,8 @@ fn risk_and_disclosure_chips_agree_with_the_native_rules() {
         assert!(proof.check(&c).is_err() && !chip(c), "{what}");
     }
 
-    let claims: [F; 10] = std::array::from_fn(|i| F::from(100 + i as u64));
+    let claims: [F; veil_circuits::statement::layout::claim::COUNT] =
+        std::array::from_fn(|i| F::from(100 + i as u64));
     let mask = DisclosureMask::from_names(&["country", "risk_score"]).unwrap();
     let word = mask.pack(&claims);
     let disclose = |mask_word: u64, disclosed: F| {

@@ -9,7 +9,9 @@ use std::process::{Command, Output};
 
 /// The claims the tests issue (`veil issue` flags): an adult in France
 /// (250) at KYC level 2 with risk score 90.
-pub const SAMPLE_CLAIMS: [&str; 8] = [
+pub const SAMPLE_CLAIMS: [&str; 10] = [
+    "--name",
+    "Jean Dupont",
     "--birth-date",
     "1990-05-17",
     "--country",
