@@ -1,7 +1,9 @@
-// A wallet page: load veil's wasm and the proving key, prove the request
-// built from the wallet's documents, verify the proof, and show the timings.
-// The documents are served from /fixtures/ (a `veil demo --keep` directory);
-// a real wallet would hold them in its own storage.
+// The example wallet page: it shows the credential and the verifier's policy
+// in words (what the proof shows, what stays hidden), proves with a progress
+// indicator, verifies, and lets the holder copy the proof. The documents are
+// served from /fixtures/ (a `veil demo --keep` directory); a real wallet
+// would hold them in its own storage. The holder may load another
+// credential and secret from files.
 //
 // Threads: where the page is cross-origin isolated (served with
 // Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy:
@@ -10,16 +12,32 @@
 // Workers, one per core; anywhere else, or if the pool does not start within
 // POOL_TIMEOUT_MS, it proves on the page with the single-threaded module
 // (/pkg/). `?threads=0` forces the latter.
+//
+// `window.veilResult` holds the outcome for the browser test
+// (bindings/wasm/browser/run.mjs).
 import { proveWith } from "./wallet.js";
+import { credentialLines, disclosure, plainError, policyRules } from "./present.js";
 
 const $ = (id) => document.getElementById(id);
-const fetchJson = async (name) => (await fetch(`/fixtures/${name}`)).json();
+const fetchJson = async (name) => {
+  const response = await fetch(`/fixtures/${name}`);
+  if (!response.ok) throw new Error(`${name}: not found (${response.status})`);
+  return response.json();
+};
 const POOL_TIMEOUT_MS = 20_000;
+const STAGES = {
+  fetch: [1, "Fetching the proving key…"],
+  key: [2, "Loading the proving key…"],
+  prove: [3, "Proving… (a few seconds; nothing leaves this device)"],
+  verify: [4, "Checking the proof…"],
+};
 
-/// The next message of `type` (or of `failure`) from `worker`.
-function reply(worker, types) {
+/// The next message of one of `types` from `worker`; `stage` messages on
+/// the way are passed to `onStage`.
+function reply(worker, types, onStage = () => {}) {
   return new Promise((ok) => {
     worker.addEventListener("message", function on({ data }) {
+      if (data.type === "stage") onStage(data.name);
       if (!types.includes(data.type)) return;
       worker.removeEventListener("message", on);
       ok(data);
@@ -45,16 +63,8 @@ async function threadedWorker() {
   return { why: `the thread pool did not start: ${answer.message}` };
 }
 
-/// Proves in `worker`; a refusal is rethrown as the module would throw it.
-async function proveInWorker(worker, provingKey, request, verificationKey) {
-  const answer = reply(worker, ["proved", "error"]);
-  worker.postMessage({ type: "prove", provingKey, request, verificationKey }, [provingKey]);
-  const { type, result, error } = await answer;
-  if (type === "proved") return result;
-  throw Object.assign(new Error(error.message), { name: error.name, code: error.code });
-}
-
-async function run() {
+/// The prover: a threaded Worker, or the single-threaded module on the page.
+async function startEngine() {
   const t0 = performance.now();
   const { worker, why } = await threadedWorker();
   let pkg = null;
@@ -62,9 +72,64 @@ async function run() {
     pkg = await import("/pkg/veil_wasm.js");
     await pkg.default();
   }
-  const t1 = performance.now();
-  const provingKey = await (await fetch("/fixtures/compliance.pk")).arrayBuffer();
-  const provingKeyBytes = provingKey.byteLength;
+  return { worker, pkg, fallback: why ?? null, instantiateMs: performance.now() - t0 };
+}
+
+/// Shows a stage and lets the page repaint before the next step blocks it.
+async function showStage(name) {
+  const [value, text] = STAGES[name];
+  $("progress").value = value;
+  $("stage").textContent = text;
+  await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+}
+
+/// Proves `request` with `engine`; a refusal is rethrown as the module throws it.
+async function prove(engine, provingKey, request, verificationKey) {
+  if (!engine.worker) return proveWith(engine.pkg, provingKey, request, verificationKey, showStage);
+  const answer = reply(engine.worker, ["proved", "error"], showStage);
+  engine.worker.postMessage({ type: "prove", provingKey, request, verificationKey }, [provingKey]);
+  const { type, result, error } = await answer;
+  if (type === "proved") return result;
+  throw Object.assign(new Error(error.message), { name: error.name, code: error.code });
+}
+
+/// Fills a list element with one item per entry.
+function list(id, items) {
+  $(id).replaceChildren(...items.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+}
+
+function showCredential(credential) {
+  $("credential-lines").replaceChildren(
+    ...credentialLines(credential.claims).flatMap(([term, value]) => [
+      Object.assign(document.createElement("dt"), { textContent: term }),
+      Object.assign(document.createElement("dd"), { textContent: value }),
+    ]),
+  );
+}
+
+function showPolicy(policy) {
+  list("policy-rules", policyRules(policy));
+  const { disclosed, hidden } = disclosure();
+  list("disclosed", disclosed);
+  list("hidden", hidden);
+}
+
+/// A JSON document the holder picked, or a plain-words error.
+async function readFile(input, what) {
+  try {
+    return JSON.parse(await input.files[0].text());
+  } catch (e) {
+    throw new Error(`the ${what} file is not a JSON document (${e.message})`);
+  }
+}
+
+function fail(error) {
+  $("outcome").className = "failed";
+  $("outcome").textContent = plainError(error);
+}
+
+async function main() {
+  const engine = startEngine();
   const request = {
     credential: await fetchJson("credential.json"),
     holder: await fetchJson("holder.json"),
@@ -73,28 +138,78 @@ async function run() {
     issuers: await fetchJson("issuers.json"),
     revoked: await fetchJson("revoked.json"),
   };
-  const verificationKey = await fetchJson("verification_key.json");
-  const t2 = performance.now();
-  const proved = worker
-    ? await proveInWorker(worker, provingKey, request, verificationKey)
-    : proveWith(pkg, provingKey, request, verificationKey);
-  return {
-    ...proved,
-    fallback: why ?? null,
-    provingKeyBytes,
-    timingsMs: { instantiateWasm: t1 - t0, fetchKeyAndDocuments: t2 - t1, ...proved.timingsMs },
-  };
+  showCredential(request.credential);
+  showPolicy(request.policy);
+  for (const [id, key, what] of [["credential-file", "credential", "credential"], ["holder-file", "holder", "holder secret"]]) {
+    $(id).addEventListener("change", async (event) => {
+      try {
+        request[key] = await readFile(event.target, what);
+        if (key === "credential") showCredential(request.credential);
+        $("outcome").textContent = "";
+      } catch (e) {
+        fail(e);
+      }
+    });
+  }
+
+  const { worker, pkg, fallback, instantiateMs } = await engine;
+  const ready = { worker, pkg };
+  $("prove").disabled = false;
+  $("prove").addEventListener("click", async () => {
+    $("prove").disabled = true;
+    $("progress").hidden = false;
+    $("outcome").textContent = "";
+    $("proof-box").hidden = true;
+    try {
+      const t0 = performance.now();
+      await showStage("fetch");
+      const provingKey = await (await fetch("/fixtures/compliance.pk")).arrayBuffer();
+      const provingKeyBytes = provingKey.byteLength;
+      const verificationKey = await fetchJson("verification_key.json");
+      const t1 = performance.now();
+      const proved = await prove(ready, provingKey, request, verificationKey);
+      const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+      window.veilResult = {
+        ...proved,
+        fallback,
+        provingKeyBytes,
+        timingsMs: { instantiateWasm: instantiateMs, fetchKeyAndDocuments: t1 - t0, ...proved.timingsMs },
+      };
+      $("progress").value = $("progress").max;
+      $("stage").textContent = "";
+      if (proved.verified) {
+        $("outcome").className = "ok";
+        $("outcome").textContent = `Proved and checked in ${seconds} s. The verifier learns that every rule holds, and nothing else about you.`;
+        $("proof-text").value = JSON.stringify({ proof: proved.proof, publicSignals: proved.publicSignals }, null, 1);
+        $("proof-box").hidden = false;
+      } else {
+        fail(new Error("the proof was made but did not check out; do not send it"));
+      }
+      $("engine").textContent = `Proved with ${proved.threads} thread${proved.threads > 1 ? "s" : ""}${fallback ? ` (${fallback})` : ""}, veil ${proved.version}.`;
+    } catch (error) {
+      window.veilResult = { error: `${error.name}: ${error.message}`, code: error.code ?? null };
+      $("progress").hidden = true;
+      $("stage").textContent = "";
+      fail(error);
+    } finally {
+      $("prove").disabled = false;
+    }
+  });
+  $("copy").addEventListener("click", async () => {
+    const text = $("proof-text").value;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Without clipboard permission: select it, so the holder can copy by hand.
+      $("proof-text").select();
+      $("copy-status").textContent = "Selected: copy it with your keyboard.";
+      return;
+    }
+    $("copy-status").textContent = "Copied.";
+  });
 }
 
-run().then(
-  (result) => {
-    window.veilResult = result;
-    $("result").textContent = JSON.stringify({ verified: result.verified, timingsMs: result.timingsMs, refused: result.refused }, null, 2);
-    $("status").textContent = result.verified ? "proved and verified" : "proof did not verify";
-  },
-  (error) => {
-    window.veilResult = { error: `${error.name}: ${error.message}`, code: error.code ?? null };
-    $("status").textContent = "failed";
-    $("result").textContent = String(error);
-  },
-);
+main().catch((error) => {
+  window.veilResult = { error: `${error.name}: ${error.message}`, code: error.code ?? null };
+  fail(error);
+});

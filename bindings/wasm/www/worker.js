@@ -16,7 +16,10 @@ self.onmessage = async ({ data }) => {
     }
   } else if (data.type === "prove") {
     try {
-      postMessage({ type: "proved", result: proveWith(pkg, data.provingKey, data.request, data.verificationKey) });
+      // Each step is announced before it blocks this thread: the page shows it.
+      const stage = async (name) => postMessage({ type: "stage", name });
+      const result = await proveWith(pkg, data.provingKey, data.request, data.verificationKey, stage);
+      postMessage({ type: "proved", result });
     } catch (e) {
       postMessage({ type: "error", error: { name: e.name, message: e.message, code: e.code ?? null } });
     }
