@@ -157,6 +157,9 @@ async function prove(isolated) {
     if (!refusal.includes("credential file is not a JSON document")) {
       throw new Error(`the ${label} page did not refuse a bad credential file in words: ${refusal}`);
     }
+    // A file far past a wallet document's size: refused before it is read.
+    await page.setInputFiles("#holder-file", { name: "holder.json", mimeType: "application/json", buffer: Buffer.alloc(1 << 20, 32) });
+    await page.waitForFunction(() => document.getElementById("outcome").textContent.includes("holder secret file is"), null, { timeout: 10_000 });
     if (errors.length) throw new Error(`the ${label} page logged errors: ${errors.join(" | ")}`);
     if (!result.verified) throw new Error(`the proof made in the ${label} page did not verify in the browser`);
     if (result.refused?.code !== "WITNESS_REFUSED" || result.refused?.name !== "VeilError") {

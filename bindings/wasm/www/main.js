@@ -114,10 +114,17 @@ function showPolicy(policy) {
   list("hidden", hidden);
 }
 
+/// A wallet document is a few kilobytes; a bigger file is refused unread.
+const MAX_DOCUMENT_BYTES = 64 * 1024;
+
 /// A JSON document the holder picked, or a plain-words error.
 async function readFile(input, what) {
+  const file = input.files[0];
+  if (file.size > MAX_DOCUMENT_BYTES) {
+    throw new Error(`the ${what} file is ${file.size} bytes; a wallet document is at most ${MAX_DOCUMENT_BYTES}`);
+  }
   try {
-    return JSON.parse(await input.files[0].text());
+    return JSON.parse(await file.text());
   } catch (e) {
     throw new Error(`the ${what} file is not a JSON document (${e.message})`);
   }
